@@ -1,0 +1,109 @@
+/* mprof/trace.h - tell mprof what a program is doing: brackets, markers, GC runs.
+ *
+ * A program linked with libmprof_trace reports events to the `mprof run` that started it,
+ * through the channel whose fd mprof names in the environment variable MPROF_TRACE_FD
+ * (docs/trace-protocol.md). Each event is one line sent with one write of at most 512 bytes,
+ * sent when it happens: a program that crashes or is killed keeps every bracket it finished.
+ *
+ * Outside mprof (no MPROF_TRACE_FD) every call below costs one predictable branch and does
+ * nothing else. The channel is found once, when the library is loaded.
+ *
+ * Brackets nest per thread. A name passed to mprof_begin must stay valid until the matching
+ * mprof_end (string literals and __func__ always do). Names may hold any byte but NUL; a
+ * newline is sent as '?'. A name longer than fits in one event is cut.
+ *
+ * Process-wide state (the only state this library has): the channel fd and the process's
+ * /proc/self/statm fd, both reset in a forked child by a pthread_atfork handler; and one
+ * bracket stack per thread.
+ */
+#ifndef MPROF_TRACE_H
+#define MPROF_TRACE_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define MPROF__LIKELY(x) __builtin_expect(!!(x), 1)
+#else
+#define MPROF__LIKELY(x) (x)
+#endif
+
+/* The channel's fd, or -1 when the program is not run by mprof. Read-only for users. */
+extern int mprof__trace_fd;
+
+void mprof__begin(const char *name);
+void mprof__end(void);
+void mprof__mark(const char *name);
+void mprof__gc_start(int generation);
+void mprof__gc_stop(int generation, long collected, long uncollectable, long candidates);
+
+/* 1 when the program runs under `mprof run` and events are being sent, else 0. */
+static inline int mprof_enabled(void) { return mprof__trace_fd >= 0; }
+
+/* Opens a bracket named `name` on the calling thread: records the time and the process's
+ * resident memory now. Nothing is sent until the matching mprof_end. */
+static inline void mprof_begin(const char *name)
+{
+	if (MPROF__LIKELY(mprof__trace_fd < 0))
+		return;
+	mprof__begin(name);
+}
+
+/* Closes the innermost open bracket of the calling thread and sends it as one event (name,
+ * memory and time at begin and end, nesting level, 0 = outermost). An end with no open
+ * bracket is ignored. */
+static inline void mprof_end(void)
+{
+	if (MPROF__LIKELY(mprof__trace_fd < 0))
+		return;
+	mprof__end();
+}
+
+/* Sends a named marker: one instant, with the process's resident memory then. */
+static inline void mprof_mark(const char *name)
+{
+	if (MPROF__LIKELY(mprof__trace_fd < 0))
+		return;
+	mprof__mark(name);
+}
+
+/* A garbage collection of `generation` starts on the calling thread. */
+static inline void mprof_gc_start(int generation)
+{
+	if (MPROF__LIKELY(mprof__trace_fd < 0))
+		return;
+	mprof__gc_start(generation);
+}
+
+/* The collection begun by the last mprof_gc_start on this thread ended: `collected` objects
+ * freed, `uncollectable` left in garbage, `candidates` examined (-1 when unknown). Sends one
+ * event with the start and end times and memory. A stop with no start is ignored. */
+static inline void mprof_gc_stop(int generation, long collected, long uncollectable,
+				 long candidates)
+{
+	if (MPROF__LIKELY(mprof__trace_fd < 0))
+		return;
+	mprof__gc_stop(generation, collected, uncollectable, candidates);
+}
+
+#if defined(__GNUC__)
+static inline void mprof__scope_end(int *unused)
+{
+	(void)unused;
+	mprof_end();
+}
+#define MPROF__CAT2(a, b) a##b
+#define MPROF__CAT(a, b) MPROF__CAT2(a, b)
+/* Brackets the rest of the enclosing block: ends it however the block is left. */
+#define MPROF_SCOPE(name)                                                                      \
+	int MPROF__CAT(mprof__scope_, __LINE__) __attribute__((cleanup(mprof__scope_end), unused)) = \
+		(mprof_begin(name), 0)
+/* Brackets the rest of the enclosing function under the function's own name. */
+#define MPROF_FUNCTION() MPROF_SCOPE(__func__)
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* MPROF_TRACE_H */

@@ -1,0 +1,40 @@
+/* cli.h - the mprof command line: one cmd_<name>() per subcommand, and what they share.
+ *
+ * Only the CLI prints and chooses exit codes: 0 ok, 1 failure, 2 usage; `run` passes the
+ * profiled program's own status through. Messages go to stderr as
+ * "mprof: cannot open 'x.dat': No such file or directory".
+ */
+#ifndef MPROF_CLI_H
+#define MPROF_CLI_H
+
+#include <stdio.h>
+
+#define CLI_OK 0
+#define CLI_FAIL 1
+#define CLI_USAGE 2
+
+/* Each subcommand gets argv with argv[0] = the subcommand's name. */
+int cmd_run(int argc, char **argv);
+int cmd_attach(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_clean(int argc, char **argv);
+int cmd_rm(int argc, char **argv);
+int cmd_peak(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+
+/* Prints "mprof: <formatted message>\n" to stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints "mprof <cmd>: <message>" and "Try 'mprof <cmd> --help'." to stderr; returns CLI_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* memory_profiler's hack, kept for drop-in use: a "--" goes before the first argument that
+ * looks like a negative index ("-1"), so `mprof rm -1` and `mprof plot -1` work. Returns the
+ * new argc; argv must have room for one more pointer (main guarantees it). */
+int cli_protect_negative_index(int argc, char **argv);
+
+/* Prints the version line for `--version`. */
+void cli_print_version(void);
+
+#endif
