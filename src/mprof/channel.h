@@ -1,0 +1,44 @@
+/* channel.h - the reading end of the trace channel (docs/trace-protocol.md). */
+#ifndef MP_CHANNEL_H
+#define MP_CHANNEL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
+
+#define MP_EVENT_MAX 512
+
+typedef struct mp_event {
+	char type; /* 'F', 'M' or 'G' */
+	pid_t pid;
+	int level;      /* F */
+	int gen;        /* G */
+	struct timespec t0, t1; /* M: t0 only */
+	long long rss0, rss1;   /* bytes; M: rss0 only */
+	long collected, uncollectable, candidates; /* G */
+	const char *name; /* F, M: points into the line, not NUL-terminated */
+	size_t name_len;
+} mp_event;
+
+/* Parses one event line (without its newline). Returns 0, or -1 when the line is not a
+ * well-formed event of a known type. */
+int mp_event_parse(const char *line, size_t len, mp_event *ev);
+
+/* Splits what arrives on the channel into lines. */
+typedef struct mp_channel {
+	int fd;
+	int eof;
+	int skipping;             /* inside an over-long line: drop to its newline */
+	unsigned long bad;        /* lines skipped: malformed, unknown or too long */
+	unsigned long events;     /* events delivered */
+	size_t len;
+	char buf[65536];
+} mp_channel;
+
+void mp_channel_init(mp_channel *c, int fd);
+
+/* Reads what is available now (the fd is non-blocking) and calls `fn` for each event.
+ * Returns 0, or -errno on a read error; sets c->eof when every writer has closed. */
+int mp_channel_drain(mp_channel *c, void (*fn)(const mp_event *ev, void *ctx), void *ctx);
+
+#endif

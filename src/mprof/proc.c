@@ -1,0 +1,367 @@
+/* proc.c - read a process's memory from files under /proc/PID held open.
+ *
+ * The interval's true peak comes from VmHWM (status), reset after each reading by writing "5"
+ * to clear_refs. Reading status costs about 6 us against 1 us for statm, so it is read only
+ * when the process has run on a CPU since the previous reading (schedstat's run time moved):
+ * a process that did not run cannot have touched a page. schedstat is per thread, so a
+ * multi-threaded process is read every time.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "proc.h"
+
+static long page_size(void)
+{
+	static long ps;
+	if (!ps) {
+		ps = sysconf(_SC_PAGESIZE);
+		if (ps <= 0)
+			ps = 4096;
+	}
+	return ps;
+}
+
+int mp_backend_parse(const char *name, mp_backend *out)
+{
+	static const struct {
+		const char *name;
+		mp_backend b;
+	} table[] = {
+		{"rss", MP_BACKEND_RSS}, {"psutil", MP_BACKEND_RSS},
+		{"pss", MP_BACKEND_PSS}, {"psutil_pss", MP_BACKEND_PSS},
+		{"uss", MP_BACKEND_USS}, {"psutil_uss", MP_BACKEND_USS},
+	};
+	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+		if (!strcmp(name, table[i].name)) {
+			*out = table[i].b;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+const char *mp_backend_name(mp_backend b)
+{
+	return b == MP_BACKEND_PSS ? "pss" : b == MP_BACKEND_USS ? "uss" : "rss";
+}
+
+static int open_at(pid_t pid, const char *file, int flags)
+{
+	char path[128];
+	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
+	return open(path, flags | O_CLOEXEC | O_NOFOLLOW);
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+/* Reads a whole small /proc file with one pread. Returns its length, or -errno. */
+static ssize_t read_all(int fd, char *buf, size_t len)
+{
+	ssize_t n;
+	do
+		n = pread(fd, buf, len - 1, 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	return n;
+}
+
+int mp_proc_open(mp_proc *p, pid_t pid, mp_backend backend, int peaks)
+{
+	memset(p, 0, sizeof *p);
+	p->pid = pid;
+	p->backend = backend;
+	p->schedstat_fd = p->status_fd = p->clear_fd = p->children_fd = -1;
+	p->mem_fd = open_at(pid, backend == MP_BACKEND_RSS ? "statm" : "smaps_rollup", O_RDONLY);
+	if (p->mem_fd < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	char path[64];
+	snprintf(path, sizeof path, "task/%d/children", (int)pid);
+	p->children_fd = open_at(pid, path, O_RDONLY);
+	if (peaks && backend == MP_BACKEND_RSS) {
+		p->clear_fd = open_at(pid, "clear_refs", O_WRONLY);
+		if (p->clear_fd >= 0) {
+			p->schedstat_fd = open_at(pid, "schedstat", O_RDONLY);
+			p->status_fd = open_at(pid, "status", O_RDONLY);
+			if (p->schedstat_fd < 0 || p->status_fd < 0) {
+				close_fd(&p->schedstat_fd);
+				close_fd(&p->status_fd);
+				close_fd(&p->clear_fd);
+			}
+		}
+	}
+	return 0;
+}
+
+void mp_proc_release(mp_proc *p)
+{
+	close_fd(&p->mem_fd);
+	close_fd(&p->schedstat_fd);
+	close_fd(&p->status_fd);
+	close_fd(&p->clear_fd);
+	close_fd(&p->children_fd);
+}
+
+int mp_proc_peaks(const mp_proc *p)
+{
+	return p->clear_fd >= 0;
+}
+
+/* The value in kB of the line starting with `key` in a "Key:   123 kB" file, or -1. */
+static long long kb_field(const char *text, const char *key)
+{
+	size_t klen = strlen(key);
+	for (const char *s = text; s && *s; s = strchr(s, '\n'), s = s ? s + 1 : NULL) {
+		if (strncmp(s, key, klen))
+			continue;
+		s += klen;
+		while (*s == ' ' || *s == '\t')
+			s++;
+		long long v = 0;
+		if (*s < '0' || *s > '9')
+			return -1;
+		for (; *s >= '0' && *s <= '9'; s++)
+			v = v * 10 + (*s - '0');
+		return v;
+	}
+	return -1;
+}
+
+static int read_mem(mp_proc *p, long long *mem)
+{
+	char buf[1024];
+	ssize_t n = read_all(p->mem_fd, buf, sizeof buf);
+	if (n < 0)
+		return (int)n;
+	if (p->backend == MP_BACKEND_RSS) {
+		/* "size resident shared text lib data dt", in pages */
+		const char *s = strchr(buf, ' ');
+		if (!s)
+			return -ESRCH; /* a zombie reads empty */
+		*mem = strtoll(s + 1, NULL, 10) * page_size();
+		return 0;
+	}
+	long long v;
+	if (p->backend == MP_BACKEND_PSS) {
+		v = kb_field(buf, "Pss:");
+	} else {
+		long long c = kb_field(buf, "Private_Clean:"), d = kb_field(buf, "Private_Dirty:");
+		v = c < 0 || d < 0 ? -1 : c + d;
+	}
+	if (v < 0)
+		return n == 0 ? -ESRCH : -EINVAL;
+	*mem = v * 1024;
+	return 0;
+}
+
+/* Run time of the main thread in ns (schedstat's first field). */
+static int read_runtime(mp_proc *p, unsigned long long *out)
+{
+	char buf[128];
+	ssize_t n = read_all(p->schedstat_fd, buf, sizeof buf);
+	if (n < 0)
+		return (int)n;
+	*out = strtoull(buf, NULL, 10);
+	return 0;
+}
+
+static int read_peak(mp_proc *p, long long mem, long long *peak)
+{
+	unsigned long long runtime = 0;
+	int rc = read_runtime(p, &runtime);
+	if (rc < 0)
+		return rc;
+	if (p->peak_read && runtime == p->runtime && p->threads <= 1) {
+		*peak = mem; /* did not run: nothing can have changed */
+		return 0;
+	}
+	char buf[4096];
+	ssize_t n = read_all(p->status_fd, buf, sizeof buf);
+	if (n < 0)
+		return (int)n;
+	long long hwm = kb_field(buf, "VmHWM:"), threads = kb_field(buf, "Threads:");
+	if (hwm < 0)
+		return -ESRCH; /* a zombie has no VmHWM */
+	hwm *= 1024;
+	p->threads = threads > 0 ? (int)threads : 1;
+	p->runtime = runtime;
+	p->peak_read = 1;
+	if (hwm > mem) {
+		/* Start the next interval's peak from now. */
+		while (pwrite(p->clear_fd, "5", 1, 0) < 0 && errno == EINTR)
+			;
+	}
+	*peak = hwm > mem ? hwm : mem;
+	return 0;
+}
+
+int mp_proc_sample(mp_proc *p, long long *mem, long long *peak)
+{
+	int rc = read_mem(p, mem);
+	*peak = -1;
+	if (rc < 0)
+		return rc;
+	if (p->clear_fd >= 0)
+		return read_peak(p, *mem, peak);
+	return 0;
+}
+
+static int parse_pids(const char *s, pid_t *out, size_t cap, size_t *n)
+{
+	while (*s) {
+		while (*s == ' ' || *s == '\n')
+			s++;
+		if (!*s)
+			break;
+		long v = 0;
+		for (; *s >= '0' && *s <= '9'; s++)
+			v = v * 10 + (*s - '0');
+		if (v <= 0)
+			return -EINVAL;
+		if (*n == cap)
+			return -ENOSPC;
+		out[(*n)++] = (pid_t)v;
+	}
+	return 0;
+}
+
+int mp_proc_children(mp_proc *p, pid_t *out, size_t cap, size_t *n)
+{
+	char buf[4096];
+	if (p->children_fd < 0)
+		return -ENOENT;
+	ssize_t len = read_all(p->children_fd, buf, sizeof buf);
+	if (len < 0)
+		return (int)len;
+	int rc = parse_pids(buf, out, cap, n);
+	if (rc < 0 || p->threads <= 1)
+		return rc;
+	/* Other threads may have forked too: read each one's children. */
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/task", (int)p->pid);
+	DIR *d = opendir(path);
+	if (!d)
+		return -errno;
+	struct dirent *e;
+	while (rc == 0 && (e = readdir(d))) {
+		long tid = strtol(e->d_name, NULL, 10);
+		if (tid <= 0 || tid == p->pid)
+			continue;
+		char file[96];
+		snprintf(file, sizeof file, "/proc/%d/task/%ld/children", (int)p->pid, tid);
+		int fd = open(file, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue; /* the thread ended */
+		len = read_all(fd, buf, sizeof buf);
+		close(fd);
+		if (len > 0)
+			rc = parse_pids(buf, out, cap, n);
+	}
+	closedir(d);
+	return rc;
+}
+
+ssize_t mp_proc_cmdline(pid_t pid, char *buf, size_t len)
+{
+	int fd = open_at(pid, "cmdline", O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	size_t got = 0;
+	while (got < len) {
+		ssize_t n = read(fd, buf + got, len - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	return (ssize_t)got;
+}
+
+int mp_proc_name(pid_t pid, char *buf, size_t len)
+{
+	char stat[512];
+	int fd = open_at(pid, "stat", O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	ssize_t n = read_all(fd, stat, sizeof stat);
+	close(fd);
+	if (n < 0)
+		return (int)n;
+	/* "pid (comm) state ...": comm may itself hold ')' */
+	char *open_paren = strchr(stat, '('), *close_paren = strrchr(stat, ')');
+	if (!open_paren || !close_paren || close_paren < open_paren)
+		return -EINVAL;
+	size_t clen = (size_t)(close_paren - open_paren - 1);
+	if (clen >= len)
+		clen = len - 1;
+	memcpy(buf, open_paren + 1, clen);
+	buf[clen] = 0;
+	if (clen >= 15) {
+		char cmd[4096];
+		ssize_t c = mp_proc_cmdline(pid, cmd, sizeof cmd - 1);
+		if (c > 0) {
+			cmd[c] = 0;
+			const char *base = strrchr(cmd, '/');
+			base = base ? base + 1 : cmd;
+			if (!strncmp(base, buf, clen) && strlen(base) < len)
+				strcpy(buf, base);
+		}
+	}
+	return 0;
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+	return (x > y) - (x < y);
+}
+
+int mp_proc_each(int (*fn)(pid_t pid, void *ctx), void *ctx)
+{
+	DIR *d = opendir("/proc");
+	if (!d)
+		return -errno;
+	pid_t *pids = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *e;
+	int rc = 0;
+	while ((e = readdir(d))) {
+		char *end;
+		long v = strtol(e->d_name, &end, 10);
+		if (*end || v <= 0)
+			continue;
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 256;
+			pid_t *np = realloc(pids, ncap * sizeof *np);
+			if (!np) {
+				rc = -ENOMEM;
+				break;
+			}
+			pids = np;
+			cap = ncap;
+		}
+		pids[n++] = (pid_t)v;
+	}
+	closedir(d);
+	if (rc == 0) {
+		qsort(pids, n, sizeof *pids, cmp_pid);
+		for (size_t i = 0; i < n && !rc; i++)
+			rc = fn(pids[i], ctx);
+	}
+	free(pids);
+	return rc;
+}

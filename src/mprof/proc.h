@@ -1,0 +1,67 @@
+/* proc.h - one process's memory, read from /proc through files held open.
+ *
+ * Each mp_proc keeps its /proc/PID files open for its whole life, so a sample is one pread
+ * per file and never a path lookup. A held file also pins the process: once it exits, reads
+ * fail with ESRCH even if the pid is reused.
+ */
+#ifndef MP_PROC_H
+#define MP_PROC_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+typedef enum mp_backend {
+	MP_BACKEND_RSS, /* resident set size (statm): memory_profiler's psutil default */
+	MP_BACKEND_PSS, /* proportional set size (smaps_rollup): shared pages divided */
+	MP_BACKEND_USS, /* unique set size (smaps_rollup private pages) */
+} mp_backend;
+
+/* Parses "rss", "pss", "uss" and memory_profiler's "psutil", "psutil_pss", "psutil_uss".
+ * Returns 0 and sets *out, or -1 for any other name. */
+int mp_backend_parse(const char *name, mp_backend *out);
+const char *mp_backend_name(mp_backend b);
+
+typedef struct mp_proc {
+	pid_t pid;
+	mp_backend backend;
+	int mem_fd;       /* statm, or smaps_rollup for pss/uss */
+	int schedstat_fd; /* -1 when peaks are off */
+	int status_fd;    /* -1 when peaks are off */
+	int clear_fd;     /* clear_refs, write-only; -1 when peaks are off */
+	int children_fd;  /* task/PID/children: the main thread's children */
+	unsigned long long runtime; /* schedstat run time at the last peak reading */
+	int threads;                /* from the last status reading */
+	int peak_read;              /* a peak reading has been taken */
+} mp_proc;
+
+/* Opens pid's files. With `peaks`, also what measuring the interval's true peak needs
+ * (schedstat, status, clear_refs); when clear_refs cannot be written (another user's process),
+ * peaks are quietly off for this process: mp_proc_peaks() tells. Returns 0, or -errno
+ * (-ENOENT/-ESRCH: no such process, -EACCES: not ours to read). */
+int mp_proc_open(mp_proc *p, pid_t pid, mp_backend backend, int peaks);
+void mp_proc_release(mp_proc *p);
+int mp_proc_peaks(const mp_proc *p);
+
+/* Reads the process's memory now, in bytes, into *mem. When peaks are on, *peak receives the
+ * highest resident memory since the previous call (then reset), or *mem when the process has
+ * not run since and so cannot have changed; else *peak = -1. Returns 0, or -ESRCH when the
+ * process is gone, or another -errno. */
+int mp_proc_sample(mp_proc *p, long long *mem, long long *peak);
+
+/* Appends to `out` (capacity `cap`, count in *n) the pids of the process's children, every
+ * thread's. Returns 0, -ENOSPC when `out` is full (what fit is kept), or -errno. */
+int mp_proc_children(mp_proc *p, pid_t *out, size_t cap, size_t *n);
+
+/* Reads /proc/PID/cmdline into `buf` as NUL-separated arguments; returns the byte count
+ * (0 for a kernel thread or zombie), or -errno. */
+ssize_t mp_proc_cmdline(pid_t pid, char *buf, size_t len);
+
+/* The process's name as psutil reports it: comm, or the basename of argv[0] when comm was
+ * cut at 15 characters. Returns 0 or -errno. */
+int mp_proc_name(pid_t pid, char *buf, size_t len);
+
+/* Calls `fn` for each process on the machine, in pid order, until it returns nonzero
+ * (returned). Returns 0 after the last, or -errno when /proc cannot be read. */
+int mp_proc_each(int (*fn)(pid_t pid, void *ctx), void *ctx);
+
+#endif

@@ -1,0 +1,389 @@
+/* sampler.c - the sampling loop: a timerfd on absolute deadlines, the trace channel, signals
+ * and the program's exit, all waited for in one ppoll.
+ *
+ * Invariants:
+ * - Samples are due at start + k*interval (CLOCK_MONOTONIC, a periodic timerfd), never
+ *   "interval after the previous one": the achieved rate is the requested one unless a whole
+ *   period is overrun, and then ticks are skipped, not shifted.
+ * - The tree (for -C/-M) is rediscovered at every sample from each known process's children
+ *   file; a process's /proc files stay open while it lives (mp_proc).
+ * - Signals are handled before the timer in each round, so a sample is never taken of a
+ *   program that has already exited.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "channel.h"
+#include "sampler.h"
+
+#define MAX_TREE 4096
+
+struct tracked {
+	mp_proc proc;
+	int seen; /* found in this sample's walk */
+};
+
+struct session {
+	const mp_session_opts *o;
+	mp_session_result *r;
+	struct tracked *procs; /* procs[0] is the profiled process */
+	size_t nprocs, cap;
+	mp_proc self;          /* for our own children (the subreaper's orphans) */
+	int have_self;
+	mp_channel chan;
+	long long last_mem;
+	int root_gone;
+	long long final_peak; /* from wait4, bytes; -1 when unknown */
+	struct timespec exit_time;
+};
+
+static long long mono_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+static long long to_ns(double s)
+{
+	return (long long)(s * 1e9 + 0.5);
+}
+
+static struct tracked *find(struct session *s, pid_t pid)
+{
+	for (size_t i = 0; i < s->nprocs; i++)
+		if (s->procs[i].proc.pid == pid)
+			return &s->procs[i];
+	return NULL;
+}
+
+static struct tracked *track(struct session *s, pid_t pid)
+{
+	struct tracked *t = find(s, pid);
+	if (t)
+		return t;
+	if (s->nprocs == MAX_TREE)
+		return NULL;
+	if (s->nprocs == s->cap) {
+		size_t ncap = s->cap ? s->cap * 2 : 16;
+		struct tracked *np = realloc(s->procs, ncap * sizeof *np);
+		if (!np)
+			return NULL;
+		s->procs = np;
+		s->cap = ncap;
+	}
+	t = &s->procs[s->nprocs];
+	if (mp_proc_open(&t->proc, pid, s->o->backend, s->o->peaks) < 0)
+		return NULL; /* gone already, or not ours to read */
+	t->seen = 0;
+	s->nprocs++;
+	return t;
+}
+
+/* Walks the tree from the roots, breadth first, marking what it finds; forgets the rest. */
+static void refresh_tree(struct session *s)
+{
+	pid_t kids[MAX_TREE];
+	for (size_t i = 0; i < s->nprocs; i++)
+		s->procs[i].seen = 0;
+	s->procs[0].seen = 1;
+	if (s->have_self) { /* orphans re-parented to us, the subreaper */
+		size_t n = 0;
+		mp_proc_children(&s->self, kids, MAX_TREE, &n);
+		for (size_t i = 0; i < n; i++) {
+			struct tracked *t = track(s, kids[i]);
+			if (t)
+				t->seen = 1;
+		}
+	}
+	for (size_t i = 0; i < s->nprocs; i++) {
+		if (!s->procs[i].seen)
+			continue;
+		size_t n = 0;
+		mp_proc_children(&s->procs[i].proc, kids, MAX_TREE, &n);
+		for (size_t k = 0; k < n; k++) {
+			struct tracked *t = track(s, kids[k]);
+			if (t)
+				t->seen = 1;
+		}
+	}
+	size_t w = 1;
+	for (size_t i = 1; i < s->nprocs; i++) {
+		if (s->procs[i].seen)
+			s->procs[w++] = s->procs[i];
+		else
+			mp_proc_release(&s->procs[i].proc);
+	}
+	s->nprocs = w;
+}
+
+static void note_peak(struct session *s, long long mem, long long peak)
+{
+	if (mem > s->r->max_mem)
+		s->r->max_mem = mem;
+	long long p = peak > mem ? peak : mem;
+	if (p > s->r->max_peak)
+		s->r->max_peak = p;
+}
+
+static void take_sample(struct session *s)
+{
+	const mp_session_opts *o = s->o;
+	int tree = o->sum_children || o->each_child;
+	if (tree)
+		refresh_tree(s);
+	long long mem, peak;
+	int rc = mp_proc_sample(&s->procs[0].proc, &mem, &peak);
+	if (rc < 0 || (o->is_child && mem == 0)) {
+		/* Exited (a zombie reads as empty): its SIGCHLD is on the way. */
+		s->root_gone = o->is_child ? s->root_gone : 1;
+		return;
+	}
+	long long sum = mem, peak_sum = peak < 0 ? mem : peak;
+	int have_peak = peak >= 0;
+	struct timespec now;
+	if (tree) {
+		long long cm[MAX_TREE];
+		int ok[MAX_TREE];
+		for (size_t i = 1; i < s->nprocs; i++) {
+			long long cp;
+			ok[i] = mp_proc_sample(&s->procs[i].proc, &cm[i], &cp) == 0;
+			if (!ok[i] || !o->sum_children)
+				continue;
+			sum += cm[i];
+			peak_sum += cp < 0 ? cm[i] : cp;
+		}
+		clock_gettime(CLOCK_REALTIME, &now);
+		mp_dat_mem(o->out, sum, &now);
+		if (have_peak && peak_sum > sum)
+			mp_dat_peak(o->out, peak_sum, &now);
+		if (o->each_child)
+			for (size_t i = 1; i < s->nprocs; i++)
+				if (ok[i])
+					mp_dat_chld(o->out, s->procs[i].proc.pid, cm[i], &now);
+	} else {
+		clock_gettime(CLOCK_REALTIME, &now);
+		mp_dat_mem(o->out, sum, &now);
+		if (have_peak && peak_sum > sum)
+			mp_dat_peak(o->out, peak_sum, &now);
+	}
+	note_peak(s, sum, have_peak ? peak_sum : -1);
+	s->last_mem = sum;
+	s->r->samples++;
+}
+
+static void on_event(const mp_event *ev, void *ctx)
+{
+	struct session *s = ctx;
+	mp_dat *w = s->o->out;
+	pid_t who = ev->pid == s->o->pid ? 0 : ev->pid;
+	switch (ev->type) {
+	case 'F':
+		mp_dat_func(w, ev->name, ev->name_len, ev->rss0, &ev->t0, ev->rss1, &ev->t1,
+			    ev->level, who);
+		break;
+	case 'M':
+		mp_dat_mark(w, ev->name, ev->name_len, ev->rss0, &ev->t0, ev->pid);
+		break;
+	case 'G':
+		mp_dat_gc(w, ev->gen, ev->rss0, &ev->t0, ev->rss1, &ev->t1, ev->collected,
+			  ev->uncollectable, ev->candidates, ev->pid);
+		break;
+	}
+}
+
+static void drain_channel(struct session *s)
+{
+	if (s->o->trace_fd >= 0 && !s->chan.eof)
+		mp_channel_drain(&s->chan, on_event, s);
+}
+
+static int wait_status(int st)
+{
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	return 0;
+}
+
+/* Reaps every child that has ended; notes the program's own end. */
+static void reap(struct session *s)
+{
+	for (;;) {
+		int st;
+		struct rusage ru;
+		pid_t pid = wait4(-1, &st, WNOHANG, &ru);
+		if (pid <= 0)
+			return;
+		if (pid != s->o->pid)
+			continue; /* an orphan of the tree */
+		s->root_gone = 1;
+		s->r->exited = 1;
+		s->r->status = wait_status(st);
+		s->final_peak = (long long)ru.ru_maxrss * 1024;
+		clock_gettime(CLOCK_REALTIME, &s->exit_time);
+	}
+}
+
+static void handle_signals(struct session *s)
+{
+	struct signalfd_siginfo si;
+	while (read(s->o->signal_fd, &si, sizeof si) == (ssize_t)sizeof si) {
+		int sig = (int)si.ssi_signo;
+		if (sig == SIGCHLD) {
+			if (s->o->is_child)
+				reap(s);
+			continue;
+		}
+		if (!s->o->is_child) { /* attached: stop watching, leave the target alone */
+			s->r->stop_signal = sig;
+			continue;
+		}
+		/* A terminal's ^C already reached the whole foreground group (si_code SI_KERNEL):
+		 * pass on only what was sent to mprof alone. */
+		if (si.ssi_code != SI_KERNEL)
+			kill(s->o->pid, sig);
+	}
+}
+
+static int arm_timer(int tfd, long long start_ns, long long period_ns)
+{
+	struct itimerspec its;
+	long long first = start_ns + period_ns;
+	its.it_value.tv_sec = first / 1000000000LL;
+	its.it_value.tv_nsec = first % 1000000000LL;
+	its.it_interval.tv_sec = period_ns / 1000000000LL;
+	its.it_interval.tv_nsec = period_ns % 1000000000LL;
+	return timerfd_settime(tfd, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+static void finish(struct session *s)
+{
+	const mp_session_opts *o = s->o;
+	drain_channel(s);
+	if (s->r->exited) {
+		/* The last, partial interval's peak: wait4's ru_maxrss is the high-water mark
+		 * since our last reset. Only for a lone process: with a tree it would be one
+		 * member's. */
+		int tree = o->sum_children || o->each_child;
+		if (!tree && o->peaks && o->backend == MP_BACKEND_RSS &&
+		    mp_proc_peaks(&s->procs[0].proc) && s->final_peak > s->last_mem) {
+			mp_dat_peak(o->out, s->final_peak, &s->exit_time);
+			note_peak(s, s->last_mem, s->final_peak);
+		}
+		mp_dat_exit(o->out, s->r->status, &s->exit_time);
+	}
+	mp_dat_flush(o->out);
+}
+
+int mp_session_run(const mp_session_opts *o, mp_session_result *r)
+{
+	struct session s;
+	memset(&s, 0, sizeof s);
+	memset(r, 0, sizeof *r);
+	s.o = o;
+	s.r = r;
+	s.final_peak = -1;
+	if (!track(&s, o->pid))
+		return -ESRCH;
+	if ((o->sum_children || o->each_child) && o->is_child)
+		s.have_self = mp_proc_open(&s.self, getpid(), MP_BACKEND_RSS, 0) == 0;
+	if (o->trace_fd >= 0)
+		mp_channel_init(&s.chan, o->trace_fd);
+
+	int rc = 0, tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	int pidfd = -1;
+	if (tfd < 0) {
+		rc = -errno;
+		goto out;
+	}
+	if (!o->is_child)
+		pidfd = (int)syscall(SYS_pidfd_open, o->pid, 0); /* -1: fall back on ESRCH */
+
+	long long period = to_ns(o->interval);
+	long long start = mono_ns();
+	long long stop_at = o->timeout > 0 ? start + to_ns(o->timeout) : -1;
+	if (arm_timer(tfd, start, period) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	take_sample(&s);
+	int write_error_told = 0;
+
+	while (!s.root_gone && !r->stop_signal) {
+		struct pollfd pfd[4];
+		int n = 0, i_timer, i_sig, i_chan = -1, i_pid = -1;
+		pfd[i_timer = n++] = (struct pollfd){.fd = tfd, .events = POLLIN};
+		pfd[i_sig = n++] = (struct pollfd){.fd = o->signal_fd, .events = POLLIN};
+		if (o->trace_fd >= 0 && !s.chan.eof)
+			pfd[i_chan = n++] = (struct pollfd){.fd = o->trace_fd, .events = POLLIN};
+		if (pidfd >= 0)
+			pfd[i_pid = n++] = (struct pollfd){.fd = pidfd, .events = POLLIN};
+
+		long long now = mono_ns(), wake = mp_dat_deadline(o->out);
+		if (stop_at >= 0 && (wake < 0 || stop_at < wake))
+			wake = stop_at;
+		struct timespec ts, *tsp = NULL;
+		if (wake >= 0) {
+			long long d = wake > now ? wake - now : 0;
+			ts.tv_sec = d / 1000000000LL;
+			ts.tv_nsec = d % 1000000000LL;
+			tsp = &ts;
+		}
+		if (ppoll(pfd, (nfds_t)n, tsp, NULL) < 0 && errno != EINTR) {
+			rc = -errno;
+			break;
+		}
+		if (pfd[i_sig].revents)
+			handle_signals(&s);
+		if (i_pid >= 0 && pfd[i_pid].revents)
+			s.root_gone = 1;
+		if (i_chan >= 0 && pfd[i_chan].revents)
+			drain_channel(&s);
+		if (!s.root_gone && !r->stop_signal && pfd[i_timer].revents) {
+			uint64_t expirations;
+			if (read(tfd, &expirations, sizeof expirations) > 0)
+				take_sample(&s);
+		}
+		now = mono_ns();
+		mp_dat_tick(o->out, now);
+		if (o->out->err && !write_error_told) {
+			write_error_told = 1;
+			if (o->on_write_error)
+				o->on_write_error(o->ctx, o->out->err);
+		}
+		if (stop_at >= 0 && now >= stop_at && !s.root_gone) {
+			r->timed_out = 1;
+			break;
+		}
+	}
+	r->seconds = (double)(mono_ns() - start) / 1e9;
+	finish(&s);
+	if (o->out->err && !write_error_told && o->on_write_error)
+		o->on_write_error(o->ctx, o->out->err);
+	r->write_error = o->out->err;
+	r->events = s.chan.events;
+	r->bad_events = s.chan.bad;
+out:
+	if (tfd >= 0)
+		close(tfd);
+	if (pidfd >= 0)
+		close(pidfd);
+	for (size_t i = 0; i < s.nprocs; i++)
+		mp_proc_release(&s.procs[i].proc);
+	free(s.procs);
+	if (s.have_self)
+		mp_proc_release(&s.self);
+	return rc;
+}

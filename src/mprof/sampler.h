@@ -1,0 +1,53 @@
+/* sampler.h - sample a process (or its tree) on a fixed schedule into a .dat profile, and
+ * merge what the trace channel says as it arrives.
+ *
+ * Library code: it never prints and never exits. Process-wide state it relies on, set up by
+ * its caller: SIGCHLD, SIGINT, SIGTERM and SIGHUP blocked and read through `signal_fd`
+ * (a signalfd), and, for a tree (-C/-M) of a program we started, this process a child
+ * subreaper so that orphaned descendants stay in the tree.
+ */
+#ifndef MP_SAMPLER_H
+#define MP_SAMPLER_H
+
+#include <sys/types.h>
+
+#include "dat.h"
+#include "proc.h"
+
+typedef struct mp_session_opts {
+	double interval;      /* seconds between samples */
+	double timeout;       /* stop sampling after this many seconds; <= 0: no limit */
+	mp_backend backend;
+	int peaks;            /* measure each interval's true peak (rss backend only) */
+	int sum_children;     /* -C: MEM is the whole tree's */
+	int each_child;       /* -M: a CHLD line per descendant */
+	pid_t pid;            /* the profiled process */
+	int is_child;         /* we started it: reap it, report its status */
+	int trace_fd;         /* reading end of the trace channel, or -1 */
+	int signal_fd;        /* signalfd for SIGCHLD, SIGINT, SIGTERM, SIGHUP */
+	mp_dat *out;
+	/* Called once, as it happens, when the profile cannot be written (the run goes on). */
+	void (*on_write_error)(void *ctx, int err);
+	void *ctx;
+} mp_session_opts;
+
+typedef struct mp_session_result {
+	int exited;          /* the program ended while we watched */
+	int status;          /* its exit status, 128+N for signal N; 0 when unknown */
+	int timed_out;       /* sampling stopped at the timeout */
+	int stop_signal;     /* attach: the signal that stopped us, else 0 */
+	unsigned long long samples;
+	double seconds;      /* from the first sample to the end */
+	long long max_mem;   /* highest MEM, bytes */
+	long long max_peak;  /* highest true peak (MEM where no peak was read), bytes */
+	unsigned long events, bad_events; /* trace channel */
+	int write_error;     /* -errno of the first write error, else 0 */
+} mp_session_result;
+
+/* Runs until the program exits (or the target, attached, disappears), the timeout passes, or
+ * (attached) a stop signal arrives; writes the samples, the events and, when the program
+ * exited, the final PEAK and EXIT lines; flushes. Returns 0, or -errno when sampling could not
+ * start at all (nothing written then). */
+int mp_session_run(const mp_session_opts *o, mp_session_result *r);
+
+#endif
