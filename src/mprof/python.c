@@ -1,9 +1,27 @@
-/* python.c - starts a Python program. Placeholder: runs "python3 script.py args" with no
- * bootstrap, until the Python bridge (issue 5) lands. */
+/* python.c - the command line that runs a Python program under mprof's bootstrap.
+ *
+ * The user's command is split into interpreter, interpreter options and target (script,
+ * `-m module`, `-c code` or `-`, then its arguments); "-S <bootstrap>/mprof_launch.py" goes
+ * between the options and the target. Nothing else changes: the launcher removes exactly
+ * those two words again before it execs (python/mprof_launch.py).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "python.h"
+
+#define LAUNCHER "mprof_launch.py"
+
+#ifndef GCLAB_SOURCE_DIR
+#define GCLAB_SOURCE_DIR "."
+#endif
+#ifndef GCLAB_DATADIR
+#define GCLAB_DATADIR "/usr/local/share/gclab"
+#endif
 
 int mp_python_is_script(const char *program)
 {
@@ -15,22 +33,107 @@ int mp_python_is_interpreter(const char *program)
 {
 	const char *base = strrchr(program, '/');
 	base = base ? base + 1 : program;
-	return !strncmp(base, "python", 6);
+	if (mp_python_is_script(program))
+		return 0;
+	return !strncmp(base, "python", 6) || !strncmp(base, "pypy", 4);
+}
+
+/* 0 when `dir`/mprof_launch.py exists, with `dir` copied to out. */
+static int try_dir(const char *dir, char *out, size_t cap)
+{
+	char file[PATH_MAX];
+	if ((size_t)snprintf(file, sizeof file, "%s/%s", dir, LAUNCHER) >= sizeof file)
+		return -ENAMETOOLONG;
+	if (access(file, R_OK) < 0)
+		return -ENOENT;
+	if ((size_t)snprintf(out, cap, "%s", dir) >= cap)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int mp_python_bootstrap_dir(char *out, size_t cap)
+{
+	char exe[PATH_MAX], dir[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n > 0) {
+		exe[n] = 0;
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = 0;
+			if ((size_t)snprintf(dir, sizeof dir, "%s/../share/gclab/python", exe) <
+				    sizeof dir &&
+			    try_dir(dir, out, cap) == 0)
+				return 0;
+		}
+	}
+	if (try_dir(GCLAB_SOURCE_DIR "/python", out, cap) == 0)
+		return 0;
+	int rc = try_dir(GCLAB_DATADIR "/python", out, cap);
+	if (rc == -ENOENT && (size_t)snprintf(out, cap, "%s", GCLAB_DATADIR "/python") >= cap)
+		return -ENAMETOOLONG;
+	return rc;
+}
+
+/* Index in `v` (from 1) of the first word that is not an interpreter option: the script, or
+ * the word holding -m/-c, or "-". Options with an argument (-W, -X, --check-hash-based-pycs)
+ * take the next word when it is not attached. */
+static size_t target_index(char *const *v)
+{
+	size_t i = 1;
+	while (v[i]) {
+		const char *a = v[i];
+		if (a[0] != '-' || !a[1])
+			return i;
+		if (a[1] == '-') {
+			if (!a[2])
+				return i; /* "--": the target follows; the launcher goes before it */
+			i += strcmp(a, "--check-hash-based-pycs") ? 1 : 2;
+			continue;
+		}
+		for (size_t j = 1; a[j]; j++) {
+			if (a[j] == 'c' || a[j] == 'm')
+				return i;
+			if (a[j] == 'W' || a[j] == 'X') {
+				if (!a[j + 1] && v[i + 1])
+					i++;
+				break;
+			}
+		}
+		i++;
+	}
+	return i;
 }
 
 char **mp_python_argv(const char *interp, char *const *user_argv)
 {
+	char dir[PATH_MAX], launcher[PATH_MAX + sizeof LAUNCHER + 1];
 	size_t n = 0;
 	while (user_argv[n])
 		n++;
 	int has_interp = n && mp_python_is_interpreter(user_argv[0]);
-	char **v = calloc(n + 2, sizeof *v);
+
+	/* A missing bootstrap still gives a command: python then names the file it lacks. */
+	(void)mp_python_bootstrap_dir(dir, sizeof dir);
+	snprintf(launcher, sizeof launcher, "%s/%s", dir, LAUNCHER);
+
+	/* interpreter, its options, -S, launcher, target and arguments, NULL */
+	char **v = calloc(n + 4, sizeof *v);
 	if (!v)
 		return NULL;
-	size_t k = 0;
-	if (!has_interp && !(v[k++] = strdup(interp ? interp : "python3")))
+	size_t k = 0, i = 0, target = 0;
+	if (has_interp) {
+		target = target_index(user_argv);
+		if (target > n)
+			target = n;
+	} else if (!(v[k++] = strdup(interp ? interp : "python3"))) {
 		goto fail;
-	for (size_t i = 0; i < n; i++)
+	}
+	for (; i < target; i++)
+		if (!(v[k++] = strdup(user_argv[i])))
+			goto fail;
+	if (!(v[k++] = strdup("-S")) || !(v[k++] = strdup(launcher)))
+		goto fail;
+	for (; i < n; i++)
 		if (!(v[k++] = strdup(user_argv[i])))
 			goto fail;
 	return v;

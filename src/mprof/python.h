@@ -1,19 +1,39 @@
-/* python.h - how `mprof run` starts a Python program under the project's bootstrap. */
+/* python.h - how `mprof run` starts a Python program under the project's bootstrap.
+ *
+ * The bootstrap (python/, docs/python.md) is the launcher python/mprof_launch.py, which puts
+ * mprof's start-up hook (python/site/sitecustomize.py) on PYTHONPATH and execs the user's exact
+ * command in the same process. Every Python process of the run then has the builtin `profile`
+ * and reports its brackets and collections through MPROF_TRACE_FD.
+ */
 #ifndef MP_PYTHON_H
 #define MP_PYTHON_H
+
+#include <stddef.h>
 
 /* 1 when `program` names a Python script (ends in ".py"). */
 int mp_python_is_script(const char *program);
 
-/* 1 when `program` looks like a Python interpreter ("python", "python3.11", a path to one). */
+/* 1 when `program` looks like a Python interpreter: its base name starts with "python" or
+ * "pypy" ("python", "python3.11", "/usr/bin/python3", "pypy3") and it is not a .py script. */
 int mp_python_is_interpreter(const char *program);
 
 /* Builds the argv that runs the user's command under the bootstrap.
- * `interp` is the interpreter to use (NULL: "python3" from PATH). `user_argv` is the user's
- * NULL-terminated command: either "script.py args..." or, when it starts with an interpreter,
- * "python3 [-m module | script.py] args...". Returns a malloc'd NULL-terminated vector whose
- * strings are malloc'd too (free with mp_python_argv_free), or NULL when out of memory. */
+ * `interp` is the interpreter to use when the command does not start with one (NULL:
+ * "python3", found on PATH by the caller). `user_argv` is the user's NULL-terminated command:
+ * "script.py args...", or "INTERP [options] (script | -m module | -c code) args..." when it
+ * starts with an interpreter (mp_python_is_interpreter). The result is
+ *     INTERP [options] -S <bootstrap>/mprof_launch.py (script | -m module | -c code) args...
+ * and the launcher turns it back into exactly the user's command. argv[0] is the interpreter
+ * as given (a name to look up on PATH, or a path). Returns a malloc'd NULL-terminated vector
+ * whose strings are malloc'd too (free with mp_python_argv_free), or NULL when out of memory. */
 char **mp_python_argv(const char *interp, char *const *user_argv);
 void mp_python_argv_free(char **argv);
+
+/* Writes the directory holding mprof_launch.py into `out` (`cap` bytes) and returns 0, or
+ * -ENOENT when no bootstrap is found (then `out` holds where the installed one should be) or
+ * -ENAMETOOLONG. Looked for, in order: <dir of the running mprof>/../share/gclab/python (an
+ * installed or relocated mprof), the source tree's python/ (a build run in place), and
+ * the configured install's <datadir>/gclab/python. */
+int mp_python_bootstrap_dir(char *out, size_t cap);
 
 #endif

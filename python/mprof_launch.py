@@ -1,0 +1,72 @@
+# mprof_launch.py - how `mprof run` starts a Python program (docs/python.md).
+#
+# mprof runs   python [interpreter options] -S mprof_launch.py TARGET [args...]
+# where TARGET is `script.py`, `-m module` or `-c code`. This puts mprof's start-up hook
+# (python/site/sitecustomize.py) first on PYTHONPATH and replaces itself, by exec in the same
+# process, with exactly the user's command: python [interpreter options] TARGET [args...].
+# The program then starts as under plain python (its own __main__, argv, sys.path, tracebacks
+# and exit status, nothing of ours on its stack), and every Python process it starts inherits
+# the hook. `-S` keeps this short first start from running site-packages and sitecustomize
+# hooks a second time.
+import os
+import sys
+
+
+def _user_argv():
+    """The command line that started us, without this launcher and the -S before it."""
+    argv = getattr(sys, "orig_argv", None)
+    if argv:
+        argv = list(argv)
+        i = len(argv) - len(sys.argv)   # where this launcher's path is
+        del argv[i]
+        if i > 1 and argv[i - 1] == "-S":
+            del argv[i - 1]
+        return argv
+    # Before Python 3.10 the interpreter's own options are rebuilt from sys.flags.
+    import subprocess
+    flags = [f for f in subprocess._args_from_interpreter_flags() if f != "-S"]
+    return [sys.executable] + flags + sys.argv[1:]
+
+
+def _user_flags(argv):
+    """Single-letter interpreter options before the target (e.g. {'E', 'u'})."""
+    letters = set()
+    i = 1
+    while i < len(argv):
+        a = argv[i]
+        if not a.startswith("-") or a == "-":
+            break
+        if a.startswith("--"):
+            i += 2 if a == "--check-hash-based-pycs" else 1
+            continue
+        for j in range(1, len(a)):
+            ch = a[j]
+            if ch in "cm":
+                return letters
+            if ch in "WX":
+                if j == len(a) - 1:
+                    i += 1      # its argument is the next word
+                break
+            letters.add(ch)
+        i += 1
+    return letters
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    hook = os.path.join(here, "site")
+    argv = _user_argv()
+    if _user_flags(argv) & set("EIS"):
+        sys.stderr.write("mprof: python -E, -I and -S keep mprof's start-up hook out: this run "
+                         "records no @profile brackets and no collections\n")
+    old = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = hook + (os.pathsep + old if old else "")
+    exe = sys.executable or argv[0]
+    try:
+        os.execv(exe, argv)
+    except OSError as e:
+        sys.stderr.write("mprof: cannot run %s: %s\n" % (exe, e.strerror))
+        os._exit(127)
+
+
+main()

@@ -1,0 +1,460 @@
+"""mprof_trace: report @profile brackets, named blocks, markers and garbage collections to mprof.
+
+Under `mprof run` (the environment names the trace channel in MPROF_TRACE_FD) this module sends
+each finished bracket, marker and cycle collection as one line over the channel, the moment it
+happens (docs/trace-protocol.md: events F, M and G). Nothing is buffered, so a program that is
+killed, crashes, calls os._exit or disables gc keeps every bracket it finished.
+
+Anywhere else it is a no-op: `from mprof_trace import profile` works under plain python,
+`@profile` returns the function unchanged and `profile.timestamp(name)` is an empty context
+manager.
+
+The decorator is compatible with memory_profiler's `mprof run` one: a bracket is named
+`module.function` (`__main__.compute`), a block `.name`, and its level is the number of brackets
+open on the same thread when it began (0 = outermost). Unlike memory_profiler's, a bracket whose
+function raises still closes and leaves the level right, and a decorated generator or coroutine
+is bracketed from its first resumption to its end (each resumption counts as open, so brackets
+begun inside it nest under it).
+
+Invariants:
+- `_fd` is the channel's fd or -1; it goes to -1 for good when a send fails (mprof is gone) and
+  everything after costs one test.
+- Every event is one bytes object of at most 512 bytes sent with one send()/write().
+- Each thread keeps its own nesting depth (`_tls.d`); every path that raises it restores it.
+- Process-wide state (all here): the channel, the /proc/self/statm fd, the pid prefix of
+  events (both refreshed in a forked child), the open collection's start, the thread depths.
+"""
+
+import gc as _gc
+import os as _os
+import sys as _sys
+import time as _time_mod
+import _thread
+
+__all__ = ["profile", "mark", "enabled"]
+
+_EVENT_MAX = 512
+_time = _time_mod.time
+_pread = _os.pread
+
+_fd = -1            # the channel, or -1
+_send = None        # bound send of the channel (a socket) or a write to it (a pipe)
+_statm = -1         # /proc/self/statm, reopened in a forked child
+_page = 4096
+_pid = b"0"         # this process's pid, as the events carry it
+_tls = _thread._local()
+_gc_t0 = 0.0
+_gc_rss0 = -1
+_gc_open = False
+_started = False
+
+
+def _rss():
+    """Resident memory of this process in bytes, or -1."""
+    try:
+        return int(_pread(_statm, 64, 0).split()[1]) * _page
+    except Exception:
+        return -1
+
+
+def _open_statm():
+    global _statm
+    try:
+        _statm = _os.open("/proc/self/statm", _os.O_RDONLY | getattr(_os, "O_CLOEXEC", 0))
+    except OSError:
+        _statm = -1
+
+
+def _after_fork_in_child():
+    # /proc/self was resolved when the parent opened it: the inherited fd reads the parent.
+    global _pid
+    if _statm >= 0:
+        try:
+            _os.close(_statm)
+        except OSError:
+            pass
+    _open_statm()
+    _pid = str(_os.getpid()).encode()
+
+
+def _emit(data):
+    """Sends one whole event; on any failure stops sending for good."""
+    global _fd
+    try:
+        _send(data)
+    except Exception:
+        _fd = -1
+
+
+def _name_bytes(name):
+    """A name as the protocol carries it: no newline, and short enough for any event."""
+    b = str(name).encode("utf-8", "replace").replace(b"\n", b"?").replace(b"\r", b"?")
+    # The longest fixed part of an F event is well under 160 bytes.
+    if len(b) > _EVENT_MAX - 160:
+        b = b[: _EVENT_MAX - 160]
+        b = b.decode("utf-8", "ignore").encode()
+    return b
+
+
+def _bracket(level, t0, rss0, name):
+    if _fd >= 0:
+        _emit(b"F %s %d %.6f %d %.6f %d %s\n" % (_pid, level, t0, rss0, _time(), _rss(), name))
+
+
+def mark(name):
+    """Sends a named marker: one instant, with this process's resident memory then."""
+    if _fd >= 0:
+        _emit(b"M %s %.6f %d %s\n" % (_pid, _time(), _rss(), _name_bytes(name)))
+
+
+def enabled():
+    """True when this process is run by mprof and events are being sent."""
+    return _fd >= 0
+
+
+def _gc_callback(phase, info):
+    # Runs inside the collector: must never raise, and costs nothing once mprof is gone.
+    global _gc_t0, _gc_rss0, _gc_open
+    try:
+        if _fd < 0:
+            return
+        if phase == "start":
+            _gc_rss0 = _rss()
+            _gc_t0 = _time()
+            _gc_open = True
+        elif _gc_open:
+            _gc_open = False
+            t1 = _time()
+            _emit(b"G %s %d %.6f %d %.6f %d %d %d -1\n" % (
+                _pid, info["generation"], _gc_t0, _gc_rss0, t1, _rss(),
+                info["collected"], info["uncollectable"]))
+    except BaseException:
+        pass
+
+
+def _copy_identity(wrapper, func):
+    for attr in ("__module__", "__name__", "__qualname__", "__doc__", "__annotations__"):
+        try:
+            setattr(wrapper, attr, getattr(func, attr))
+        except (AttributeError, TypeError):
+            pass
+    try:
+        wrapper.__dict__.update(func.__dict__)
+    except (AttributeError, TypeError):
+        pass
+    wrapper.__wrapped__ = func
+    return wrapper
+
+
+def _wrap_function(func, name):
+    tls = _tls
+    time = _time
+    rss = _rss
+
+    def wrapper(*args, **kwargs):
+        if _fd < 0:
+            return func(*args, **kwargs)
+        level = getattr(tls, "d", 0)
+        tls.d = level + 1
+        rss0 = rss()
+        t0 = time()
+        try:
+            return func(*args, **kwargs)
+        finally:
+            tls.d = level
+            _bracket(level, t0, rss0, name)
+
+    return wrapper
+
+
+def _drive(it, name):
+    """Runs generator or coroutine `it` step by step as a generator: one bracket from its
+    first resumption to its end, the thread's depth raised while it runs."""
+    tls = _tls
+    started = False
+    level = 0
+    t0 = 0.0
+    rss0 = -1
+    value = None
+    exc = None
+    try:
+        while True:
+            d = getattr(tls, "d", 0)
+            if not started and _fd >= 0:
+                started = True
+                level = d
+                rss0 = _rss()
+                t0 = _time()
+            tls.d = d + 1
+            try:
+                if exc is None:
+                    out = it.send(value)
+                else:
+                    e, exc = exc, None
+                    out = it.throw(e)
+            except StopIteration as stop:
+                return stop.value
+            finally:
+                tls.d = d
+            try:
+                value = yield out
+            except GeneratorExit:
+                d = getattr(tls, "d", 0)
+                tls.d = d + 1
+                try:
+                    it.close()
+                finally:
+                    tls.d = d
+                raise
+            except BaseException as e:
+                exc = e
+                value = None
+    finally:
+        if started:
+            _bracket(level, t0, rss0, name)
+
+
+def _wrap_generator(func, name):
+    def wrapper(*args, **kwargs):
+        if _fd < 0:
+            return func(*args, **kwargs)
+        return _drive(func(*args, **kwargs), name)
+
+    return wrapper
+
+
+class _Await(object):
+    """Hands one value a coroutine yielded to the event loop, and what comes back to it."""
+    __slots__ = ("out",)
+
+    def __init__(self, out):
+        self.out = out
+
+    def __await__(self):
+        return (yield self.out)
+
+
+def _wrap_coroutine(func, name):
+    # An `async def` itself, so that inspect/asyncio still see a coroutine function; it drives
+    # the real coroutine step by step, so the program's tracebacks gain only this frame.
+    tls = _tls
+
+    async def wrapper(*args, **kwargs):
+        coro = func(*args, **kwargs)
+        if _fd < 0:
+            return await coro
+        d = getattr(tls, "d", 0)
+        level = d
+        rss0 = _rss()
+        t0 = _time()
+        value = None
+        exc = None
+        try:
+            while True:
+                d = getattr(tls, "d", 0)
+                tls.d = d + 1
+                try:
+                    if exc is None:
+                        out = coro.send(value)
+                    else:
+                        e, exc = exc, None
+                        out = coro.throw(e)
+                except StopIteration as stop:
+                    return stop.value
+                finally:
+                    tls.d = d
+                try:
+                    value = await _Await(out)
+                except GeneratorExit:
+                    coro.close()
+                    raise
+                except BaseException as e:
+                    exc = e
+                    value = None
+        finally:
+            _bracket(level, t0, rss0, name)
+
+    return wrapper
+
+
+def _wrap_async_generator(func, name):
+    # One bracket from the first step to the end; the thread's depth is not raised inside it
+    # (an async generator's steps run inside awaits this wrapper does not see).
+    async def wrapper(*args, **kwargs):
+        agen = func(*args, **kwargs)
+        if _fd < 0:
+            async for item in agen:
+                yield item
+            return
+        level = getattr(_tls, "d", 0)
+        rss0 = _rss()
+        t0 = _time()
+        try:
+            value = None
+            exc = None
+            while True:
+                try:
+                    if exc is None:
+                        out = await agen.asend(value)
+                    else:
+                        e, exc = exc, None
+                        out = await agen.athrow(e)
+                except StopAsyncIteration:
+                    return
+                try:
+                    value = yield out
+                except GeneratorExit:
+                    await agen.aclose()
+                    raise
+                except BaseException as e:
+                    exc = e
+                    value = None
+        finally:
+            _bracket(level, t0, rss0, name)
+
+    return wrapper
+
+
+class _Block(object):
+    """`with profile.timestamp(name):` one bracket around the block."""
+    __slots__ = ("name", "level", "t0", "rss0")
+
+    def __init__(self, name):
+        self.name = name
+
+    def __enter__(self):
+        if _fd >= 0:
+            level = getattr(_tls, "d", 0)
+            _tls.d = level + 1
+            self.level = level
+            self.rss0 = _rss()
+            self.t0 = _time()
+        else:
+            self.level = -1
+        return None
+
+    def __exit__(self, *exc_info):
+        level = self.level
+        if level >= 0:
+            _tls.d = level
+            _bracket(level, self.t0, self.rss0, self.name)
+        return False
+
+
+class _NullBlock(object):
+    __slots__ = ()
+
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc_info):
+        return False
+
+
+_NULL_BLOCK = _NullBlock()
+
+
+class Profile(object):
+    """The `profile` decorator: `@profile`, `@profile(precision=3)`, `profile(f)`, and
+    `with profile.timestamp("name"):` for a block. Extra keyword arguments that
+    memory_profiler's decorators take (precision, stream, backend) are accepted and ignored."""
+
+    def __call__(self, func=None, *args, **options):
+        if func is None:
+            return lambda f: self(f)
+        if not callable(func):
+            raise ValueError("Value must be callable")
+        if not _started:
+            return func
+        # memory_profiler's name: module and __name__ (not __qualname__), e.g. __main__.compute
+        name = _name_bytes("%s.%s" % (getattr(func, "__module__", None),
+                                      getattr(func, "__name__", None) or type(func).__name__))
+        code = getattr(func, "__code__", None)
+        flags = code.co_flags if code is not None else 0
+        if flags & 0x200:       # CO_ASYNC_GENERATOR
+            wrapper = _wrap_async_generator(func, name)
+        elif flags & 0x80:      # CO_COROUTINE
+            wrapper = _wrap_coroutine(func, name)
+        elif flags & 0x20:      # CO_GENERATOR
+            wrapper = _wrap_generator(func, name)
+        else:
+            wrapper = _wrap_function(func, name)
+        return _copy_identity(wrapper, func)
+
+    def timestamp(self, name="<block>"):
+        """A context manager bracketing a block; its FUNC name is `.name`."""
+        if not _started:
+            return _NULL_BLOCK
+        return _Block(_name_bytes("." + str(name)))
+
+    mark = staticmethod(mark)
+
+    def __repr__(self):
+        return "<mprof_trace.profile %s>" % ("recording" if _fd >= 0 else "off")
+
+
+profile = Profile()
+
+
+def _channel_fd(text):
+    """The fd MPROF_TRACE_FD names, when it is a small decimal number naming an open socket
+    or pipe; else -1."""
+    if not text or not text.isdigit() or len(text) > 6:
+        return -1
+    fd = int(text)
+    try:
+        import stat
+        mode = _os.fstat(fd).st_mode
+    except (OSError, ValueError):
+        return -1
+    if not (stat.S_ISSOCK(mode) or stat.S_ISFIFO(mode)):
+        return -1
+    return fd
+
+
+def _make_sender(fd):
+    try:
+        import _socket
+        sock = _socket.socket(fileno=_os.dup(fd))
+    except Exception:
+        sock = None
+    if sock is not None:
+        flags = getattr(_socket, "MSG_NOSIGNAL", 0)
+        send = sock.send
+
+        def sender(data):
+            send(data, flags)
+        sender.sock = sock      # keeps the socket (our own dup of the fd) alive
+        return sender
+    write = _os.write
+    return lambda data: write(fd, data)
+
+
+def _start(install_builtin=True):
+    """Called once at interpreter start-up by mprof's sitecustomize. Without MPROF_TRACE_FD in
+    the environment it does nothing. With it, it installs `profile` as a builtin (a no-op one
+    when the fd is not usable here, so that a decorated script never meets a NameError) and,
+    when the channel is usable, starts reporting collections."""
+    global _fd, _send, _page, _pid, _started
+    text = _os.environ.get("MPROF_TRACE_FD")
+    if text is None or _started:
+        return
+    fd = _channel_fd(text)
+    if fd >= 0:
+        _started = True
+        try:
+            _page = _os.sysconf("SC_PAGE_SIZE")
+        except (ValueError, OSError, AttributeError):
+            pass
+        _open_statm()
+        _pid = str(_os.getpid()).encode()
+        _send = _make_sender(fd)
+        _fd = fd
+        if hasattr(_os, "register_at_fork"):
+            _os.register_at_fork(after_in_child=_after_fork_in_child)
+        callbacks = getattr(_gc, "callbacks", None)
+        if callbacks is not None:
+            callbacks.append(_gc_callback)
+    if install_builtin:
+        import builtins
+        builtins.profile = profile
