@@ -436,6 +436,8 @@ static int do_run(const struct run_args *a, char **user)
 		cli_error("out of memory");
 		goto fail_channel;
 	}
+	/* A file size limit must show as a write error (EFBIG), not kill us. */
+	signal(SIGXFSZ, SIG_IGN);
 	if ((sfd = block_signals(&old)) < 0) {
 		cli_error("cannot set up signals: %s", strerror(errno));
 		goto fail_env;

@@ -86,6 +86,11 @@ int mp_dat_flush(mp_dat *w)
 			continue;
 		if (n <= 0) {
 			w->err = n < 0 ? -errno : -EIO;
+			/* Keep the whole lines that made it; cut the torn one. */
+			size_t keep = done;
+			while (keep && w->buf[keep - 1] != '\n')
+				keep--;
+			w->size += (off_t)keep;
 			if (ftruncate(w->fd, w->size) == 0)
 				lseek(w->fd, w->size, SEEK_SET);
 			break;

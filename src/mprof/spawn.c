@@ -110,7 +110,7 @@ int mp_spawn(const char *path, char *const argv[], char *const envp[], int keep_
 		return -e;
 	}
 	if (child == 0) {
-		static const int reset[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGCHLD};
+		static const int reset[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGCHLD, SIGXFSZ};
 		for (size_t i = 0; i < sizeof reset / sizeof reset[0]; i++)
 			signal(reset[i], SIG_DFL);
 		sigprocmask(SIG_SETMASK, mask, NULL);

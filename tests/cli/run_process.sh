@@ -1,0 +1,62 @@
+#!/bin/sh
+# Exit statuses, signals, timeout, attach.
+. "$(dirname "$0")/lib.sh"
+
+expect_status 3 "program's exit status passed through" "$MPROF" run -q -o e.dat "$MEMFIX" exit 3
+check "EXIT 3 in the file" grep -q '^EXIT 3 ' e.dat
+expect_status 3 "-E accepted" "$MPROF" run -q -E -o e2.dat "$MEMFIX" exit 3
+expect_status 137 "killed by SIGKILL: 128+9" "$MPROF" run -q -o k.dat "$MEMFIX" signal 9
+expect_status 0 "true" "$MPROF" run -q -o true.dat true
+
+# SIGTERM to mprof is passed to the program (which exits 42), then the file is closed.
+"$MPROF" run -q -T 0.01 -o term.dat "$MEMFIX" trap 5000 &
+mp=$!
+sleep 0.3
+kill -TERM $mp
+wait $mp
+st=$?
+check "SIGTERM forwarded: program's status 42 (got $st)" test "$st" -eq 42
+check "EXIT 42 written" grep -q '^EXIT 42 ' term.dat
+# SIGINT sent to mprof alone (not a terminal ^C): forwarded, default action kills.
+"$MPROF" run -q -T 0.01 -o int.dat "$MEMFIX" sleep 5000 &
+mp=$!
+sleep 0.3
+kill -INT $mp
+wait $mp
+st=$?
+check "SIGINT forwarded: 130 (got $st)" test "$st" -eq 130
+
+# SIGKILL to mprof: the file holds whole lines and the samples up to 0.1 s before.
+"$MPROF" run -q -T 0.001 -o kill.dat "$MEMFIX" sleep 3000 &
+mp=$!
+sleep 0.6
+kill -KILL $mp
+wait $mp 2>/dev/null
+check "after SIGKILL the file ends with a whole line" sh -c "tail -c1 kill.dat | od -An -c | grep -q '\\\\n'"
+n=$(count MEM kill.dat)
+check "after SIGKILL at 0.6 s, >= 400 samples kept at 1 ms (got $n)" ge "$n" 400
+pkill -f "memfix sleep 3000" 2>/dev/null
+
+# -t: sampling stops, the program runs on.
+start=$(date +%s%N)
+expect_status 0 "timeout 0.3 s" "$MPROF" run -q -t 0.3 -T 0.01 -o to.dat "$MEMFIX" touch done.flag 1500
+el=$(( ($(date +%s%N) - start) / 1000000 ))
+check "timeout returned before the program ended (${el} ms)" test "$el" -lt 1400
+check "no EXIT after a timeout" sh -c "! grep -q '^EXIT' to.dat"
+sleep 1.5
+
+# attach by pid and by name: ends when the target exits.
+"$MEMFIX" sleep 700 &
+target=$!
+expect_status 0 "attach by pid" "$MPROF" attach -q -T 0.02 -o at.dat $target
+check "attach CMDLINE is the pid" grep -qx "CMDLINE $target" at.dat
+check "attach sampled (>= 10 samples)" ge "$(count MEM at.dat)" 10
+cp "$MEMFIX" ./attachme
+./attachme sleep 600 &
+expect_status 0 "run --attach by name" "$MPROF" run -q --attach -T 0.02 -o an.dat attachm
+check "attach by name writes a list CMDLINE" grep -qx "CMDLINE \['./attachme', 'sleep', '600'\]" an.dat
+expect_status 1 "attach to a missing pid" "$MPROF" attach -q -o no.dat 999999999
+expect_status 1 "attach to a missing name" "$MPROF" attach -q -o no.dat no-such-process-name-xyz
+check "attach never picks mprof itself" sh -c "! '$MPROF' attach -q -t 0.1 -o self.dat mprof 2>/dev/null || ! grep -q \"'attach'\" self.dat"
+wait
+finish

@@ -1,0 +1,14 @@
+# mprof run and friends: unit tests of the core, end-to-end tests of the real binary.
+add_executable(memfix ${PROJECT_SOURCE_DIR}/tests/fixtures/memfix.c)
+target_link_libraries(memfix PRIVATE mprof_trace)
+
+gclab_unit_test(test_proc SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_proc.c LIBS mpcore_lite)
+gclab_unit_test(test_dat SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_dat.c LIBS mpcore_lite)
+gclab_unit_test(test_channel SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_channel.c LIBS mpcore_lite)
+gclab_unit_test(test_trace SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_trace.c LIBS mpcore_lite mprof_trace)
+
+foreach(t run_memory run_trace run_process run_bad_input cli_options interop)
+  add_test(NAME cli_${t} COMMAND sh ${PROJECT_SOURCE_DIR}/tests/cli/${t}.sh)
+  set_tests_properties(cli_${t} PROPERTIES LABELS cli TIMEOUT 120 SKIP_RETURN_CODE 77
+    ENVIRONMENT "MPROF=$<TARGET_FILE:mprof>;MEMFIX=$<TARGET_FILE:memfix>")
+endforeach()

@@ -1,0 +1,121 @@
+/* test_channel.c - parsing trace events and splitting the channel's stream into them. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "channel.h"
+
+static int parse(const char *s, mp_event *ev)
+{
+	return mp_event_parse(s, strlen(s), ev);
+}
+
+static void test_channel__parses_each_event_type(void **state)
+{
+	(void)state;
+	mp_event ev;
+	assert_int_equal(parse("F 42 1 1795545560.100031 2281472 1795545560.412877 69390336 my func", &ev), 0);
+	assert_int_equal(ev.type, 'F');
+	assert_int_equal(ev.pid, 42);
+	assert_int_equal(ev.level, 1);
+	assert_int_equal(ev.t0.tv_sec, 1795545560);
+	assert_int_equal(ev.t0.tv_nsec, 100031000);
+	assert_int_equal(ev.rss1, 69390336);
+	assert_int_equal(ev.name_len, 7);
+	assert_memory_equal(ev.name, "my func", 7);
+	assert_int_equal(parse("M 7 12.5 -1 halfway", &ev), 0);
+	assert_int_equal(ev.t0.tv_nsec, 500000000);
+	assert_int_equal(ev.rss0, -1);
+	assert_int_equal(parse("G 7 2 1.0 100 1.000120 100 12 0 -1", &ev), 0);
+	assert_int_equal(ev.gen, 2);
+	assert_int_equal(ev.collected, 12);
+	assert_int_equal(ev.candidates, -1);
+}
+
+static void test_channel__rejects_malformed_events(void **state)
+{
+	(void)state;
+	static const char *bad[] = {
+		"", "F", "X 1 2", "F 0 0 1.0 1 1.0 1 name",      /* pid 0 */
+		"F 1 0 1.0 1 1.0 1",                             /* no name */
+		"F 1 0 1.0 1 1.0 1 ",                            /* empty name */
+		"F 1 -1 1.0 1 1.0 1 n",                          /* negative level */
+		"F 1 0 1.0x 1 1.0 1 n", "M 1 1.0 12a n",
+		"G 1 2 1.0 1 1.0 1 1 1",                         /* a field short */
+		"G 1 2 1.0 1 1.0 1 1 1 1 extra",
+		"F 99999999999999999999 0 1 1 1 1 n",            /* overflow */
+		"F 1 0 99999999999999999999.0 1 1.0 1 n",
+	};
+	mp_event ev;
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		assert_int_equal(parse(bad[i], &ev), -1);
+}
+
+struct got {
+	int n;
+	char names[8][32];
+};
+
+static void collect(const mp_event *ev, void *ctx)
+{
+	struct got *g = ctx;
+	if (g->n < 8) {
+		memcpy(g->names[g->n], ev->name, ev->name_len < 31 ? ev->name_len : 31);
+		g->names[g->n][ev->name_len < 31 ? ev->name_len : 31] = 0;
+	}
+	g->n++;
+}
+
+static void test_channel__splits_lines_across_reads_and_skips_bad_ones(void **state)
+{
+	(void)state;
+	int sv[2];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	fcntl(sv[0], F_SETFL, O_NONBLOCK);
+	mp_channel *c = malloc(sizeof *c);
+	mp_channel_init(c, sv[0]);
+	struct got g = {0};
+	const char *part1 = "M 1 1.0 5 first\nM 1 1.0 5 sec";
+	assert_int_equal(write(sv[1], part1, strlen(part1)), (ssize_t)strlen(part1));
+	assert_int_equal(mp_channel_drain(c, collect, &g), 0);
+	assert_int_equal(g.n, 1);
+	const char *part2 = "ond\ngarbage line\n";
+	assert_int_equal(write(sv[1], part2, strlen(part2)), (ssize_t)strlen(part2));
+	assert_int_equal(mp_channel_drain(c, collect, &g), 0);
+	assert_int_equal(g.n, 2);
+	assert_string_equal(g.names[1], "second");
+	assert_int_equal(c->bad, 1);
+	/* An over-long line is dropped whole; the next one still arrives. */
+	char big[2000];
+	memset(big, 'x', sizeof big);
+	memcpy(big, "M 1 1.0 5 ", 10);
+	assert_int_equal(write(sv[1], big, sizeof big), (ssize_t)sizeof big);
+	assert_int_equal(write(sv[1], "\nM 1 1.0 5 after\n", 17), 17);
+	assert_int_equal(mp_channel_drain(c, collect, &g), 0);
+	assert_int_equal(g.n, 3);
+	assert_string_equal(g.names[2], "after");
+	assert_int_equal(c->bad, 2);
+	assert_int_equal(c->events, 3);
+	close(sv[1]);
+	assert_int_equal(mp_channel_drain(c, collect, &g), 0);
+	assert_true(c->eof);
+	close(sv[0]);
+	free(c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_channel__parses_each_event_type),
+		cmocka_unit_test(test_channel__rejects_malformed_events),
+		cmocka_unit_test(test_channel__splits_lines_across_reads_and_skips_bad_ones),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
