@@ -20,16 +20,18 @@ Invariants:
 - `_fd` is the channel's fd or -1; it goes to -1 for good when a send fails (mprof is gone) and
   everything after costs one test.
 - Every event is one bytes object of at most 512 bytes sent with one send()/write().
-- Each thread keeps its own nesting depth (`_tls.d`); every path that raises it restores it.
+- The nesting depth is a context variable (`_depth`): each thread, and each asyncio task
+  (which starts with a copy of its creator's), counts its own; every path that raises it
+  restores it.
 - Process-wide state (all here): the channel, the /proc/self/statm fd, the pid prefix of
-  events (both refreshed in a forked child), the open collection's start, the thread depths.
+  events (both refreshed in a forked child), the open collection's start.
 """
 
 import gc as _gc
 import os as _os
 import sys as _sys
 import time as _time_mod
-import _thread
+import contextvars as _contextvars
 
 __all__ = ["profile", "mark", "enabled"]
 
@@ -42,7 +44,7 @@ _send = None        # bound send of the channel (a socket) or a write to it (a p
 _statm = -1         # /proc/self/statm, reopened in a forked child
 _page = 4096
 _pid = b"0"         # this process's pid, as the events carry it
-_tls = _thread._local()
+_depth = _contextvars.ContextVar("mprof_depth", default=0)
 _gc_t0 = 0.0
 _gc_rss0 = -1
 _gc_open = False
@@ -147,21 +149,22 @@ def _copy_identity(wrapper, func):
 
 
 def _wrap_function(func, name):
-    tls = _tls
+    get = _depth.get
+    set = _depth.set
     time = _time
     rss = _rss
 
     def wrapper(*args, **kwargs):
         if _fd < 0:
             return func(*args, **kwargs)
-        level = getattr(tls, "d", 0)
-        tls.d = level + 1
+        level = get()
+        set(level + 1)
         rss0 = rss()
         t0 = time()
         try:
             return func(*args, **kwargs)
         finally:
-            tls.d = level
+            set(level)
             _bracket(level, t0, rss0, name)
 
     return wrapper
@@ -170,7 +173,8 @@ def _wrap_function(func, name):
 def _drive(it, name):
     """Runs generator or coroutine `it` step by step as a generator: one bracket from its
     first resumption to its end, the thread's depth raised while it runs."""
-    tls = _tls
+    get = _depth.get
+    set = _depth.set
     started = False
     level = 0
     t0 = 0.0
@@ -179,13 +183,13 @@ def _drive(it, name):
     exc = None
     try:
         while True:
-            d = getattr(tls, "d", 0)
+            d = get()
             if not started and _fd >= 0:
                 started = True
                 level = d
                 rss0 = _rss()
                 t0 = _time()
-            tls.d = d + 1
+            set(d + 1)
             try:
                 if exc is None:
                     out = it.send(value)
@@ -195,16 +199,16 @@ def _drive(it, name):
             except StopIteration as stop:
                 return stop.value
             finally:
-                tls.d = d
+                set(d)
             try:
                 value = yield out
             except GeneratorExit:
-                d = getattr(tls, "d", 0)
-                tls.d = d + 1
+                d = get()
+                set(d + 1)
                 try:
                     it.close()
                 finally:
-                    tls.d = d
+                    set(d)
                 raise
             except BaseException as e:
                 exc = e
@@ -237,22 +241,22 @@ class _Await(object):
 def _wrap_coroutine(func, name):
     # An `async def` itself, so that inspect/asyncio still see a coroutine function; it drives
     # the real coroutine step by step, so the program's tracebacks gain only this frame.
-    tls = _tls
+    get = _depth.get
+    set = _depth.set
 
     async def wrapper(*args, **kwargs):
         coro = func(*args, **kwargs)
         if _fd < 0:
             return await coro
-        d = getattr(tls, "d", 0)
-        level = d
+        level = get()
         rss0 = _rss()
         t0 = _time()
         value = None
         exc = None
         try:
             while True:
-                d = getattr(tls, "d", 0)
-                tls.d = d + 1
+                d = get()
+                set(d + 1)
                 try:
                     if exc is None:
                         out = coro.send(value)
@@ -262,7 +266,7 @@ def _wrap_coroutine(func, name):
                 except StopIteration as stop:
                     return stop.value
                 finally:
-                    tls.d = d
+                    set(d)
                 try:
                     value = await _Await(out)
                 except GeneratorExit:
@@ -286,7 +290,7 @@ def _wrap_async_generator(func, name):
             async for item in agen:
                 yield item
             return
-        level = getattr(_tls, "d", 0)
+        level = _depth.get()
         rss0 = _rss()
         t0 = _time()
         try:
@@ -324,8 +328,8 @@ class _Block(object):
 
     def __enter__(self):
         if _fd >= 0:
-            level = getattr(_tls, "d", 0)
-            _tls.d = level + 1
+            level = _depth.get()
+            _depth.set(level + 1)
             self.level = level
             self.rss0 = _rss()
             self.t0 = _time()
@@ -336,7 +340,7 @@ class _Block(object):
     def __exit__(self, *exc_info):
         level = self.level
         if level >= 0:
-            _tls.d = level
+            _depth.set(level)
             _bracket(level, self.t0, self.rss0, self.name)
         return False
 
