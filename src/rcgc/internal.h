@@ -1,0 +1,186 @@
+/* internal.h - what the rcgc source files share: the runtime, the collector lists, hooks.
+ *
+ * Invariants:
+ * - An instance of an RC_TYPE_GC type is preceded by a gchead (16 bytes). It is on exactly
+ *   one gchead list while tracked: generation 0..2, the permanent (frozen) generation, or,
+ *   during a collection, one of the collector's working lists. Untracked: gen == RC__GEN_NONE
+ *   and next == prev == NULL.
+ * - o->gen says which generation a tracked object belongs to (0..2, GEN_FROZEN); the collector
+ *   also uses GEN_UNREACH for the garbage it is working on. Non-GC objects have RC__GEN_NONE.
+ * - Outside a collection every refcount is the true number of references. Inside one the
+ *   collector lowers refcounts of the examined objects and restores them before any user code
+ *   (finalizer, callback, clear) can run.
+ * - An object waiting in the dealloc queue has refcount 0, is untracked, and is linked through
+ *   its gchead's next pointer (only GC objects are queued).
+ */
+#ifndef RCGC_INTERNAL_H
+#define RCGC_INTERNAL_H
+
+#include <assert.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "rcgc.h"
+
+#define GEN_FROZEN 3u
+#define GEN_UNREACH 4u
+
+/* o->flags */
+#define RC__F_FINALIZED 0x01u /* finalize ran (PEP 442: never again) */
+#define RC__F_UNREACH 0x02u   /* tentatively unreachable, during move_unreachable */
+#define RC__F_WEAKREFD 0x04u  /* weakrefs to it exist (see runtime.weak) */
+#define RC__F_TOUNTRACK 0x08u /* the collector will untrack it once refcounts are restored */
+#define RC__F_WASTRACKED 0x10u /* was tracked when its dealloc started */
+
+typedef struct gchead {
+	struct gchead *next, *prev;
+} gchead;
+
+#define AS_GC(o) ((gchead *)(o) - 1)
+#define FROM_GC(g) ((rc_object *)((gchead *)(g) + 1))
+#define IS_GC_TYPE(t) (((t)->flags & RC_TYPE_GC) != 0)
+
+static inline void gcl_init(gchead *h) { h->next = h->prev = h; }
+static inline bool gcl_empty(const gchead *h) { return h->next == h; }
+
+static inline void gcl_append(gchead *n, gchead *list)
+{
+	gchead *last = list->prev;
+	n->prev = last;
+	n->next = list;
+	last->next = n;
+	list->prev = n;
+}
+
+static inline void gcl_unlink(gchead *n)
+{
+	n->prev->next = n->next;
+	n->next->prev = n->prev;
+}
+
+static inline void gcl_move(gchead *n, gchead *list)
+{
+	gcl_unlink(n);
+	gcl_append(n, list);
+}
+
+/* Appends all of `from` to `to`, leaving `from` empty. */
+static inline void gcl_merge(gchead *from, gchead *to)
+{
+	if (gcl_empty(from))
+		return;
+	gchead *tail = to->prev;
+	tail->next = from->next;
+	from->next->prev = tail;
+	to->prev = from->prev;
+	from->prev->next = to;
+	gcl_init(from);
+}
+
+/* The built-in small-object allocator (mem.c). */
+typedef struct rc__pool_state rc__pool_state;
+
+struct gc_callback {
+	rc_gc_callback fn;
+	void *ud;
+};
+
+struct weak_slot {
+	rc_object *target; /* NULL: empty */
+	rc_object *head;   /* newest weakref to target */
+};
+
+struct gen {
+	gchead head;
+	long threshold;
+	long count;
+};
+
+struct rc_runtime {
+	/* memory */
+	rc_alloc_fn alloc; /* NULL: the built-in allocator */
+	void *alloc_ud;
+	rc__pool_state *pool;
+	rc_mem_stats mem;
+	unsigned flags;
+
+	/* collector */
+	struct gen gens[RC_GC_GENERATIONS];
+	gchead frozen;
+	rc_gc_stats stats[RC_GC_GENERATIONS];
+	int enabled;
+	int collecting;
+	int gc_due;        /* deferred mode: a collection waits for rc_gc_safepoint */
+	int shutting_down; /* the last collection: no callbacks */
+	int debug;
+	FILE *debug_stream;
+	size_t long_lived_total;
+	size_t long_lived_pending;
+	rc_object *garbage; /* list, created lazily */
+	struct gc_callback *callbacks;
+	size_t ncallbacks, callbacks_cap;
+
+	/* deallocation queue (no recursion per link) */
+	int deallocating;
+	gchead *dealloc_queue; /* singly linked through next */
+
+	/* weakrefs: open addressing on the target's address */
+	struct weak_slot *weak;
+	size_t weak_cap, weak_used;
+
+	rc_object none;
+};
+
+/* mem.c */
+void *rc__mem_alloc(rc_runtime *rt, size_t n);
+void rc__mem_free(rc_runtime *rt, void *p, size_t n);
+void *rc__mem_realloc(rc_runtime *rt, void *p, size_t o, size_t n);
+rc__pool_state *rc__pool_new(void);
+void rc__pool_free(rc__pool_state *ps);
+void rc__pool_stats(const rc__pool_state *ps, rc_mem_stats *out);
+void *rc__pool_alloc(rc__pool_state *ps, size_t n);
+void rc__pool_release(rc__pool_state *ps, void *p, size_t n);
+
+/* object.c */
+size_t rc__instance_size(const rc_object *o);
+void rc__track(rc_runtime *rt, rc_object *o); /* into generation 0 */
+void rc__untrack(rc_object *o);
+/* gc.c: an allocation of a tracked-type object happened (may collect). */
+void rc__gc_on_alloc(rc_runtime *rt);
+void rc__debug_repr(FILE *f, const rc_object *o);
+
+/* weakref.c */
+typedef struct rc__wrqueue {
+	rc_object *head, *tail;
+} rc__wrqueue;
+void rc__weakrefs_on_death(rc_runtime *rt, rc_object *o);
+/* Clears every weakref to o without calling back; queues those that have a callback and are
+ * not garbage themselves (each with a new reference) for rc__weakref_call_pending. */
+void rc__weakrefs_clear_for_gc(rc_runtime *rt, rc_object *o, rc__wrqueue *q);
+void rc__weakref_call_pending(rc_runtime *rt, rc__wrqueue *q);
+void rc__weakref_detach(rc_runtime *rt, rc_object *wr);
+rc_object *rc__weak_chain(const rc_runtime *rt, const rc_object *target);
+
+/* tuple.c, dict.c: CPython's untracking rules */
+bool rc__tuple_may_untrack(const rc_object *t);
+bool rc__dict_may_untrack(const rc_object *d);
+/* "may be tracked" (CPython's _PyObject_GC_MAY_BE_TRACKED) */
+static inline bool rc__may_be_tracked(const rc_object *o)
+{
+	return IS_GC_TYPE(o->type) && (o->type != &rc_tuple_type || o->gen != RC__GEN_NONE);
+}
+
+/* list internals shared with gc.c for fast paths */
+typedef struct rc__list {
+	rc_object ob;
+	uint32_t size, cap;
+	rc_object **items;
+} rc__list;
+
+typedef struct rc__tuple {
+	rc_object ob;
+	size_t size;
+	rc_object *items[];
+} rc__tuple;
+
+#endif

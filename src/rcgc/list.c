@@ -1,0 +1,131 @@
+/* list.c - growable sequences of references.
+ *
+ * Invariants: items[0..size) are non-NULL references; cap slots are allocated; an empty list
+ * with cap 0 owns no buffer (48 bytes in all, with the collector's header).
+ */
+#include "internal.h"
+
+static void list_traverse(rc_object *self, rc_visit_fn visit, void *arg)
+{
+	rc__list *l = (rc__list *)self;
+	for (size_t i = l->size; i-- > 0;) /* last to first, as CPython's list_traverse */
+		visit(l->items[i], arg);
+}
+
+/* Drops every item; the list stays valid and empty. Items are detached before any is
+ * released, since releasing may run code that looks at the list. */
+static void list_clear(rc_runtime *rt, rc_object *self)
+{
+	rc__list *l = (rc__list *)self;
+	rc_object **items = l->items;
+	size_t n = l->size, cap = l->cap;
+	l->items = NULL;
+	l->size = l->cap = 0;
+	for (size_t i = n; i-- > 0;)
+		rc_decref(rt, items[i]);
+	rc__mem_free(rt, items, cap * sizeof *items);
+}
+
+const rc_type rc_list_type = {
+	.name = "list",
+	.size = sizeof(rc__list),
+	.flags = RC_TYPE_GC,
+	.traverse = list_traverse,
+	.clear = list_clear,
+	.dealloc = list_clear,
+};
+
+rc_object *rc_list_new(rc_runtime *rt) { return rc_new(rt, &rc_list_type, 0); }
+
+size_t rc_list_size(const rc_object *o)
+{
+	return o && o->type == &rc_list_type ? ((const rc__list *)o)->size : 0;
+}
+
+static int list_grow(rc_runtime *rt, rc__list *l)
+{
+	/* CPython's over-allocation, rounded so that small lists stay small: 1, 4, 8, 16, ... */
+	size_t cap = l->cap, ncap = cap == 0 ? 1 : cap < 4 ? 4 : cap + (cap >> 3) + 6;
+	ncap = (ncap + 3) & ~(size_t)3;
+	if (cap == 0)
+		ncap = 1;
+	if (ncap > UINT32_MAX)
+		return RC_ENOMEM;
+	rc_object **items = rc__mem_realloc(rt, l->items, cap * sizeof *items, ncap * sizeof *items);
+	if (!items)
+		return RC_ENOMEM;
+	l->items = items;
+	l->cap = (uint32_t)ncap;
+	return RC_OK;
+}
+
+int rc_list_append_steal(rc_runtime *rt, rc_object *o, rc_object *v)
+{
+	if (!o || o->type != &rc_list_type || !v) {
+		rc_xdecref(rt, v);
+		return !v ? RC_EINVAL : RC_ETYPE;
+	}
+	rc__list *l = (rc__list *)o;
+	if (l->size == l->cap) {
+		int err = list_grow(rt, l);
+		if (err) {
+			rc_decref(rt, v);
+			return err;
+		}
+	}
+	l->items[l->size++] = v;
+	return RC_OK;
+}
+
+int rc_list_append(rc_runtime *rt, rc_object *o, rc_object *v)
+{
+	if (!v)
+		return RC_EINVAL;
+	return rc_list_append_steal(rt, o, rc_incref(v));
+}
+
+rc_object *rc_list_get(const rc_object *o, size_t i)
+{
+	if (!o || o->type != &rc_list_type)
+		return NULL;
+	const rc__list *l = (const rc__list *)o;
+	return i < l->size ? l->items[i] : NULL;
+}
+
+int rc_list_set(rc_runtime *rt, rc_object *o, size_t i, rc_object *v)
+{
+	if (!o || o->type != &rc_list_type)
+		return RC_ETYPE;
+	if (!v)
+		return RC_EINVAL;
+	rc__list *l = (rc__list *)o;
+	if (i >= l->size)
+		return RC_EINDEX;
+	rc_setref(rt, &l->items[i], v);
+	return RC_OK;
+}
+
+int rc_list_pop(rc_runtime *rt, rc_object *o, size_t i, rc_object **out)
+{
+	if (!o || o->type != &rc_list_type)
+		return RC_ETYPE;
+	rc__list *l = (rc__list *)o;
+	if (i >= l->size)
+		return RC_EINDEX;
+	rc_object *v = l->items[i];
+	memmove(&l->items[i], &l->items[i + 1], (l->size - i - 1) * sizeof *l->items);
+	l->size--;
+	if (out)
+		*out = v;
+	else
+		rc_decref(rt, v);
+	return RC_OK;
+}
+
+int rc_list_clear(rc_runtime *rt, rc_object *o)
+{
+	if (!o || o->type != &rc_list_type)
+		return RC_ETYPE;
+	list_clear(rt, o);
+	return RC_OK;
+}

@@ -1,0 +1,258 @@
+/* object.c - the runtime's life cycle, object creation, tracking, and deallocation.
+ *
+ * Invariants:
+ * - Deallocation never recurses per link: while one object is being deallocated, GC objects
+ *   whose refcount drops to 0 are queued (untracked, linked through their gchead) and freed by
+ *   the outermost rc__dealloc loop, CPython's trashcan made total. Atoms, which hold no
+ *   references, are freed at once.
+ * - The order of a death follows CPython's subtype_dealloc: finalize (once, may resurrect),
+ *   weakrefs cleared and their callbacks called, legacy_del (may resurrect), dealloc, free.
+ * - A runtime owns nothing global: everything below hangs off rc_runtime.
+ */
+#include <stdlib.h>
+
+#include "internal.h"
+
+const char *rc_strerror(int err)
+{
+	switch (err) {
+	case RC_OK: return "success";
+	case RC_ENOMEM: return "out of memory";
+	case RC_EINVAL: return "invalid argument";
+	case RC_EGEN: return "invalid generation";
+	case RC_ETYPE: return "object of the wrong type";
+	case RC_EINDEX: return "index out of range";
+	case RC_EKEY: return "key not found";
+	case RC_EBUSY: return "a collection is running";
+	case RC_ENOENT: return "no such entry";
+	}
+	return "unknown error";
+}
+
+static void none_dealloc(rc_runtime *rt, rc_object *o)
+{
+	(void)rt;
+	(void)o; /* never reached while the runtime holds its reference */
+}
+
+const rc_type rc_none_type = {.name = "NoneType", .size = sizeof(rc_object), .dealloc = none_dealloc};
+
+rc_object *rc_none(rc_runtime *rt) { return &rt->none; }
+
+rc_runtime *rc_runtime_new(const rc_runtime_config *cfg)
+{
+	rc_runtime_config def = {0};
+	if (!cfg)
+		cfg = &def;
+	rc__pool_state *pool = NULL;
+	rc_runtime *rt;
+	if (cfg->alloc) {
+		rt = cfg->alloc(cfg->alloc_ud, NULL, 0, sizeof *rt);
+	} else {
+		pool = rc__pool_new();
+		if (!pool)
+			return NULL;
+		rt = rc__pool_alloc(pool, sizeof *rt);
+	}
+	if (!rt)
+		goto fail_pool;
+	memset(rt, 0, sizeof *rt);
+	rt->alloc = cfg->alloc;
+	rt->alloc_ud = cfg->alloc_ud;
+	rt->pool = pool;
+	rt->flags = cfg->flags;
+	rt->mem.live_bytes = rt->mem.peak_bytes = sizeof *rt;
+	rt->mem.allocs = 1;
+	static const long thresholds[RC_GC_GENERATIONS] = {2000, 10, 10};
+	for (int i = 0; i < RC_GC_GENERATIONS; i++) {
+		gcl_init(&rt->gens[i].head);
+		rt->gens[i].threshold = thresholds[i];
+	}
+	gcl_init(&rt->frozen);
+	rt->enabled = 1;
+	rt->none.refcnt = 1;
+	rt->none.gen = RC__GEN_NONE;
+	rt->none.type = &rc_none_type;
+	return rt;
+
+fail_pool:
+	rc__pool_free(pool);
+	return NULL;
+}
+
+void rc_runtime_free(rc_runtime *rt)
+{
+	if (!rt)
+		return;
+	if (rt->garbage)
+		rc_list_clear(rt, rt->garbage);
+	rt->shutting_down = 1;
+	rt->collecting = 0;
+	rc_gc_unfreeze(rt);
+	rc_gc_collect(rt, 2);
+	rc_xdecref(rt, rt->garbage);
+	rt->garbage = NULL;
+	rc__mem_free(rt, rt->callbacks, rt->callbacks_cap * sizeof *rt->callbacks);
+	rc__mem_free(rt, rt->weak, rt->weak_cap * sizeof *rt->weak);
+	if (rt->alloc) {
+		rt->alloc(rt->alloc_ud, rt, sizeof *rt, 0);
+	} else {
+		rc__pool_state *pool = rt->pool;
+		rc__pool_release(pool, rt, sizeof *rt);
+		rc__pool_free(pool);
+	}
+}
+
+size_t rc__instance_size(const rc_object *o)
+{
+	return o->type->instance_size ? o->type->instance_size(o) : o->type->size;
+}
+
+void rc__track(rc_runtime *rt, rc_object *o)
+{
+	o->gen = 0;
+	gcl_append(AS_GC(o), &rt->gens[0].head);
+}
+
+void rc__untrack(rc_object *o)
+{
+	gchead *g = AS_GC(o);
+	gcl_unlink(g);
+	g->next = g->prev = NULL;
+	o->gen = RC__GEN_NONE;
+}
+
+rc_object *rc_new(rc_runtime *rt, const rc_type *type, size_t extra)
+{
+	if (!type || type->size < sizeof(rc_object) || extra > SIZE_MAX / 2)
+		return NULL;
+	size_t n = type->size + extra;
+	rc_object *o;
+	if (IS_GC_TYPE(type)) {
+		if (!type->traverse)
+			return NULL;
+		gchead *g = rc__mem_alloc(rt, sizeof(gchead) + n);
+		if (!g)
+			return NULL;
+		memset(g, 0, sizeof(gchead) + n);
+		o = FROM_GC(g);
+		o->refcnt = 1;
+		o->gen = RC__GEN_NONE;
+		o->type = type;
+		rc__gc_on_alloc(rt); /* may collect: o is not tracked yet, so it is safe */
+		rc__track(rt, o);
+	} else {
+		o = rc__mem_alloc(rt, n);
+		if (!o)
+			return NULL;
+		memset(o, 0, n);
+		o->refcnt = 1;
+		o->gen = RC__GEN_NONE;
+		o->type = type;
+	}
+	return o;
+}
+
+/* The object is dead for good: release what it owns, then its memory. */
+static void free_object(rc_runtime *rt, rc_object *o)
+{
+	const rc_type *t = o->type;
+	if (t->dealloc)
+		t->dealloc(rt, o);
+	size_t n = rc__instance_size(o);
+	if (IS_GC_TYPE(t)) {
+		rc__mem_free(rt, AS_GC(o), sizeof(gchead) + n);
+		if (rt->gens[0].count > 0)
+			rt->gens[0].count--;
+	} else {
+		rc__mem_free(rt, o, n);
+	}
+}
+
+/* Runs a finalizer hook with the object temporarily alive; true if it was resurrected. */
+static bool call_with_life(rc_runtime *rt, rc_object *o,
+			   void (*hook)(rc_runtime *, rc_object *))
+{
+	o->refcnt = 1;
+	hook(rt, o);
+	if (--o->refcnt == 0)
+		return false;
+	/* Resurrected: it lives on as a tracked object again if it was one. */
+	if ((o->flags & RC__F_WASTRACKED) && o->gen == RC__GEN_NONE)
+		rc__track(rt, o);
+	o->flags &= (uint8_t)~RC__F_WASTRACKED;
+	return true;
+}
+
+static void dealloc_one(rc_runtime *rt, rc_object *o)
+{
+	const rc_type *t = o->type;
+	if (t->finalize && !(o->flags & RC__F_FINALIZED)) {
+		o->flags |= RC__F_FINALIZED;
+		if (call_with_life(rt, o, t->finalize))
+			return;
+	}
+	if (o->flags & RC__F_WEAKREFD) {
+		o->refcnt = 1; /* callbacks may look around; nothing may keep it */
+		rc__weakrefs_on_death(rt, o);
+		if (--o->refcnt != 0) { /* resurrected from a callback: allowed, like a finalizer */
+			if ((o->flags & RC__F_WASTRACKED) && o->gen == RC__GEN_NONE)
+				rc__track(rt, o);
+			return;
+		}
+	}
+	if (t->legacy_del && call_with_life(rt, o, t->legacy_del))
+		return;
+	free_object(rt, o);
+}
+
+void rc__dealloc(rc_runtime *rt, rc_object *o)
+{
+	if (o == &rt->none) { /* an extra decref of None: keep it alive rather than crash */
+		o->refcnt = 1;
+		return;
+	}
+	if (!IS_GC_TYPE(o->type)) {
+		dealloc_one(rt, o);
+		return;
+	}
+	if (o->gen != RC__GEN_NONE) {
+		o->flags |= RC__F_WASTRACKED;
+		rc__untrack(o);
+	}
+	gchead *g = AS_GC(o);
+	g->next = rt->dealloc_queue;
+	rt->dealloc_queue = g;
+	if (rt->deallocating)
+		return;
+	rt->deallocating = 1;
+	while (rt->dealloc_queue) {
+		g = rt->dealloc_queue;
+		rt->dealloc_queue = g->next;
+		g->next = NULL;
+		dealloc_one(rt, FROM_GC(g));
+	}
+	rt->deallocating = 0;
+}
+
+int rc_gc_is_tracked(const rc_object *o) { return o && o->gen != RC__GEN_NONE; }
+int rc_gc_is_finalized(const rc_object *o) { return o && (o->flags & RC__F_FINALIZED) != 0; }
+
+int rc_gc_track(rc_runtime *rt, rc_object *o)
+{
+	if (!o || !IS_GC_TYPE(o->type))
+		return RC_ETYPE;
+	if (o->gen == RC__GEN_NONE)
+		rc__track(rt, o);
+	return RC_OK;
+}
+
+int rc_gc_untrack(rc_runtime *rt, rc_object *o)
+{
+	(void)rt;
+	if (!o || !IS_GC_TYPE(o->type))
+		return RC_ETYPE;
+	if (o->gen != RC__GEN_NONE)
+		rc__untrack(o);
+	return RC_OK;
+}
