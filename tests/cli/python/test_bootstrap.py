@@ -87,7 +87,7 @@ def run(args, launcher=True, env=None, cwd=FIX, interp=None, until_ready=None):
     t.start()
     if until_ready:
         line = p.stdout.readline()
-        assert line == b"ready\n", line
+        assert line.startswith(b"ready"), line
         until_ready(p)
     out, err = p.communicate(timeout=60)
     t.join(60)

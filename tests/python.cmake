@@ -1,0 +1,38 @@
+# Python programs under mprof (issue 5, docs/python.md): python.c's command line (unit), the
+# bootstrap driven directly over a socketpair with each interpreter, the real binary end to
+# end, and the interop check against memory_profiler's mprof. Every python test has the label
+# "python"; a missing interpreter or memory_profiler makes its test skip (exit 77).
+gclab_unit_test(test_python SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_python.c
+                LIBS mpcore_lite)
+target_compile_definitions(test_python PRIVATE GCLAB_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+set_property(TEST test_python APPEND PROPERTY LABELS python)
+
+find_program(GCLAB_PYTHON3 python3)
+if(GCLAB_PYTHON3)
+  set(_py ${PROJECT_SOURCE_DIR}/tests/cli/python)
+  # python3 from PATH (here pyenv's) and Debian's /usr/bin/python3.
+  foreach(which path system)
+    if(which STREQUAL "path")
+      set(_interp python3)
+      set(_python_opt)
+    else()
+      set(_interp /usr/bin/python3)
+      set(_python_opt --python /usr/bin/python3)
+    endif()
+    foreach(group Brackets Collections Fidelity Robustness)
+      add_test(NAME python_bootstrap_${group}_${which}
+               COMMAND ${GCLAB_PYTHON3} ${_py}/test_bootstrap.py --python ${_interp} ${group})
+      set_tests_properties(python_bootstrap_${group}_${which} PROPERTIES
+                           LABELS python TIMEOUT 120 SKIP_RETURN_CODE 77)
+    endforeach()
+    add_test(NAME python_mprof_${which}
+             COMMAND ${GCLAB_PYTHON3} ${_py}/test_mprof.py --mprof $<TARGET_FILE:mprof>
+                     ${_python_opt} EndToEnd)
+    set_tests_properties(python_mprof_${which} PROPERTIES
+                         LABELS python TIMEOUT 120 SKIP_RETURN_CODE 77)
+  endforeach()
+  add_test(NAME python_interop_memory_profiler
+           COMMAND ${GCLAB_PYTHON3} ${_py}/test_mprof.py --mprof $<TARGET_FILE:mprof> Interop)
+  set_tests_properties(python_interop_memory_profiler PROPERTIES
+                       LABELS python TIMEOUT 120 SKIP_RETURN_CODE 77)
+endif()
