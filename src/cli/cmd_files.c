@@ -57,7 +57,7 @@ static int scan(mp_profiles *p)
 
 int cmd_list(int argc, char **argv)
 {
-	int dry, rc;
+	int dry = 0, rc = CLI_OK;
 	int first = parse(argc, argv, 0,
 			  "Usage: mprof list\n\nLists the profiles (mprofile_YYYYMMDDhhmmss.dat) in the "
 			  "current directory, oldest first,\nwith the index that plot, peak and rm accept "
@@ -98,7 +98,7 @@ static int remove_all(char **names, size_t n, int dry)
 
 int cmd_clean(int argc, char **argv)
 {
-	int dry, rc;
+	int dry = 0, rc = CLI_OK;
 	int first = parse(argc, argv, 1,
 			  "Usage: mprof clean [--dry-run]\n\nRemoves every profile "
 			  "(mprofile_YYYYMMDDhhmmss.dat) in the current directory.\n\n"
@@ -117,7 +117,7 @@ int cmd_clean(int argc, char **argv)
 
 int cmd_rm(int argc, char **argv)
 {
-	int dry, rc;
+	int dry = 0, rc = CLI_OK;
 	argc = cli_protect_negative_index(argc, argv);
 	int first = parse(argc, argv, 1,
 			  "Usage: mprof rm [--dry-run] N|FILE...\n\nRemoves profiles, by index in "
