@@ -456,7 +456,21 @@ static int do_run(const struct run_args *a, char **user)
 	close(sv[1]);
 	sv[1] = -1;
 
-	mp_dat_cmdline(&out, user);
+	if (python && !mp_python_is_interpreter(user[0])) {
+		/* As memory_profiler does: the command as Python runs it, interpreter first. */
+		size_t n = 0;
+		while (user[n])
+			n++;
+		char **shown = calloc(n + 2, sizeof *shown);
+		if (shown) {
+			shown[0] = (char *)"python3";
+			memcpy(shown + 1, user, n * sizeof *user);
+			mp_dat_cmdline(&out, shown);
+			free(shown);
+		}
+	} else {
+		mp_dat_cmdline(&out, user);
+	}
 	write_meta(&out, a, pid, a->peaks && a->backend == MP_BACKEND_RSS);
 	if (!a->quiet)
 		fprintf(stderr, "mprof: sampling memory every %gs into %s\n", a->interval, name);
