@@ -12,3 +12,11 @@ foreach(t run_memory run_trace run_process run_bad_input cli_options interop)
   set_tests_properties(cli_${t} PROPERTIES LABELS cli TIMEOUT 120 SKIP_RETURN_CODE 77
     ENVIRONMENT "MPROF=$<TARGET_FILE:mprof>;MEMFIX=$<TARGET_FILE:memfix>")
 endforeach()
+
+# The trace channel's parser, fuzzed (make fuzz: clang, ASan, GCLAB_FUZZ=ON).
+if(GCLAB_FUZZ)
+  add_executable(fuzz_channel ${PROJECT_SOURCE_DIR}/tests/fuzz-channel/fuzz_channel.c)
+  target_compile_options(fuzz_channel PRIVATE -fsanitize=fuzzer)
+  target_link_options(fuzz_channel PRIVATE -fsanitize=fuzzer)
+  target_link_libraries(fuzz_channel PRIVATE mpcore_lite)
+endif()
