@@ -55,20 +55,33 @@ static int scan(mp_profiles *p)
 	return rc;
 }
 
+/* list and clean: options, no operand, then the profiles. Returns -1 when done (*rc set). */
+static int start_all(int argc, char **argv, int allow_dry, const char *usage, mp_profiles *p,
+		     int *dry, int *rc)
+{
+	int first = parse(argc, argv, allow_dry, usage, dry, rc);
+	if (first < 0)
+		return -1;
+	if (first < argc) {
+		*rc = cli_usage_error(argv[0], "this command takes no argument");
+		return -1;
+	}
+	if (scan(p) < 0) {
+		*rc = CLI_FAIL;
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_list(int argc, char **argv)
 {
 	int dry = 0, rc = CLI_OK;
-	int first = parse(argc, argv, 0,
-			  "Usage: mprof list\n\nLists the profiles (mprofile_YYYYMMDDhhmmss.dat) in the "
-			  "current directory, oldest first,\nwith the index that plot, peak and rm accept "
-			  "(-1 is the newest).\n", &dry, &rc);
-	if (first < 0)
-		return rc;
-	if (first < argc)
-		return cli_usage_error(argv[0], "this command takes no argument");
 	mp_profiles p;
-	if (scan(&p) < 0)
-		return CLI_FAIL;
+	if (start_all(argc, argv, 0,
+		      "Usage: mprof list\n\nLists the profiles (mprofile_YYYYMMDDhhmmss.dat) in the "
+		      "current directory, oldest first,\nwith the index that plot, peak and rm accept "
+		      "(-1 is the newest).\n", &p, &dry, &rc) < 0)
+		return rc;
 	for (size_t i = 0; i < p.count; i++) {
 		const char *ts = p.names[i] + strlen("mprofile_");
 		printf("%zu %s %.2s:%.2s:%.2s %.2s/%.2s/%.4s\n", i, p.names[i], ts + 8, ts + 10,
@@ -99,17 +112,12 @@ static int remove_all(char **names, size_t n, int dry)
 int cmd_clean(int argc, char **argv)
 {
 	int dry = 0, rc = CLI_OK;
-	int first = parse(argc, argv, 1,
-			  "Usage: mprof clean [--dry-run]\n\nRemoves every profile "
-			  "(mprofile_YYYYMMDDhhmmss.dat) in the current directory.\n\n"
-			  "  --dry-run   print what would be removed, remove nothing\n", &dry, &rc);
-	if (first < 0)
-		return rc;
-	if (first < argc)
-		return cli_usage_error(argv[0], "this command takes no argument");
 	mp_profiles p;
-	if (scan(&p) < 0)
-		return CLI_FAIL;
+	if (start_all(argc, argv, 1,
+		      "Usage: mprof clean [--dry-run]\n\nRemoves every profile "
+		      "(mprofile_YYYYMMDDhhmmss.dat) in the current directory.\n\n"
+		      "  --dry-run   print what would be removed, remove nothing\n", &p, &dry, &rc) < 0)
+		return rc;
 	rc = remove_all(p.names, p.count, dry);
 	mp_profiles_release(&p);
 	return rc;
