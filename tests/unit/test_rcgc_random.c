@@ -142,6 +142,7 @@ static void check(rc_runtime *rt, model *m, int check_gens)
 	}
 	if (!check_gens)
 		return;
+	int was = rc_gc_disable(rt); /* the result list must not set off a collection */
 	for (int gen = 0; gen < 3; gen++) {
 		rc_object *out;
 		assert_int_equal(rc_gc_get_objects(rt, gen, &out), RC_OK);
@@ -155,6 +156,21 @@ static void check(rc_runtime *rt, model *m, int check_gens)
 			assert_int_equal(in[i], m->exists[i] && m->gen[i] == gen);
 		rc_decref(rt, out);
 	}
+	if (was)
+		rc_gc_enable(rt);
+}
+
+/* Which generation an automatic collection just collected (-1: none ran). */
+static int auto_collected(const rc_gc_stats before[3], const rc_gc_stats after[3])
+{
+	int g = -1;
+	for (int i = 0; i < 3; i++)
+		if (after[i].collections != before[i].collections) {
+			assert_int_equal(after[i].collections, before[i].collections + 1);
+			assert_int_equal(g, -1); /* one collection per allocation at most */
+			g = i;
+		}
+	return g;
 }
 
 static int pick_live(model *m, uint64_t *s)
@@ -166,16 +182,24 @@ static int pick_live(model *m, uint64_t *s)
 	return c ? cand[rng_next(s) % (uint64_t)c] : -1;
 }
 
-static long total_checks, total_collections, total_cycle_frees, total_alive;
+static long total_checks, total_collections, total_cycle_frees, total_alive, total_auto;
 
 static void run_case(uint64_t seed, int steps)
 {
 	talloc t;
 	rc_runtime *rt = new_rt(&t);
-	rc_gc_disable(rt);
 	model *m = calloc(1, sizeof *m);
 	assert_non_null(m);
 	uint64_t s = seed * 2654435761u + 1;
+	/* half the cases let automatic collections run too, at small thresholds (the stress
+	 * build runs one at every allocation); the model learns which from the stats */
+	if (seed % 2) {
+		long th[3] = {(long)(rng_next(&s) % 6) + 1, (long)(rng_next(&s) % 3) + 1,
+			      (long)(rng_next(&s) % 3) + 1};
+		rc_gc_set_threshold(rt, 3, th);
+	} else {
+		rc_gc_disable(rt);
+	}
 	for (int step = 0; step < steps; step++) {
 		unsigned op = (unsigned)(rng_next(&s) % 100);
 		int a = pick_live(m, &s), b = pick_live(m, &s), k = (int)(rng_next(&s) % NKIDS);
@@ -183,9 +207,18 @@ static void run_case(uint64_t seed, int steps)
 		if (op < 22 || a < 0) { /* new object, held */
 			if (m->n == MAXN)
 				continue;
-			int id = m->n++;
+			rc_gc_stats st0[3], st1[3];
+			rc_gc_get_stats(rt, st0);
 			gnode *g = (gnode *)rc_new(rt, &gnode_type, 0);
 			assert_non_null(g);
+			rc_gc_get_stats(rt, st1);
+			int ag = auto_collected(st0, st1);
+			if (ag >= 0) {
+				model_collect(m, ag);
+				total_auto++;
+				collected = 1;
+			}
+			int id = m->n++;
 			g->id = id;
 			g->m = m;
 			m->obj[id] = &g->ob;
@@ -251,9 +284,11 @@ static void test_random__collector_matches_reachability_model(void **state)
 	/* the cases must exercise the collector, not just refcounting */
 	assert_true(total_collections > cases);
 	assert_true(total_cycle_frees > cases);
-	print_message("%d cases, %ld steps checked, %ld collections freed %ld objects in cycles, "
-		      "%.1f objects alive on average\n", cases, total_checks, total_collections,
-		      total_cycle_frees, (double)total_alive / (double)total_checks);
+	assert_true(total_auto > cases);
+	print_message("%d cases, %ld steps checked, %ld manual collections freed %ld objects in "
+		      "cycles, %ld automatic collections, %.1f objects alive on average\n", cases,
+		      total_checks, total_collections, total_cycle_frees, total_auto,
+		      (double)total_alive / (double)total_checks);
 }
 
 int main(void)
