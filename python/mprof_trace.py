@@ -36,25 +36,34 @@ import contextvars as _contextvars
 __all__ = ["profile", "mark", "enabled"]
 
 _EVENT_MAX = 512
-_time = _time_mod.time
+_NS = 1000000000
+_time_ns = _time_mod.time_ns
 _pread = _os.pread
 
 _fd = -1            # the channel, or -1
-_send = None        # bound send of the channel (a socket) or a write to it (a pipe)
+_out = None         # sends one event: _out(data, _out_flags)
+_out_flags = 0
 _statm = -1         # /proc/self/statm, reopened in a forked child
 _page = 4096
 _pid = b"0"         # this process's pid, as the events carry it
 _depth = _contextvars.ContextVar("mprof_depth", default=0)
-_gc_t0 = 0.0
+_gc_t0 = 0
 _gc_rss0 = -1
 _gc_open = False
 _started = False
+_sock = None        # our socket on the channel, kept alive here
+
+# One finished bracket: pid, level, t0 (s, ns), rss0, t1 (s, ns), rss1, name. Times are
+# taken with time_ns() and written with integer arithmetic: cheaper than formatting floats.
+_F = b"F %s %d %d.%09d %d %d.%09d %d %s\n"
+_G = b"G %s %d %d.%09d %d %d.%09d %d %d %d -1\n"
+_M = b"M %s %d.%09d %d %s\n"
 
 
 def _rss():
     """Resident memory of this process in bytes, or -1."""
     try:
-        return int(_pread(_statm, 64, 0).split()[1]) * _page
+        return int(_pread(_statm, 64, 0).split(b" ", 2)[1]) * _page
     except Exception:
         return -1
 
@@ -79,13 +88,18 @@ def _after_fork_in_child():
     _pid = str(_os.getpid()).encode()
 
 
+def _off():
+    """A send failed: mprof is gone. Nothing is sent again; the program runs on."""
+    global _fd
+    _fd = -1
+
+
 def _emit(data):
     """Sends one whole event; on any failure stops sending for good."""
-    global _fd
     try:
-        _send(data)
+        _out(data, _out_flags)
     except Exception:
-        _fd = -1
+        _off()
 
 
 def _name_bytes(name):
@@ -99,14 +113,17 @@ def _name_bytes(name):
 
 
 def _bracket(level, t0, rss0, name):
+    """Sends the bracket begun at t0 (ns) with rss0, ending now."""
     if _fd >= 0:
-        _emit(b"F %s %d %.6f %d %.6f %d %s\n" % (_pid, level, t0, rss0, _time(), _rss(), name))
+        t1 = _time_ns()
+        _emit(_F % (_pid, level, t0 // _NS, t0 % _NS, rss0, t1 // _NS, t1 % _NS, _rss(), name))
 
 
 def mark(name):
     """Sends a named marker: one instant, with this process's resident memory then."""
     if _fd >= 0:
-        _emit(b"M %s %.6f %d %s\n" % (_pid, _time(), _rss(), _name_bytes(name)))
+        t = _time_ns()
+        _emit(_M % (_pid, t // _NS, t % _NS, _rss(), _name_bytes(name)))
 
 
 def enabled():
@@ -115,23 +132,28 @@ def enabled():
 
 
 def _gc_callback(phase, info):
-    # Runs inside the collector: must never raise, and costs nothing once mprof is gone.
+    # Runs inside the collector: must never raise, and costs one test once mprof is gone.
     global _gc_t0, _gc_rss0, _gc_open
+    if _fd < 0:
+        return
     try:
-        if _fd < 0:
-            return
-        if phase == "start":
-            _gc_rss0 = _rss()
-            _gc_t0 = _time()
-            _gc_open = True
-        elif _gc_open:
-            _gc_open = False
-            t1 = _time()
-            _emit(b"G %s %d %.6f %d %.6f %d %d %d -1\n" % (
-                _pid, info["generation"], _gc_t0, _gc_rss0, t1, _rss(),
-                info["collected"], info["uncollectable"]))
-    except BaseException:
-        pass
+        rss = int(_pread(_statm, 64, 0).split(b" ", 2)[1]) * _page
+    except Exception:
+        rss = -1
+    if phase == "start":
+        _gc_rss0 = rss
+        _gc_t0 = _time_ns()
+        _gc_open = True
+    elif _gc_open:
+        _gc_open = False
+        t0 = _gc_t0
+        t1 = _time_ns()
+        try:
+            _out(_G % (_pid, info["generation"], t0 // _NS, t0 % _NS, _gc_rss0,
+                       t1 // _NS, t1 % _NS, rss, info["collected"], info["uncollectable"]),
+                 _out_flags)
+        except Exception:
+            _off()
 
 
 def _copy_identity(wrapper, func):
@@ -149,23 +171,43 @@ def _copy_identity(wrapper, func):
 
 
 def _wrap_function(func, name):
+    # The hot path, written out: each call costs two reads of /proc/self/statm, one send and
+    # one format; everything else here is kept to local variables.
     get = _depth.get
     set = _depth.set
-    time = _time
-    rss = _rss
+    time_ns = _time_ns
+    pread = _pread
+    fmt = _F
+    NS = _NS
+    page = _page
+    out = _out          # set before any wrapping (_started), and valid in forked children
+    flags = _out_flags
 
     def wrapper(*args, **kwargs):
         if _fd < 0:
             return func(*args, **kwargs)
         level = get()
         set(level + 1)
-        rss0 = rss()
-        t0 = time()
+        try:
+            rss0 = int(pread(_statm, 64, 0).split(b" ", 2)[1]) * page
+        except Exception:
+            rss0 = -1
+        t0 = time_ns()
         try:
             return func(*args, **kwargs)
         finally:
             set(level)
-            _bracket(level, t0, rss0, name)
+            t1 = time_ns()
+            try:
+                rss1 = int(pread(_statm, 64, 0).split(b" ", 2)[1]) * page
+            except Exception:
+                rss1 = -1
+            if _fd >= 0:
+                try:
+                    out(fmt % (_pid, level, t0 // NS, t0 % NS, rss0, t1 // NS, t1 % NS, rss1,
+                                name), flags)
+                except Exception:
+                    _off()
 
     return wrapper
 
@@ -188,7 +230,7 @@ def _drive(it, name):
                 started = True
                 level = d
                 rss0 = _rss()
-                t0 = _time()
+                t0 = _time_ns()
             set(d + 1)
             try:
                 if exc is None:
@@ -250,7 +292,7 @@ def _wrap_coroutine(func, name):
             return await coro
         level = get()
         rss0 = _rss()
-        t0 = _time()
+        t0 = _time_ns()
         value = None
         exc = None
         try:
@@ -292,7 +334,7 @@ def _wrap_async_generator(func, name):
             return
         level = _depth.get()
         rss0 = _rss()
-        t0 = _time()
+        t0 = _time_ns()
         try:
             value = None
             exc = None
@@ -332,7 +374,7 @@ class _Block(object):
             _depth.set(level + 1)
             self.level = level
             self.rss0 = _rss()
-            self.t0 = _time()
+            self.t0 = _time_ns()
         else:
             self.level = -1
         return None
@@ -417,21 +459,23 @@ def _channel_fd(text):
 
 
 def _make_sender(fd):
+    """(send, flags): send(data, flags) sends one event. On a socket, send() with
+    MSG_NOSIGNAL on our own dup of the fd, so that a reader gone gives EPIPE and never SIGPIPE,
+    and the program closing its copy of the fd does not cut us off; on a pipe, write()."""
     try:
         import _socket
         sock = _socket.socket(fileno=_os.dup(fd))
     except Exception:
         sock = None
     if sock is not None:
-        flags = getattr(_socket, "MSG_NOSIGNAL", 0)
-        send = sock.send
-
-        def sender(data):
-            send(data, flags)
-        sender.sock = sock      # keeps the socket (our own dup of the fd) alive
-        return sender
+        global _sock
+        _sock = sock    # keeps the socket alive
+        return sock.send, getattr(_socket, "MSG_NOSIGNAL", 0)
     write = _os.write
-    return lambda data: write(fd, data)
+
+    def write_all(data, flags):
+        write(fd, data)
+    return write_all, 0
 
 
 def _start(install_builtin=True):
@@ -439,7 +483,7 @@ def _start(install_builtin=True):
     the environment it does nothing. With it, it installs `profile` as a builtin (a no-op one
     when the fd is not usable here, so that a decorated script never meets a NameError) and,
     when the channel is usable, starts reporting collections."""
-    global _fd, _send, _page, _pid, _started
+    global _fd, _out, _out_flags, _page, _pid, _started
     text = _os.environ.get("MPROF_TRACE_FD")
     if text is None or _started:
         return
@@ -452,7 +496,7 @@ def _start(install_builtin=True):
             pass
         _open_statm()
         _pid = str(_os.getpid()).encode()
-        _send = _make_sender(fd)
+        _out, _out_flags = _make_sender(fd)
         _fd = fd
         if hasattr(_os, "register_at_fork"):
             _os.register_at_fork(after_in_child=_after_fork_in_child)
