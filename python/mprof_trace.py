@@ -187,22 +187,24 @@ def _wrap_function(func, name):
         if _fd < 0:
             return func(*args, **kwargs)
         level = get()
-        set(level + 1)
+        t0 = 0
         try:
-            rss0 = int(pread(_statm, 64, 0).split(b" ", 2)[1]) * page
-        except Exception:
-            rss0 = -1
-        t0 = time_ns()
-        try:
+            # Inside the try, so that even a KeyboardInterrupt here leaves the level right.
+            set(level + 1)
+            try:
+                rss0 = int(pread(_statm, 64, 0).split(b" ", 2)[1]) * page
+            except Exception:
+                rss0 = -1
+            t0 = time_ns()
             return func(*args, **kwargs)
         finally:
             set(level)
-            t1 = time_ns()
-            try:
-                rss1 = int(pread(_statm, 64, 0).split(b" ", 2)[1]) * page
-            except Exception:
-                rss1 = -1
-            if _fd >= 0:
+            if t0 and _fd >= 0:
+                t1 = time_ns()
+                try:
+                    rss1 = int(pread(_statm, 64, 0).split(b" ", 2)[1]) * page
+                except Exception:
+                    rss1 = -1
                 try:
                     out(fmt % (_pid, level, t0 // NS, t0 % NS, rss0, t1 // NS, t1 % NS, rss1,
                                 name), flags)
@@ -324,21 +326,24 @@ def _wrap_coroutine(func, name):
 
 
 def _wrap_async_generator(func, name):
-    # One bracket from the first step to the end; the thread's depth is not raised inside it
-    # (an async generator's steps run inside awaits this wrapper does not see).
+    # One bracket from the first step to the end. Each step runs inside `await agen.asend()`
+    # with the depth raised: the depth is a context variable and an asyncio task has its own
+    # context, so no other task sees it while the step waits.
+    get = _depth.get
+    set = _depth.set
+
     async def wrapper(*args, **kwargs):
         agen = func(*args, **kwargs)
-        if _fd < 0:
-            async for item in agen:
-                yield item
-            return
-        level = _depth.get()
-        rss0 = _rss()
-        t0 = _time_ns()
+        started = _fd >= 0
+        level = get()
+        rss0 = _rss() if started else -1
+        t0 = _time_ns() if started else 0
+        value = None
+        exc = None
         try:
-            value = None
-            exc = None
             while True:
+                d = get()
+                set(d + 1)
                 try:
                     if exc is None:
                         out = await agen.asend(value)
@@ -347,6 +352,8 @@ def _wrap_async_generator(func, name):
                         out = await agen.athrow(e)
                 except StopAsyncIteration:
                     return
+                finally:
+                    set(d)
                 try:
                     value = yield out
                 except GeneratorExit:
@@ -356,7 +363,8 @@ def _wrap_async_generator(func, name):
                     exc = e
                     value = None
         finally:
-            _bracket(level, t0, rss0, name)
+            if started:
+                _bracket(level, t0, rss0, name)
 
     return wrapper
 

@@ -152,9 +152,13 @@ class Brackets(unittest.TestCase):
     def test_coroutines_span_their_awaits(self):
         r = run(["coroutine.py"])
         self.assertEqual(r.rc, 0, r.err)
-        self.assertEqual(r.out, "True 30\n")
+        self.assertEqual(r.out, "True 30\n[0, 1, 2, 0]\n")
         self.assertEqual(r.funcs(), [("__main__.fetch", 1), ("__main__.fetch", 1),
-                                     ("__main__.failing", 1), ("__main__.main", 0)])
+                                     ("__main__.failing", 1), ("__main__.main", 0),
+                                     # async generator: its steps nest, closing ends it
+                                     ("__main__.fetch_sync", 1), ("__main__.fetch_sync", 1),
+                                     ("__main__.fetch_sync", 1), ("__main__.ticks", 0),
+                                     ("__main__.fetch_sync", 1), ("__main__.ticks", 0)])
         f = {e.name + str(i): e for i, e in enumerate(e for e in r.events if e.type == "F")}
         self.assertGreaterEqual(f["__main__.fetch1"].t1 - f["__main__.fetch1"].t0, 0.015)
 
@@ -175,6 +179,19 @@ class Brackets(unittest.TestCase):
         long = r.events[2]
         self.assertTrue(long.name.startswith(".xxxx"))
         self.assertLessEqual(len(long.line) + 1, 512)
+
+    def test_generator_raising_closes_its_bracket(self):
+        code = ("@profile\ndef g():\n yield 1\n raise KeyError('k')\n"
+                "@profile\ndef after(): pass\n"
+                "@profile\ndef top():\n try:\n  list(g())\n except KeyError:\n  pass\n"
+                "top(); after(); list(g())\n")
+        r = run(["-c", code])
+        self.assertEqual(r.rc, 1)
+        self.assertEqual(r.funcs(), [("__main__.g", 1), ("__main__.top", 0),
+                                     ("__main__.after", 0), ("__main__.g", 0)])
+        frames = [l for l in r.err.splitlines() if l.startswith("  File ")]
+        self.assertEqual(len(frames), 3, r.err)     # <string>, our driver, g
+        self.assertTrue(r.err.endswith("KeyError: 'k'\n"), r.err)
 
     def test_threads_have_their_own_levels(self):
         code = ("import threading\n"
@@ -346,6 +363,24 @@ class Robustness(unittest.TestCase):
         r = run(["imported.py"])
         self.assertEqual(r.out, "3 f\n")
         self.assertEqual(r.funcs(), [(".inside", 1), ("__main__.f", 0)])
+
+    def test_python_child_given_the_channel_reports_with_its_pid(self):
+        code = ("import os, subprocess, sys\n"
+                "fd = int(os.environ['MPROF_TRACE_FD'])\n"
+                "p = subprocess.run([sys.executable, '-c', '@profile\\ndef f(): pass\\n"
+                "f()\\nimport os; print(os.getpid())'], pass_fds=[fd], stdout=subprocess.PIPE)\n"
+                "print(p.stdout.decode().strip())")
+        r = run(["-c", code])
+        self.assertEqual(r.rc, 0, r.err)
+        child = int(r.out)
+        self.assertNotEqual(child, r.pid)
+        self.assertEqual(r.funcs(child), [("__main__.f", 0)])
+
+    def test_isolated_interpreter_warns_and_runs(self):
+        for flag in ("-I", "-E", "-S"):
+            r = run([flag, "-c", "print('ran')"])
+            self.assertEqual((r.rc, r.out), (0, "ran\n"), flag)
+            self.assertIn("mprof: python -E, -I and -S keep mprof's start-up hook out", r.err)
 
     def test_channel_not_inherited_gives_a_noop_profile(self):
         # A spawned child (close_fds) finds MPROF_TRACE_FD but not the fd: @profile must not
