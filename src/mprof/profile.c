@@ -1,0 +1,933 @@
+/* profile.c - read a .dat profile: streamed line by line, sorted by time at the end.
+ *
+ * Invariants: every array in mp_profile is sorted once the read returns 0; on error the
+ * profile is empty. A line is parsed from (pointer, length), never as a C string, so bytes
+ * such as NUL or a missing final newline cannot run a scan past its end. Numbers go through a
+ * fast exact path (at most 19 significant digits over a power of ten up to 10^22, where one
+ * IEEE division is correctly rounded) and fall back to strtod for everything else.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "profile.h"
+
+#define MAX_FIELDS 12
+#define READ_CHUNK (256 * 1024)
+#define PID_MAX_VALUE 2147483647L
+#define COUNT_MAX 1000000000000000LL /* collected objects and the like: far beyond real */
+
+typedef struct chld_row {
+	long pid;
+	double t, mem;
+	size_t seq; /* line order, to keep the children in order of first appearance */
+} chld_row;
+
+typedef struct reader {
+	mp_profile *p;
+	const char *name;
+	char *err;
+	size_t errlen;
+	size_t lineno;
+	size_t cap_mem, cap_peaks, cap_calls, cap_fnames, cap_gcs, cap_marks, cap_chld;
+	chld_row *chld;
+	size_t nchld;
+	size_t *hash; /* function names: open addressing, index + 1, 0 empty */
+	size_t hash_cap;
+	int have_time;
+} reader;
+
+typedef struct field {
+	const char *s;
+	size_t len;
+} field;
+
+const char *mp_profile_strerror(int err)
+{
+	if (err == MP_PROFILE_EMALFORMED)
+		return "malformed profile";
+	if (err == MP_PROFILE_ENOMEM)
+		return "out of memory";
+	return strerror(-err);
+}
+
+static int fail(reader *r, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int fail(reader *r, int code, const char *fmt, ...)
+{
+	if (!r->errlen)
+		return code;
+	int n = r->lineno ? snprintf(r->err, r->errlen, "%s:%zu: ", r->name, r->lineno)
+			  : snprintf(r->err, r->errlen, "%s: ", r->name);
+	if (n < 0 || (size_t)n >= r->errlen)
+		return code;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(r->err + n, r->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+/* A field quoted for a message: at most 24 bytes, anything unprintable as '?'. */
+static const char *quote(const field *f, char *buf)
+{
+	size_t n = f->len < 24 ? f->len : 24, i;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)f->s[i];
+		buf[i] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+	}
+	if (f->len > n) {
+		memcpy(buf + i, "...", 3);
+		i += 3;
+	}
+	buf[i] = 0;
+	return buf;
+}
+
+static int grow(reader *r, void *arrp, size_t *cap, size_t n, size_t size)
+{
+	void **arr = arrp;
+	if (n < *cap)
+		return 0;
+	size_t ncap = *cap ? *cap * 2 : 64;
+	if (ncap < *cap || ncap > SIZE_MAX / size)
+		return fail(r, MP_PROFILE_ENOMEM, "out of memory");
+	void *a = realloc(*arr, ncap * size);
+	if (!a)
+		return fail(r, MP_PROFILE_ENOMEM, "out of memory");
+	*arr = a;
+	*cap = ncap;
+	return 0;
+}
+
+/* --- numbers ----------------------------------------------------------------------------- */
+
+static const double pow10_tab[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+				   1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+				   1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/* A finite decimal number, as Python's float() reads our files: [+-]digits[.digits][e[+-]N].
+ * Returns 0 or -1. */
+static int parse_double(const field *f, double *out)
+{
+	const char *s = f->s, *e = f->s + f->len;
+	int neg = 0;
+	if (s < e && (*s == '-' || *s == '+'))
+		neg = *s++ == '-';
+	uint64_t m = 0;
+	int ndig = 0, nfrac = 0, any = 0, slow = 0;
+	for (; s < e && *s >= '0' && *s <= '9'; s++, any = 1) {
+		if (m == 0 && *s == '0')
+			continue;
+		if (++ndig > 19)
+			slow = 1;
+		else
+			m = m * 10 + (uint64_t)(*s - '0');
+	}
+	if (s < e && *s == '.') {
+		for (s++; s < e && *s >= '0' && *s <= '9'; s++, any = 1) {
+			if (m == 0 && *s == '0') {
+				nfrac++;
+				continue;
+			}
+			if (++ndig > 19) {
+				slow = 1;
+				continue;
+			}
+			m = m * 10 + (uint64_t)(*s - '0');
+			nfrac++;
+		}
+	}
+	if (!any)
+		return -1;
+	if (s < e) {
+		if (*s != 'e' && *s != 'E')
+			return -1;
+		const char *x = s + 1;
+		if (x < e && (*x == '+' || *x == '-'))
+			x++;
+		if (x == e)
+			return -1;
+		for (; x < e; x++)
+			if (*x < '0' || *x > '9')
+				return -1;
+		slow = 1;
+	}
+	if (!slow && m <= (1ULL << 53) && nfrac <= 22) {
+		double v = (double)m / pow10_tab[nfrac];
+		*out = neg ? -v : v;
+		return 0;
+	}
+	/* Rare: long mantissas and exponents. The syntax is checked above, so strtod reads
+	 * exactly this field; it is copied to be NUL terminated. */
+	char buf[64];
+	if (f->len >= sizeof buf)
+		return -1;
+	memcpy(buf, f->s, f->len);
+	buf[f->len] = 0;
+	char *end;
+	errno = 0;
+	double v = strtod(buf, &end);
+	if (*end || !isfinite(v))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* A decimal integer in [lo, hi]. Returns 0 or -1. */
+static int parse_long(const field *f, long lo, long hi, long *out)
+{
+	const char *s = f->s, *e = f->s + f->len;
+	int neg = 0;
+	if (s < e && (*s == '-' || *s == '+'))
+		neg = *s++ == '-';
+	if (s == e)
+		return -1;
+	long long v = 0;
+	for (; s < e; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s - '0');
+		if (v > COUNT_MAX)
+			return -1;
+	}
+	if (neg)
+		v = -v;
+	if (v < lo || v > hi)
+		return -1;
+	*out = (long)v;
+	return 0;
+}
+
+/* --- names ------------------------------------------------------------------------------- */
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+size_t mp_profile_decode_name(const char *s, size_t len, char *out, size_t cap)
+{
+	size_t o = 0;
+	if (!cap)
+		return 0;
+	for (size_t i = 0; i < len && o + 1 < cap; i++) {
+		int hi, lo;
+		if (s[i] == '%' && i + 2 < len && (hi = hexval(s[i + 1])) >= 0 &&
+		    (lo = hexval(s[i + 2])) >= 0) {
+			out[o++] = (char)(hi * 16 + lo);
+			i += 2;
+		} else {
+			out[o++] = s[i];
+		}
+	}
+	out[o] = 0;
+	return o;
+}
+
+static char *decode_dup(const field *f)
+{
+	char *s = malloc(f->len + 1);
+	if (s)
+		mp_profile_decode_name(f->s, f->len, s, f->len + 1);
+	return s;
+}
+
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static int hash_grow(reader *r)
+{
+	size_t ncap = r->hash_cap ? r->hash_cap * 2 : 64;
+	size_t *t = calloc(ncap, sizeof *t);
+	if (!t)
+		return fail(r, MP_PROFILE_ENOMEM, "out of memory");
+	for (size_t i = 0; i < r->p->nfnames; i++) {
+		size_t k = (size_t)hash_str(r->p->fnames[i]) & (ncap - 1);
+		while (t[k])
+			k = (k + 1) & (ncap - 1);
+		t[k] = i + 1;
+	}
+	free(r->hash);
+	r->hash = t;
+	r->hash_cap = ncap;
+	return 0;
+}
+
+/* The index of the decoded name of `f`, added when new. Returns 0 or an error. */
+static int intern(reader *r, const field *f, size_t *index)
+{
+	mp_profile *p = r->p;
+	char stack[256], *name = f->len < sizeof stack ? stack : malloc(f->len + 1);
+	if (!name)
+		return fail(r, MP_PROFILE_ENOMEM, "out of memory");
+	mp_profile_decode_name(f->s, f->len, name, f->len + 1);
+	int rc = 0;
+	if ((p->nfnames + 1) * 2 > r->hash_cap && (rc = hash_grow(r)) < 0)
+		goto out;
+	size_t k = (size_t)hash_str(name) & (r->hash_cap - 1);
+	for (; r->hash[k]; k = (k + 1) & (r->hash_cap - 1)) {
+		if (!strcmp(p->fnames[r->hash[k] - 1], name)) {
+			*index = r->hash[k] - 1;
+			goto out;
+		}
+	}
+	if ((rc = grow(r, &p->fnames, &r->cap_fnames, p->nfnames, sizeof *p->fnames)) < 0)
+		goto out;
+	char *copy = strdup(name);
+	if (!copy) {
+		rc = fail(r, MP_PROFILE_ENOMEM, "out of memory");
+		goto out;
+	}
+	p->fnames[p->nfnames] = copy;
+	r->hash[k] = p->nfnames + 1;
+	*index = p->nfnames++;
+out:
+	if (name != stack)
+		free(name);
+	return rc;
+}
+
+/* --- lines ------------------------------------------------------------------------------- */
+
+static void note_time(reader *r, double t)
+{
+	mp_profile *p = r->p;
+	if (!r->have_time) {
+		p->t_first = p->t_last = t;
+		r->have_time = 1;
+	} else if (t < p->t_first) {
+		p->t_first = t;
+	} else if (t > p->t_last) {
+		p->t_last = t;
+	}
+}
+
+/* Splits on runs of spaces and tabs. Returns the number of fields (at most `max`). */
+static int split(const char *s, size_t len, field *f, int max)
+{
+	int n = 0;
+	size_t i = 0;
+	while (i < len && n < max) {
+		while (i < len && (s[i] == ' ' || s[i] == '\t'))
+			i++;
+		if (i == len)
+			break;
+		size_t b = i;
+		while (i < len && s[i] != ' ' && s[i] != '\t')
+			i++;
+		f[n].s = s + b;
+		f[n].len = i - b;
+		n++;
+	}
+	return n;
+}
+
+static int need(reader *r, const char *type, int n, int want, const char *what)
+{
+	if (n >= want)
+		return 0;
+	return fail(r, MP_PROFILE_EMALFORMED, "%s: expected %d fields (%s), found %d", type, want,
+		    what, n);
+}
+
+static int num(reader *r, const char *type, const field *f, double *v)
+{
+	char q[32];
+	if (parse_double(f, v) == 0)
+		return 0;
+	return fail(r, MP_PROFILE_EMALFORMED, "%s: '%s' is not a number", type, quote(f, q));
+}
+
+static int integer(reader *r, const char *type, const field *f, long lo, long hi, long *v)
+{
+	char q[32];
+	if (parse_long(f, lo, hi, v) == 0)
+		return 0;
+	return fail(r, MP_PROFILE_EMALFORMED, "%s: '%s' is not an integer from %ld to %ld", type,
+		    quote(f, q), lo, hi);
+}
+
+
+static int line_mem(reader *r, field *f, int n, int is_peak)
+{
+	const char *type = is_peak ? "PEAK" : "MEM";
+	mp_profile *p = r->p;
+	mp_point pt;
+	int rc;
+	if ((rc = need(r, type, n, 2, "memory, time")) < 0 || (rc = num(r, type, &f[0], &pt.mem)) < 0 ||
+	    (rc = num(r, type, &f[1], &pt.t)) < 0)
+		return rc;
+	note_time(r, pt.t);
+	if (is_peak) {
+		if ((rc = grow(r, &p->peaks, &r->cap_peaks, p->npeaks, sizeof pt)) < 0)
+			return rc;
+		p->peaks[p->npeaks++] = pt;
+	} else {
+		if ((rc = grow(r, &p->mem, &r->cap_mem, p->nmem, sizeof pt)) < 0)
+			return rc;
+		p->mem[p->nmem++] = pt;
+	}
+	return 0;
+}
+
+static int line_chld(reader *r, field *f, int n)
+{
+	chld_row row;
+	int rc;
+	if ((rc = need(r, "CHLD", n, 3, "pid, memory, time")) < 0 ||
+	    (rc = integer(r, "CHLD", &f[0], 0, PID_MAX_VALUE, &row.pid)) < 0 ||
+	    (rc = num(r, "CHLD", &f[1], &row.mem)) < 0 || (rc = num(r, "CHLD", &f[2], &row.t)) < 0)
+		return rc;
+	/* memory_profiler writes "CHLD 0 0.000000 t" when it could not list the children. */
+	if (row.pid == 0)
+		return 0;
+	note_time(r, row.t);
+	if ((rc = grow(r, &r->chld, &r->cap_chld, r->nchld, sizeof row)) < 0)
+		return rc;
+	row.seq = r->nchld;
+	r->chld[r->nchld++] = row;
+	return 0;
+}
+
+static int line_func(reader *r, field *f, int n)
+{
+	mp_profile *p = r->p;
+	mp_call c = {.level = -1};
+	long level = -1;
+	int rc;
+	if ((rc = need(r, "FUNC", n, 5, "name, memory, time, memory, time")) < 0 ||
+	    (rc = num(r, "FUNC", &f[1], &c.m0)) < 0 || (rc = num(r, "FUNC", &f[2], &c.t0)) < 0 ||
+	    (rc = num(r, "FUNC", &f[3], &c.m1)) < 0 || (rc = num(r, "FUNC", &f[4], &c.t1)) < 0)
+		return rc;
+	if (n >= 6 && (rc = integer(r, "FUNC", &f[5], 0, 1000000, &level)) < 0)
+		return rc;
+	if (n >= 7 && (rc = integer(r, "FUNC", &f[6], 0, PID_MAX_VALUE, &c.pid)) < 0)
+		return rc;
+	c.level = (int)level;
+	if ((rc = intern(r, &f[0], &c.fn)) < 0)
+		return rc;
+	note_time(r, c.t0);
+	note_time(r, c.t1);
+	if ((rc = grow(r, &p->calls, &r->cap_calls, p->ncalls, sizeof c)) < 0)
+		return rc;
+	p->calls[p->ncalls++] = c;
+	return 0;
+}
+
+static int line_gc(reader *r, field *f, int n)
+{
+	mp_profile *p = r->p;
+	mp_gc g;
+	long gen;
+	int rc;
+	const char *what = "generation, memory, time, memory, time, collected, uncollectable, "
+			   "candidates, pid";
+	if ((rc = need(r, "GC", n, 9, what)) < 0 ||
+	    (rc = integer(r, "GC", &f[0], 0, 1000, &gen)) < 0 ||
+	    (rc = num(r, "GC", &f[1], &g.m0)) < 0 || (rc = num(r, "GC", &f[2], &g.t0)) < 0 ||
+	    (rc = num(r, "GC", &f[3], &g.m1)) < 0 || (rc = num(r, "GC", &f[4], &g.t1)) < 0 ||
+	    (rc = integer(r, "GC", &f[5], 0, COUNT_MAX, &g.collected)) < 0 ||
+	    (rc = integer(r, "GC", &f[6], 0, COUNT_MAX, &g.uncollectable)) < 0 ||
+	    (rc = integer(r, "GC", &f[7], -1, COUNT_MAX, &g.candidates)) < 0 ||
+	    (rc = integer(r, "GC", &f[8], 0, PID_MAX_VALUE, &g.pid)) < 0)
+		return rc;
+	g.gen = (int)gen;
+	note_time(r, g.t0);
+	note_time(r, g.t1);
+	if ((rc = grow(r, &p->gcs, &r->cap_gcs, p->ngcs, sizeof g)) < 0)
+		return rc;
+	p->gcs[p->ngcs++] = g;
+	return 0;
+}
+
+static int line_mark(reader *r, field *f, int n)
+{
+	mp_profile *p = r->p;
+	mp_mark m;
+	int rc;
+	if ((rc = need(r, "MARK", n, 4, "name, memory, time, pid")) < 0 ||
+	    (rc = num(r, "MARK", &f[1], &m.mem)) < 0 || (rc = num(r, "MARK", &f[2], &m.t)) < 0 ||
+	    (rc = integer(r, "MARK", &f[3], 0, PID_MAX_VALUE, &m.pid)) < 0)
+		return rc;
+	if ((rc = grow(r, &p->marks, &r->cap_marks, p->nmarks, sizeof m)) < 0)
+		return rc;
+	if (!(m.name = decode_dup(&f[0])))
+		return fail(r, MP_PROFILE_ENOMEM, "out of memory");
+	note_time(r, m.t);
+	p->marks[p->nmarks++] = m;
+	return 0;
+}
+
+static int line_exit(reader *r, field *f, int n)
+{
+	mp_profile *p = r->p;
+	long status;
+	double t;
+	int rc;
+	if ((rc = need(r, "EXIT", n, 2, "status, time")) < 0 ||
+	    (rc = integer(r, "EXIT", &f[0], -1000000, 1000000, &status)) < 0 ||
+	    (rc = num(r, "EXIT", &f[1], &t)) < 0)
+		return rc;
+	note_time(r, t);
+	p->has_exit = 1;
+	p->exit_status = (int)status;
+	p->exit_t = t;
+	return 0;
+}
+
+static void copy_value(char *dst, size_t cap, const char *s, size_t len)
+{
+	if (len >= cap)
+		len = cap - 1;
+	memcpy(dst, s, len);
+	dst[len] = 0;
+}
+
+/* META key=value ...: unknown keys are skipped; a known key with a bad value is an error. */
+static int line_meta(reader *r, const char *s, size_t len)
+{
+	mp_meta *m = &r->p->meta;
+	field f[1];
+	char q[32];
+	m->present = 1;
+	for (size_t i = 0; i < len;) {
+		while (i < len && (s[i] == ' ' || s[i] == '\t'))
+			i++;
+		size_t b = i;
+		while (i < len && s[i] != ' ' && s[i] != '\t')
+			i++;
+		if (i == b)
+			break;
+		const char *tok = s + b, *eq = memchr(tok, '=', i - b);
+		if (!eq)
+			continue;
+		size_t klen = (size_t)(eq - tok);
+		f[0].s = eq + 1;
+		f[0].len = i - b - klen - 1;
+		if (klen == 8 && !memcmp(tok, "interval", 8)) {
+			if (parse_double(f, &m->interval) < 0 || m->interval < 0)
+				return fail(r, MP_PROFILE_EMALFORMED, "META: bad interval '%s'",
+					    quote(f, q));
+		} else if (klen == 3 && !memcmp(tok, "pid", 3)) {
+			if (parse_long(f, 0, PID_MAX_VALUE, &m->pid) < 0)
+				return fail(r, MP_PROFILE_EMALFORMED, "META: bad pid '%s'",
+					    quote(f, q));
+		} else if (klen == 5 && !memcmp(tok, "peaks", 5)) {
+			m->peaks = f[0].len == 3 && !memcmp(f[0].s, "hwm", 3);
+		} else if (klen == 7 && !memcmp(tok, "backend", 7)) {
+			copy_value(m->backend, sizeof m->backend, f[0].s, f[0].len);
+		} else if (klen == 8 && !memcmp(tok, "children", 8)) {
+			copy_value(m->children, sizeof m->children, f[0].s, f[0].len);
+		} else if (klen == 5 && !memcmp(tok, "mprof", 5)) {
+			copy_value(m->version, sizeof m->version, f[0].s, f[0].len);
+		}
+	}
+	return 0;
+}
+
+static int line_cmdline(reader *r, const char *s, size_t len)
+{
+	char *c = malloc(len + 1);
+	if (!c)
+		return fail(r, MP_PROFILE_ENOMEM, "out of memory");
+	memcpy(c, s, len);
+	c[len] = 0;
+	free(r->p->cmdline);
+	r->p->cmdline = c;
+	return 0;
+}
+
+static int is_type(const char *s, size_t len, const char *type)
+{
+	size_t n = strlen(type);
+	return len == n && !memcmp(s, type, n);
+}
+
+/* One line, without its '\n'. */
+static int parse_line(reader *r, const char *s, size_t len)
+{
+	r->lineno++;
+	r->p->lines++;
+	if (len && s[len - 1] == '\r')
+		len--;
+	if (memchr(s, 0, len))
+		return fail(r, MP_PROFILE_EMALFORMED, "not a text line (NUL byte)");
+	if (!len)
+		return fail(r, MP_PROFILE_EMALFORMED, "empty line");
+	const char *sp = memchr(s, ' ', len);
+	size_t tlen = sp ? (size_t)(sp - s) : len;
+	const char *rest = sp ? sp + 1 : s + len;
+	size_t rlen = len - (size_t)(rest - s);
+	field f[MAX_FIELDS];
+	int n;
+	switch (s[0]) {
+	case 'M':
+		if (is_type(s, tlen, "MEM"))
+			return n = split(rest, rlen, f, MAX_FIELDS), line_mem(r, f, n, 0);
+		if (is_type(s, tlen, "META"))
+			return line_meta(r, rest, rlen);
+		if (is_type(s, tlen, "MARK"))
+			return n = split(rest, rlen, f, MAX_FIELDS), line_mark(r, f, n);
+		break;
+	case 'C':
+		if (is_type(s, tlen, "CHLD"))
+			return n = split(rest, rlen, f, MAX_FIELDS), line_chld(r, f, n);
+		if (is_type(s, tlen, "CMDLINE"))
+			return line_cmdline(r, rest, rlen);
+		break;
+	case 'F':
+		if (is_type(s, tlen, "FUNC"))
+			return n = split(rest, rlen, f, MAX_FIELDS), line_func(r, f, n);
+		break;
+	case 'P':
+		if (is_type(s, tlen, "PEAK"))
+			return n = split(rest, rlen, f, MAX_FIELDS), line_mem(r, f, n, 1);
+		break;
+	case 'G':
+		if (is_type(s, tlen, "GC"))
+			return n = split(rest, rlen, f, MAX_FIELDS), line_gc(r, f, n);
+		break;
+	case 'E':
+		if (is_type(s, tlen, "EXIT"))
+			return n = split(rest, rlen, f, MAX_FIELDS), line_exit(r, f, n);
+		break;
+	}
+	return 0; /* a line type we do not know: skipped, as memory_profiler does */
+}
+
+/* --- the end of the read: sort, group ------------------------------------------------------ */
+
+static int cmp_point(const void *a, const void *b)
+{
+	const mp_point *x = a, *y = b;
+	return (x->t > y->t) - (x->t < y->t);
+}
+
+static int cmp_call(const void *a, const void *b)
+{
+	const mp_call *x = a, *y = b;
+	if (x->t0 != y->t0)
+		return (x->t0 > y->t0) - (x->t0 < y->t0);
+	return (x->level > y->level) - (x->level < y->level);
+}
+
+static int cmp_gc(const void *a, const void *b)
+{
+	const mp_gc *x = a, *y = b;
+	return (x->t0 > y->t0) - (x->t0 < y->t0);
+}
+
+static int cmp_mark(const void *a, const void *b)
+{
+	const mp_mark *x = a, *y = b;
+	return (x->t > y->t) - (x->t < y->t);
+}
+
+static int cmp_chld(const void *a, const void *b)
+{
+	const chld_row *x = a, *y = b;
+	if (x->pid != y->pid)
+		return (x->pid > y->pid) - (x->pid < y->pid);
+	if (x->t != y->t)
+		return (x->t > y->t) - (x->t < y->t);
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+typedef struct group {
+	size_t first, n, seq;
+} group;
+
+static int cmp_group(const void *a, const void *b)
+{
+	const group *x = a, *y = b;
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* Sorts only what is out of order: files are nearly always written in time order. */
+static void sort_if_needed(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	char *b = base;
+	for (size_t i = 1; i < n; i++) {
+		if (cmp(b + (i - 1) * size, b + i * size) > 0) {
+			qsort(base, n, size, cmp);
+			return;
+		}
+	}
+}
+
+/* The CHLD rows grouped by pid, groups in order of first appearance. All the points live in
+ * one array, which children[0].pts points at (mp_profile_release frees it through that). */
+static int group_children(reader *r)
+{
+	mp_profile *p = r->p;
+	if (!r->nchld)
+		return 0;
+	qsort(r->chld, r->nchld, sizeof *r->chld, cmp_chld);
+	size_t ng = 0;
+	for (size_t i = 0; i < r->nchld; i++)
+		ng += i == 0 || r->chld[i].pid != r->chld[i - 1].pid;
+	group *g = calloc(ng, sizeof *g);
+	mp_point *pts = malloc(r->nchld * sizeof *pts);
+	p->children = calloc(ng, sizeof *p->children);
+	if (!g || !pts || !p->children) {
+		free(g);
+		free(pts);
+		return fail(r, MP_PROFILE_ENOMEM, "out of memory");
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < r->nchld; i++) {
+		if (i == 0 || r->chld[i].pid != r->chld[i - 1].pid) {
+			if (i)
+				k++;
+			g[k].first = i;
+			g[k].seq = r->chld[i].seq;
+		}
+		g[k].n++;
+		if (r->chld[i].seq < g[k].seq)
+			g[k].seq = r->chld[i].seq;
+	}
+	qsort(g, ng, sizeof *g, cmp_group);
+	size_t o = 0;
+	for (size_t i = 0; i < ng; i++) {
+		mp_child *c = &p->children[i];
+		c->pid = r->chld[g[i].first].pid;
+		c->pts = pts + o;
+		c->n = g[i].n;
+		for (size_t j = 0; j < g[i].n; j++, o++) {
+			pts[o].t = r->chld[g[i].first + j].t;
+			pts[o].mem = r->chld[g[i].first + j].mem;
+		}
+	}
+	p->nchildren = ng;
+	free(g);
+	return 0;
+}
+
+static int finish(reader *r)
+{
+	mp_profile *p = r->p;
+	sort_if_needed(p->mem, p->nmem, sizeof *p->mem, cmp_point);
+	sort_if_needed(p->peaks, p->npeaks, sizeof *p->peaks, cmp_point);
+	sort_if_needed(p->calls, p->ncalls, sizeof *p->calls, cmp_call);
+	sort_if_needed(p->gcs, p->ngcs, sizeof *p->gcs, cmp_gc);
+	sort_if_needed(p->marks, p->nmarks, sizeof *p->marks, cmp_mark);
+	return group_children(r);
+}
+
+static void reader_init(reader *r, mp_profile *p, const char *name, char *err, size_t errlen)
+{
+	memset(r, 0, sizeof *r);
+	memset(p, 0, sizeof *p);
+	r->p = p;
+	r->name = name;
+	r->err = err;
+	r->errlen = errlen;
+	if (errlen)
+		err[0] = 0;
+}
+
+static int reader_end(reader *r, int rc)
+{
+	if (rc == 0)
+		rc = finish(r);
+	free(r->chld);
+	free(r->hash);
+	if (rc < 0)
+		mp_profile_release(r->p);
+	return rc;
+}
+
+int mp_profile_parse(mp_profile *p, const char *data, size_t len, const char *name, char *err,
+		     size_t errlen)
+{
+	reader r;
+	reader_init(&r, p, name, err, errlen);
+	int rc = 0;
+	size_t i = 0;
+	while (i < len && rc == 0) {
+		const char *nl = memchr(data + i, '\n', len - i);
+		size_t end = nl ? (size_t)(nl - data) : len;
+		rc = parse_line(&r, data + i, end - i);
+		i = end + 1;
+	}
+	return reader_end(&r, rc);
+}
+
+int mp_profile_read(mp_profile *p, const char *path, char *err, size_t errlen)
+{
+	reader r;
+	reader_init(&r, p, path, err, errlen);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+		snprintf(err, errlen, "cannot open '%s': %s", path, strerror(e));
+		return -e;
+	}
+	struct stat st;
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(fd);
+		snprintf(err, errlen, "cannot read '%s': %s", path, strerror(EISDIR));
+		return -EISDIR;
+	}
+	size_t cap = READ_CHUNK, have = 0;
+	char *buf = malloc(cap);
+	int rc = buf ? 0 : fail(&r, MP_PROFILE_ENOMEM, "out of memory");
+	while (rc == 0) {
+		if (have == cap) {
+			/* A line longer than the buffer: make room for it. */
+			char *nb = cap <= SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
+			if (!nb) {
+				rc = fail(&r, MP_PROFILE_ENOMEM, "out of memory");
+				break;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		ssize_t n = read(fd, buf + have, cap - have);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
+			snprintf(err, errlen, "cannot read '%s': %s", path, strerror(e));
+			rc = -e;
+			break;
+		}
+		if (n == 0) {
+			if (have) /* a last line without its newline */
+				rc = parse_line(&r, buf, have);
+			break;
+		}
+		size_t scanned = have, start = 0;
+		have += (size_t)n;
+		const char *nl;
+		while (rc == 0 && (nl = memchr(buf + scanned, '\n', have - scanned))) {
+			size_t end = (size_t)(nl - buf);
+			rc = parse_line(&r, buf + start, end - start);
+			start = scanned = end + 1;
+		}
+		memmove(buf, buf + start, have - start);
+		have -= start;
+	}
+	free(buf);
+	close(fd);
+	return reader_end(&r, rc);
+}
+
+void mp_profile_release(mp_profile *p)
+{
+	free(p->cmdline);
+	free(p->mem);
+	free(p->peaks);
+	free(p->calls);
+	for (size_t i = 0; i < p->nfnames; i++)
+		free(p->fnames[i]);
+	free(p->fnames);
+	free(p->gcs);
+	for (size_t i = 0; i < p->nmarks; i++)
+		free(p->marks[i].name);
+	free(p->marks);
+	if (p->nchildren)
+		free(p->children[0].pts);
+	free(p->children);
+	memset(p, 0, sizeof *p);
+}
+
+/* --- queries ----------------------------------------------------------------------------- */
+
+int mp_profile_peak(const mp_profile *p, double *mem, double *t)
+{
+	const mp_point *best = NULL;
+	for (size_t i = 0; i < p->nmem; i++)
+		if (!best || p->mem[i].mem > best->mem)
+			best = &p->mem[i];
+	for (size_t i = 0; i < p->npeaks; i++)
+		if (!best || p->peaks[i].mem > best->mem)
+			best = &p->peaks[i];
+	if (!best)
+		return -1;
+	if (mem)
+		*mem = best->mem;
+	if (t)
+		*t = best->t;
+	return 0;
+}
+
+long mp_profile_find_func(const mp_profile *p, const char *name)
+{
+	for (size_t i = 0; i < p->nfnames; i++)
+		if (!strcmp(p->fnames[i], name))
+			return (long)i;
+	return -1;
+}
+
+/* The first point at or after time t (binary search). */
+static size_t lower_bound(const mp_point *a, size_t n, double t)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (a[mid].t < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int max_in(const mp_point *a, size_t n, double t0, double t1, double *best, int found)
+{
+	for (size_t i = lower_bound(a, n, t0); i < n && a[i].t <= t1; i++) {
+		if (!found || a[i].mem > *best)
+			*best = a[i].mem;
+		found = 1;
+	}
+	return found;
+}
+
+int mp_profile_peak_func(const mp_profile *p, const char *name, double *mem)
+{
+	long fn = mp_profile_find_func(p, name);
+	if (fn < 0)
+		return -1;
+	double best = 0;
+	int found = 0;
+	for (size_t i = 0; i < p->ncalls; i++) {
+		const mp_call *c = &p->calls[i];
+		if (c->fn != (size_t)fn)
+			continue;
+		found = max_in(p->mem, p->nmem, c->t0, c->t1, &best, found);
+		found = max_in(p->peaks, p->npeaks, c->t0, c->t1, &best, found);
+	}
+	if (!found)
+		return -2;
+	*mem = best;
+	return 0;
+}
+
+double mp_child_peak(const mp_child *c)
+{
+	double m = c->pts[0].mem;
+	for (size_t i = 1; i < c->n; i++)
+		if (c->pts[i].mem > m)
+			m = c->pts[i].mem;
+	return m;
+}

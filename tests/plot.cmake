@@ -1,0 +1,12 @@
+# The .dat reader, mprof peak/plot/export: unit tests, end-to-end tests of the real binaries,
+# and (with GCLAB_FUZZ) the libFuzzer targets for the reader.
+set(gclab_dat_fixtures ${PROJECT_SOURCE_DIR}/tests/fixtures/dat)
+
+gclab_unit_test(test_profile SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_profile.c LIBS mpcore)
+target_compile_definitions(test_profile PRIVATE FIXTURES="${gclab_dat_fixtures}")
+
+foreach(t peak)
+  add_test(NAME cli_plot_${t} COMMAND sh ${PROJECT_SOURCE_DIR}/tests/cli/plot/${t}.sh)
+  set_tests_properties(cli_plot_${t} PROPERTIES LABELS cli TIMEOUT 120
+    ENVIRONMENT "MPROF=$<TARGET_FILE:mprof>;FIXTURES=${gclab_dat_fixtures}")
+endforeach()
