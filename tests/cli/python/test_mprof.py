@@ -173,6 +173,27 @@ class EndToEnd(unittest.TestCase):
                 self.assertEqual(r.data.names_levels(), [("__main__.step", 0)], args)
                 self.assertEqual(r.data.exit, p.returncode)
 
+    def test_installed_mprof_uses_its_own_bootstrap(self):
+        # An installed (or relocated) mprof finds <its dir>/../share/gclab/python first.
+        root = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, root)
+        src = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(HERE))), "python")
+        share = os.path.join(root, "share", "gclab", "python")
+        os.makedirs(os.path.join(share, "site"))
+        os.makedirs(os.path.join(root, "bin"))
+        for f in ("mprof_launch.py", "mprof_trace.py", os.path.join("site", "sitecustomize.py")):
+            shutil.copy(os.path.join(src, f), os.path.join(share, f))
+        binary = os.path.join(root, "bin", "mprof")
+        shutil.copy(MPROF, binary)
+        r = Run(["-c", "import mprof_trace\n@profile\ndef f(): pass\nf()\n"
+                       "print(mprof_trace.__file__)"],
+                ["-q", "--python", PYTHON or "python3"], mprof=binary)
+        self.addCleanup(r.close)
+        self.assertEqual(r.rc, 0, r.err)
+        self.assertEqual(os.path.realpath(r.out.strip()),
+                         os.path.realpath(os.path.join(share, "mprof_trace.py")))
+        self.assertEqual(r.data.names_levels(), [("__main__.f", 0)])
+
     def test_no_python_says_how_to_install_it(self):
         d = tempfile.mkdtemp()
         self.addCleanup(shutil.rmtree, d)
