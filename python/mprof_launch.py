@@ -56,14 +56,20 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     hook = os.path.join(here, "site")
     argv = _user_argv()
-    if _user_flags(argv) & set("EIS"):
+    if sys.version_info < (3, 7):
+        sys.stderr.write("mprof: @profile brackets and gc events need Python 3.7 or newer; "
+                         "@profile does nothing in this run\n")
+    elif _user_flags(argv) & set("EIS"):
         sys.stderr.write("mprof: python -E, -I and -S keep mprof's start-up hook out: this run "
                          "records no @profile brackets and no collections\n")
     old = os.environ.get("PYTHONPATH")
     os.environ["PYTHONPATH"] = hook + (os.pathsep + old if old else "")
     exe = sys.executable or argv[0]
     try:
-        os.execv(exe, argv)
+        if os.sep in exe:
+            os.execv(exe, argv)
+        else:
+            os.execvp(exe, argv)
     except OSError as e:
         sys.stderr.write("mprof: cannot run %s: %s\n" % (exe, e.strerror))
         os._exit(127)

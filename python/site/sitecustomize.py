@@ -18,6 +18,33 @@ def _mprof_bootstrap():
             return False
 
     sys.path[:] = [p for p in sys.path if not ours(p)]
+    if sys.version_info < (3, 7):
+        # mprof_trace needs 3.7 (the launcher has said so): a `profile` that does nothing,
+        # so that a decorated script still runs and its memory is sampled.
+        if "MPROF_TRACE_FD" in os.environ:
+            try:
+                import builtins
+            except ImportError:
+                import __builtin__ as builtins
+
+            class _Null(object):
+                def __call__(self, func=None, *args, **kwargs):
+                    return func if func is not None else (lambda f: f)
+
+                def __enter__(self):
+                    return None
+
+                def __exit__(self, *exc_info):
+                    return False
+
+                def timestamp(self, name=None):
+                    return self
+
+                def mark(self, name):
+                    pass
+            builtins.profile = _Null()
+        del sys.modules["sitecustomize"]
+        return
     try:
         if "mprof_trace" not in sys.modules:
             sys.path.insert(0, parent)
