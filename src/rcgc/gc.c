@@ -154,16 +154,30 @@ static void visit_restore(rc_object *c, void *arg)
 		c->refcnt++;
 }
 
-/* Gives back the references the garbage holds and labels it GEN_UNREACH. */
-static size_t restore_refs(gchead *unreachable, scan *s)
+/* What the garbage needs beyond clear(), noted while restore_refs walks it. */
+enum { NEED_LEGACY = 1, NEED_WEAKREFS = 2, NEED_FINALIZE = 4 };
+
+/* Gives back the references the garbage holds, labels it GEN_UNREACH, counts it, and notes
+ * which of the later phases have anything to do (the others are skipped). */
+static size_t restore_refs(gchead *unreachable, scan *s, unsigned *needs)
 {
 	size_t n = 0;
+	unsigned need = 0;
 	for (gchead *g = unreachable->next; g != unreachable; g = g->next, n++) {
 		rc_object *o = FROM_GC(g);
+		const rc_type *t = o->type;
 		o->flags &= (uint8_t)~RC__F_UNREACH;
 		o->gen = GEN_UNREACH;
+		if (t->legacy_del)
+			need |= NEED_LEGACY;
+		if (t == &rc_weakref_type || (o->flags & RC__F_WEAKREFD))
+			need |= NEED_WEAKREFS;
+		if (t->finalize && !(o->flags & RC__F_FINALIZED))
+			need |= NEED_FINALIZE;
 		TRAVERSE(o, visit_restore, s);
 	}
+	if (needs)
+		*needs = need;
 	return n;
 }
 
@@ -211,7 +225,7 @@ static void move_legacy_finalizer_reachable(gchead *finalizers, unsigned target)
 /* CPython 3.13's handle_weakrefs: every weakref that is garbage is cleared, every weakref to
  * garbage is cleared, and those that are not garbage themselves get their callback, now,
  * before any finalizer. */
-static void handle_weakrefs(rc_runtime *rt, gchead *unreachable)
+static bool handle_weakrefs(rc_runtime *rt, gchead *unreachable)
 {
 	rc__wrqueue q = {NULL, NULL};
 	for (gchead *g = unreachable->next; g != unreachable; g = g->next) {
@@ -221,12 +235,15 @@ static void handle_weakrefs(rc_runtime *rt, gchead *unreachable)
 		if (o->flags & RC__F_WEAKREFD)
 			rc__weakrefs_clear_for_gc(rt, o, &q);
 	}
+	bool any = q.head != NULL;
 	rc__weakref_call_pending(rt, &q);
+	return any;
 }
 
 /* PEP 442: each finalizer once; objects may die (and leave the list) meanwhile. */
-static void finalize_garbage(rc_runtime *rt, gchead *unreachable)
+static bool finalize_garbage(rc_runtime *rt, gchead *unreachable)
 {
+	bool any = false;
 	gchead seen;
 	gcl_init(&seen);
 	while (!gcl_empty(unreachable)) {
@@ -238,9 +255,11 @@ static void finalize_garbage(rc_runtime *rt, gchead *unreachable)
 			rc_incref(o);
 			o->type->finalize(rt, o);
 			rc_decref(rt, o);
+			any = true;
 		}
 	}
 	gcl_merge(&seen, unreachable);
+	return any;
 }
 
 /* Deduces again inside the garbage: what finalizers made reachable goes to `old`; the rest
@@ -250,7 +269,7 @@ static void handle_resurrected(gchead *unreachable, gchead *final, gchead *old, 
 	scan s = {GEN_UNREACH, 0, NULL};
 	subtract_refs(unreachable, &s);
 	move_unreachable(unreachable, final, NULL, &s, false);
-	restore_refs(final, &s);
+	restore_refs(final, &s, NULL);
 	relabel(unreachable, target);
 	gcl_merge(unreachable, old);
 }
@@ -338,7 +357,8 @@ static long collect_main(rc_runtime *rt, int gen)
 	scan s = {0, g, NULL};
 	size_t candidates = subtract_refs(young, &s);
 	size_t survivors = move_unreachable(young, &unreachable, &untrack, &s, g == 2);
-	restore_refs(&unreachable, &s);
+	unsigned needs;
+	size_t m = restore_refs(&unreachable, &s, &needs);
 	while (!gcl_empty(&untrack))
 		rc__untrack(FROM_GC(untrack.next));
 
@@ -356,8 +376,11 @@ static long collect_main(rc_runtime *rt, int gen)
 	gchead finalizers, final;
 	gcl_init(&finalizers);
 	gcl_init(&final);
-	move_legacy_finalizers(&unreachable, &finalizers, target);
-	move_legacy_finalizer_reachable(&finalizers, target);
+	if (needs & NEED_LEGACY) {
+		move_legacy_finalizers(&unreachable, &finalizers, target);
+		move_legacy_finalizer_reachable(&finalizers, target);
+		m = list_len(&unreachable);
+	}
 	if (rt->debug & RC_GC_DEBUG_COLLECTABLE) {
 		FILE *f = debug_out(rt);
 		for (gchead *p = unreachable.next; p != &unreachable; p = p->next) {
@@ -366,10 +389,19 @@ static long collect_main(rc_runtime *rt, int gen)
 			fputc('\n', f);
 		}
 	}
-	handle_weakrefs(rt, &unreachable);
-	finalize_garbage(rt, &unreachable);
-	handle_resurrected(&unreachable, &final, old, target);
-	size_t m = list_len(&final);
+	/* Resurrection needs user code: without a finalizer or a weakref callback run, the
+	 * garbage is exactly what restore_refs counted and the second deduction is skipped. */
+	bool ran = false;
+	if (needs & NEED_WEAKREFS)
+		ran |= handle_weakrefs(rt, &unreachable);
+	if (needs & NEED_FINALIZE)
+		ran |= finalize_garbage(rt, &unreachable);
+	if (ran) {
+		handle_resurrected(&unreachable, &final, old, target);
+		m = list_len(&final);
+	} else {
+		gcl_merge(&unreachable, &final);
+	}
 	delete_garbage(rt, &final, old, target);
 
 	/* handle_legacy_finalizers */
