@@ -162,10 +162,11 @@ def _copy_identity(wrapper, func):
             setattr(wrapper, attr, getattr(func, attr))
         except (AttributeError, TypeError):
             pass
-    try:
-        wrapper.__dict__.update(func.__dict__)
-    except (AttributeError, TypeError):
-        pass
+    if not isinstance(func, type):      # a class's __dict__ is its namespace
+        try:
+            wrapper.__dict__.update(func.__dict__)
+        except (AttributeError, TypeError):
+            pass
     wrapper.__wrapped__ = func
     return wrapper
 
@@ -416,6 +417,9 @@ class Profile(object):
     def __call__(self, func=None, *args, **options):
         if func is None:
             return lambda f: self(f)
+        if isinstance(func, (staticmethod, classmethod)):
+            # @profile above @staticmethod/@classmethod: wrap the function inside
+            return type(func)(self(func.__func__)) if _started else func
         if not callable(func):
             raise ValueError("Value must be callable")
         if not _started:

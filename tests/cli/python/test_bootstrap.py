@@ -193,6 +193,18 @@ class Brackets(unittest.TestCase):
         self.assertEqual(len(frames), 3, r.err)     # <string>, our driver, g
         self.assertTrue(r.err.endswith("KeyError: 'k'\n"), r.err)
 
+    def test_methods_static_and_class_methods(self):
+        code = ("class C:\n"
+                " @profile\n @staticmethod\n def s(x): return x\n"
+                " @profile\n @classmethod\n def c(cls): return cls.__name__\n"
+                " @profile\n def m(self): return self.s(1)\n"
+                "@profile(precision=2)\ndef p(): return 2\n"
+                "print(C.s(0), C().c(), C().m(), p(), C.m.__qualname__)\n")
+        r = run(["-c", code])
+        self.assertEqual((r.rc, r.out), (0, "0 C 1 2 C.m\n"), r.err)
+        self.assertEqual(r.funcs(), [("__main__.s", 0), ("__main__.c", 0), ("__main__.s", 1),
+                                     ("__main__.m", 0), ("__main__.p", 0)])
+
     def test_threads_have_their_own_levels(self):
         code = ("import threading\n"
                 "@profile\ndef inner(): pass\n"
