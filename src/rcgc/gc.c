@@ -56,6 +56,32 @@ static inline bool in_set(const rc_object *o, const scan *s)
 		}                                                                               \
 	} while (0)
 
+/* Software prefetch for the passes: while object i is scanned, the first referents of object
+ * i + PREFETCH_AHEAD are fetched, so that graphs whose links jump around memory do not wait
+ * on one cache miss per link (the trick of CPython 3.13's free-threaded "mark alive"). */
+#define PREFETCH_AHEAD 8
+
+static inline void prefetch_kids(const gchead *g)
+{
+	const rc_object *o = FROM_GC(g);
+	if (o->type == &rc_list_type) {
+		const rc__list *l = (const rc__list *)o;
+		if (l->size) {
+			__builtin_prefetch(l->items[0]);
+			if (l->size > 1)
+				__builtin_prefetch(l->items[1]);
+		}
+	}
+}
+
+static inline gchead *ahead_of(gchead *list)
+{
+	gchead *a = list->next;
+	for (int i = 0; i < PREFETCH_AHEAD && a != list; i++)
+		a = a->next;
+	return a;
+}
+
 static double now(void)
 {
 	struct timespec ts;
@@ -97,7 +123,12 @@ static void visit_decref(rc_object *c, void *arg)
 static size_t subtract_refs(gchead *young, scan *s)
 {
 	size_t n = 0;
+	gchead *a = ahead_of(young);
 	for (gchead *g = young->next; g != young; g = g->next, n++) {
+		if (a != young) {
+			prefetch_kids(a);
+			a = a->next;
+		}
 		rc_object *o = FROM_GC(g);
 		TRAVERSE(o, visit_decref, s);
 	}
@@ -163,7 +194,12 @@ static size_t restore_refs(gchead *unreachable, scan *s, unsigned *needs)
 {
 	size_t n = 0;
 	unsigned need = 0;
+	gchead *a = ahead_of(unreachable);
 	for (gchead *g = unreachable->next; g != unreachable; g = g->next, n++) {
+		if (a != unreachable) {
+			prefetch_kids(a);
+			a = a->next;
+		}
 		rc_object *o = FROM_GC(g);
 		const rc_type *t = o->type;
 		o->flags &= (uint8_t)~RC__F_UNREACH;
@@ -282,21 +318,57 @@ static void append_garbage(rc_runtime *rt, rc_object *o)
 		rc_list_append(rt, rt->garbage, o); /* out of memory: it survives unlisted */
 }
 
+static void visit_prefetch(rc_object *c, void *arg)
+{
+	(void)arg;
+	if (c)
+		__builtin_prefetch(c);
+}
+
+static void visit_prefetch_items(rc_object *c, void *arg)
+{
+	(void)arg;
+	if (c && c->type == &rc_list_type && ((rc__list *)c)->items)
+		__builtin_prefetch(((rc__list *)c)->items);
+}
+
+#define DELETE_CHUNK 16
+
+/* Breaks the cycles: clear() on each object, whose references then drop and free the
+ * garbage by refcounting. Objects are taken DELETE_CHUNK at a time and held while their chunk
+ * is cleared, so that the referents of a whole chunk can be prefetched first (one object's
+ * clear frees others far away in memory). An object that outlives its own clear moves to
+ * `old`, as in CPython. */
 static void delete_garbage(rc_runtime *rt, gchead *final, gchead *old, unsigned target)
 {
+	rc_object *chunk[DELETE_CHUNK];
 	while (!gcl_empty(final)) {
-		gchead *g = final->next;
-		rc_object *o = FROM_GC(g);
 		if (rt->debug & RC_GC_DEBUG_SAVEALL) {
+			gchead *g = final->next;
+			rc_object *o = FROM_GC(g);
 			append_garbage(rt, o);
-		} else if (o->type->clear) {
-			rc_incref(o);
-			o->type->clear(rt, o);
-			rc_decref(rt, o);
-		}
-		if (final->next == g) { /* still alive: clear() did not free it */
 			o->gen = (uint8_t)target;
 			gcl_move(g, old);
+			continue;
+		}
+		int k = 0;
+		for (gchead *g = final->next; g != final && k < DELETE_CHUNK; g = g->next) {
+			rc_object *o = FROM_GC(g);
+			chunk[k++] = rc_incref(o);
+			TRAVERSE(o, visit_prefetch, NULL);
+		}
+		for (int i = 0; i < k; i++)
+			TRAVERSE(chunk[i], visit_prefetch_items, NULL);
+		for (int i = 0; i < k; i++)
+			if (chunk[i]->type->clear)
+				chunk[i]->type->clear(rt, chunk[i]);
+		for (int i = 0; i < k; i++) {
+			rc_object *o = chunk[i];
+			if (o->refcnt > 1 && o->gen == GEN_UNREACH) { /* outlived its clear */
+				o->gen = (uint8_t)target;
+				gcl_move(AS_GC(o), old);
+			}
+			rc_decref(rt, o);
 		}
 	}
 }
