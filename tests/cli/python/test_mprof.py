@@ -6,6 +6,7 @@ Usage: test_mprof.py --mprof PATH [--python INTERPRETER] [unittest test names]
 Exit status 77 (ctest SKIP_RETURN_CODE) when every test that ran was skipped.
 """
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -18,6 +19,11 @@ FIX = os.path.join(HERE, "fixtures")
 MPROF = None
 PYTHON = None           # None: the default (python3 from PATH)
 MP_MPROF = "/usr/bin/python3-mprof"
+
+
+def no_core():
+    """No core file from the fixture that aborts."""
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
 class Dat(object):
@@ -58,7 +64,7 @@ class Run(object):
         e.pop("MPROF_TRACE_FD", None)
         e.update(env or {})
         p = subprocess.Popen(cmd, cwd=FIX, env=e, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE)
+                             stderr=subprocess.PIPE, preexec_fn=no_core)
         if on_ready:
             line = p.stdout.readline()
             assert line.startswith(b"ready"), line
@@ -161,17 +167,18 @@ class EndToEnd(unittest.TestCase):
         e = dict(os.environ)
         e.pop("PYTHONPATH", None)
         for args in (["no_such_script.py"], ["syntax_error.py"], ["exits.py", "exit", "3"],
-                     ["exits.py", "raise"], ["exits.py", "_exit", "4"]):
+                     ["exits.py", "raise"], ["exits.py", "_exit", "4"], ["exits.py", "abort"]):
             p = subprocess.run([py] + args, cwd=FIX, env=dict(e, PYTHONPATH=os.path.join(
                 os.path.dirname(os.path.dirname(os.path.dirname(HERE))), "python")),
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=no_core)
             r = Run(args, ["-q"])
             self.addCleanup(r.close)
+            status = p.returncode if p.returncode >= 0 else 128 - p.returncode
             self.assertEqual((r.rc, r.out, r.err),
-                             (p.returncode, p.stdout.decode(), p.stderr.decode()), args)
+                             (status, p.stdout.decode(), p.stderr.decode()), args)
             if args[0] == "exits.py":
                 self.assertEqual(r.data.names_levels(), [("__main__.step", 0)], args)
-                self.assertEqual(r.data.exit, p.returncode)
+                self.assertEqual(r.data.exit, status)
 
     def test_installed_mprof_uses_its_own_bootstrap(self):
         # An installed (or relocated) mprof finds <its dir>/../share/gclab/python first.
