@@ -444,7 +444,6 @@ static int do_run(const struct run_args *a, char **user)
 	}
 	if (a->children || a->multiprocess)
 		prctl(PR_SET_CHILD_SUBREAPER, 1UL, 0, 0, 0);
-	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 
 	pid_t pid;
 	rc = mp_spawn(path, argv, env, sv[1], &old, &pid);
@@ -455,6 +454,8 @@ static int do_run(const struct run_args *a, char **user)
 	}
 	close(sv[1]);
 	sv[1] = -1;
+	/* Wake on time even at 0.1 ms; set after the fork, since children inherit it. */
+	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 
 	if (python && !mp_python_is_interpreter(user[0])) {
 		/* As memory_profiler does: the command as Python runs it, interpreter first. */
