@@ -223,13 +223,13 @@ RC_API rc_object *rc_str_from(rc_runtime *rt, const char *cstr);
 RC_API const char *rc_str_data(const rc_object *o); /* NULL for a non-str */
 RC_API size_t rc_str_len(const rc_object *o);
 
-/* Tuple of n items, all None until set; tracked at creation (except the empty tuple), and
+/* Tuple of n items, NULL until set; tracked at creation (except the empty tuple), and
  * untracked by a collection that finds it holds only untracked objects (CPython's rule). */
 RC_API rc_object *rc_tuple_new(rc_runtime *rt, size_t n);
 /* Tuple of n items taken from items[] (borrowed; each gets a new reference). */
 RC_API rc_object *rc_tuple_pack(rc_runtime *rt, size_t n, rc_object *const *items);
 RC_API size_t rc_tuple_size(const rc_object *t);
-RC_API rc_object *rc_tuple_get(const rc_object *t, size_t i); /* borrowed; NULL if out of range */
+RC_API rc_object *rc_tuple_get(const rc_object *t, size_t i); /* borrowed; NULL if unset or out of range */
 /* Replaces item i with v (borrowed). For filling a tuple being built. */
 RC_API int rc_tuple_set(rc_runtime *rt, rc_object *t, size_t i, rc_object *v);
 
@@ -354,7 +354,7 @@ RC_API size_t rc_gc_get_freeze_count(const rc_runtime *rt);
 
 /* gc.garbage: the runtime's list (borrowed) of uncollectable objects (legacy finalizers) and,
  * with DEBUG_SAVEALL, of everything found unreachable. The program may empty it. */
-RC_API rc_object *rc_gc_garbage(rc_runtime *rt);
+RC_API rc_object *rc_gc_garbage(rc_runtime *rt); /* NULL only when it could not be created */
 
 /* gc.set_debug / gc.get_debug: flags are stored as given. Output goes to the stream set with
  * rc_gc_set_debug_stream (stderr when none was set), in CPython's words. */
