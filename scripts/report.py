@@ -1,0 +1,795 @@
+#!/usr/bin/python3
+"""report.py - the demo's report: what each experiment showed, and the tutorial's three answers.
+
+Usage: report.py OUT_DIR
+
+Reads the folder scripts/demo filled (docs/experiments.md, "The demo's folder") and writes
+OUT_DIR/report.md (Markdown, pictures by relative path) and OUT_DIR/report.html (the same, one
+self-contained page: pictures embedded). Every number in the report is read from the files of
+that run: the .dat profiles, the experiments' own output and the cost tables. Python 3
+standard library only.
+
+The module is also imported by the tests (tests/cli/examples/): read_dat, read_log, facts and
+check_shape are its contract with them.
+"""
+import base64
+import html
+import os
+import re
+import sys
+
+# (number, file stem, title, the tutorial's script)
+EXPERIMENTS = [
+    (1, "exp1_baseline", "Baseline", "baseline.py"),
+    (2, "exp2_gc_disabled", "gc disabled", "gc.py"),
+    (3, "exp3_disabled_cycle", "gc disabled, with a cycle", "gc_cr.py"),
+    (4, "exp4_cycle", "A cycle with gc enabled", "cr_only.py"),
+    (5, "exp5_manual", "A manual collection", "manual_gc_cr.py"),
+    (6, "exp6_auto", "Automatic collection (not in the tutorial)", None),
+]
+LANGS = [("c", "C on rcgc"), ("python", "Python")]
+
+# Sections every report has, in order (the tests check them).
+SECTIONS = [
+    "The run",
+    "The experiments",
+    "Why did the brackets vanish when gc was disabled?",
+    "When does the cycle collector run?",
+    "Is a collection expensive?",
+    "Files",
+]
+
+TOLERANCE = 0.05  # "within 5% of where it started"
+
+
+# --------------------------------------------------------------------------------------------
+# Reading the run
+
+
+class Dat:
+    """A .dat profile: samples, peaks, brackets, collections, markers, exit."""
+
+    def __init__(self):
+        self.cmdline = ""
+        self.meta = {}
+        self.mem = []      # (t, MiB)
+        self.peaks = []    # (t, MiB)
+        self.funcs = []    # dict(name, m0, t0, m1, t1, level)
+        self.gcs = []      # dict(gen, m0, t0, m1, t1, collected, uncollectable, candidates)
+        self.marks = []    # (name, MiB, t)
+        self.exit = None   # (status, t)
+
+
+def read_dat(path):
+    """Parses a .dat file (docs/dat-format.md); unknown and malformed lines are skipped."""
+    d = Dat()
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            kind, _, rest = line.rstrip("\n").partition(" ")
+            v = rest.split(" ")
+            try:
+                if kind == "MEM":
+                    d.mem.append((float(v[1]), float(v[0])))
+                elif kind == "PEAK":
+                    d.peaks.append((float(v[1]), float(v[0])))
+                elif kind == "FUNC":
+                    d.funcs.append(dict(name=v[0], m0=float(v[1]), t0=float(v[2]), m1=float(v[3]),
+                                        t1=float(v[4]), level=int(v[5]) if len(v) > 5 else 0))
+                elif kind == "GC":
+                    d.gcs.append(dict(gen=int(v[0]), m0=float(v[1]), t0=float(v[2]),
+                                      m1=float(v[3]), t1=float(v[4]), collected=int(v[5]),
+                                      uncollectable=int(v[6]), candidates=int(v[7])))
+                elif kind == "MARK":
+                    d.marks.append((v[0], float(v[1]), float(v[2])))
+                elif kind == "EXIT":
+                    d.exit = (int(v[0]), float(v[1]))
+                elif kind == "CMDLINE":
+                    d.cmdline = rest
+                elif kind == "META":
+                    d.meta.update(kv.split("=", 1) for kv in v if "=" in kv)
+            except (IndexError, ValueError):
+                continue
+    d.mem.sort()
+    d.peaks.sort()
+    d.funcs.sort(key=lambda b: b["t0"])
+    d.gcs.sort(key=lambda g: g["t0"])
+    return d
+
+
+_NUM = r"(-?[0-9.]+(?:e[-+]?[0-9]+)?)"
+_TRIPLE = r"\((-?\d+), (-?\d+), (-?\d+)\)"
+
+
+def read_log(path):
+    """Parses an experiment's output (the lines docs/experiments.md lists)."""
+    log = dict(mib=None, hold=None, calls=[], collects=[], autos=[], threshold=None,
+               enabled=None, per_call=None, lines=[])
+    if not os.path.exists(path):
+        return log
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            log["lines"].append(line)
+            m = re.match(r"array " + _NUM + r" MiB \((\d+) int64\), held " + _NUM +
+                         r" s, (\d+) calls", line)
+            if m:
+                log["mib"], log["hold"] = float(m.group(1)), float(m.group(3))
+                continue
+            m = re.match(r"call (\d+): mean " + _NUM + r", gc.get_count\(\) " + _TRIPLE, line)
+            if m:
+                log["calls"].append(dict(call=int(m.group(1)), mean=float(m.group(2)),
+                                         count=tuple(int(m.group(i)) for i in (3, 4, 5))))
+                continue
+            m = re.match(r"gc.collect\(\): (\d+) unreachable objects, " + _NUM +
+                         r" ms, (-?\d+) objects examined", line)
+            if m:
+                log["collects"].append(dict(found=int(m.group(1)), ms=float(m.group(2)),
+                                            examined=int(m.group(3))))
+                continue
+            m = re.match(r"automatic collection during call (\d+): generation (\d+), (\d+) "
+                         r"unreachable objects, " + _NUM + r" ms, (-?\d+) objects examined", line)
+            if m:
+                log["autos"].append(dict(call=int(m.group(1)), gen=int(m.group(2)),
+                                         found=int(m.group(3)), ms=float(m.group(4)),
+                                         examined=int(m.group(5))))
+                continue
+            m = re.match(r"gc.isenabled\(\) (\d), gc.get_threshold\(\) " + _TRIPLE +
+                         r"(?:, (\d+) results kept per call)?", line)
+            if m:
+                log["enabled"] = int(m.group(1))
+                log["threshold"] = tuple(int(m.group(i)) for i in (2, 3, 4))
+                if m.group(5):
+                    log["per_call"] = int(m.group(5))
+    return log
+
+
+def read_tsv(path):
+    """The tables of gc_cost: {header: [row tuples of floats]}; missing file: {}."""
+    tables, header = {}, None
+    if not os.path.exists(path):
+        return tables
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.strip()
+            if line.startswith("#"):
+                header = line.lstrip("# ").split("\t")[0]
+                tables[header] = []
+            elif line and header:
+                try:
+                    tables[header].append(tuple(float(x) for x in line.split("\t")))
+                except ValueError:
+                    pass
+    return tables
+
+
+def read_kv(path):
+    """key=value lines (the demo's run.txt and status files)."""
+    out = {}
+    if os.path.exists(path):
+        with open(path, encoding="utf-8", errors="replace") as f:
+            for line in f:
+                k, sep, v = line.rstrip("\n").partition("=")
+                if sep:
+                    out[k.strip()] = v.strip()
+    return out
+
+
+def read_text(path, default=""):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+    except OSError:
+        return default
+
+
+# --------------------------------------------------------------------------------------------
+# Facts and shapes
+
+
+def is_compute(name):
+    return name == "compute" or name.endswith(".compute")
+
+
+def facts(d, mib=None):
+    """What a run measured: memory before the first call, each call's start, peak and end,
+    the memory at the end, and the collections (before, during, between and after the
+    calls)."""
+    calls = [b for b in d.funcs if is_compute(b["name"])]
+    f = dict(calls=[], before=None, end=None, peak=None, gcs_before=[], gcs_during=[],
+             gcs_between=[], gcs_after=[], mib=mib, exit=d.exit)
+    samples = d.mem + d.peaks
+    f["peak"] = max((m for _, m in samples), default=None)
+    f["end"] = d.mem[-1][1] if d.mem else None
+    if calls:
+        f["before"] = calls[0]["m0"]
+    for i, b in enumerate(calls):
+        inside = [m for t, m in samples if b["t0"] <= t <= b["t1"]]
+        f["calls"].append(dict(i=i + 1, m0=b["m0"], m1=b["m1"], t0=b["t0"], t1=b["t1"],
+                               peak=max(inside + [b["m0"], b["m1"]])))
+    for g in d.gcs:
+        g = dict(g, ms=(g["t1"] - g["t0"]) * 1e3, call=None)
+        if not calls or g["t0"] < calls[0]["t0"]:
+            f["gcs_before"].append(g)
+        elif g["t0"] > calls[-1]["t1"]:
+            f["gcs_after"].append(g)
+        else:
+            for c in f["calls"]:
+                if c["t0"] <= g["t0"] <= c["t1"]:
+                    g["call"] = c["i"]
+            (f["gcs_during"] if g["call"] else f["gcs_between"]).append(g)
+    return f
+
+
+def near(a, b, tol=TOLERANCE):
+    return abs(a - b) <= tol * b
+
+
+def check_shape(n, f):
+    """The shape experiment n should have: a list of (ok, sentence). Needs f['mib']."""
+    A = f["mib"]
+    out = []
+    calls = f["calls"]
+    want_calls = 6 if n == 6 else 3
+    if len(calls) < want_calls:
+        return [(False, "%d compute brackets in the profile, %d expected" % (len(calls), want_calls))]
+    if n in (1, 2):
+        for c in calls:
+            out.append((near(c["m1"], c["m0"]),
+                        "call %d ends at %.2f MiB, within 5%% of its start (%.2f MiB)"
+                        % (c["i"], c["m1"], c["m0"])))
+        out.append((f["peak"] >= f["before"] + 0.8 * A,
+                    "the highest memory (%.2f MiB) is at least 0.8 arrays (%.2f MiB) above the "
+                    "start (%.2f MiB)" % (f["peak"], 0.8 * A, f["before"])))
+    elif n in (3, 4):
+        for c in calls:
+            grow = c["m1"] - c["m0"]
+            out.append((0.8 * A <= grow <= 1.2 * A,
+                        "call %d keeps %.2f MiB, about one array (%.2f MiB)" % (c["i"], grow, A)))
+        if n == 4:
+            out.append((not f["gcs_during"],
+                        "no collection ran during the calls (%d did)" % len(f["gcs_during"])))
+    elif n == 5:
+        for c in calls[:2]:
+            grow = c["m1"] - c["m0"]
+            out.append((0.8 * A <= grow <= 1.2 * A,
+                        "call %d keeps %.2f MiB, about one array (%.2f MiB)" % (c["i"], grow, A)))
+        manual = [g for g in f["gcs_between"] if calls[1]["t1"] <= g["t0"] <= calls[2]["t0"]]
+        if not manual:
+            out.append((False, "no collection between call 2 and call 3"))
+        else:
+            g = manual[-1]
+            out.append((g["collected"] >= 2,
+                        "the collection before call 3 freed %d objects (the two cycles' lists: "
+                        "at least 2)" % g["collected"]))
+            out.append((near(g["m1"], f["before"]),
+                        "after it memory is %.2f MiB, within 5%% of the level before the first "
+                        "call (%.2f MiB)" % (g["m1"], f["before"])))
+    elif n == 6:
+        out.append((bool(f["gcs_during"]),
+                    "%d collections ran by themselves during the calls" % len(f["gcs_during"])))
+        drops = [g for g in f["gcs_during"] if g["m0"] - g["m1"] >= 0.8 * A]
+        out.append((bool(drops), "%d of them freed at least 0.8 arrays (%.2f MiB)"
+                    % (len(drops), 0.8 * A)))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# A small document model, rendered as Markdown and as HTML
+
+
+class Doc:
+    def __init__(self):
+        self.blocks = []
+
+    def h(self, level, text):
+        self.blocks.append(("h", level, text))
+
+    def p(self, text):
+        self.blocks.append(("p", text))
+
+    def ul(self, items):
+        self.blocks.append(("ul", list(items)))
+
+    def table(self, header, rows):
+        self.blocks.append(("table", header, rows))
+
+    def img(self, path, alt):
+        self.blocks.append(("img", path, alt))
+
+    def code(self, text, lang=""):
+        self.blocks.append(("code", lang, text.rstrip("\n")))
+
+    def images(self):
+        return [b[1] for b in self.blocks if b[0] == "img"]
+
+
+def md_cell(s):
+    return str(s).replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(doc):
+    out = []
+    for b in doc.blocks:
+        if b[0] == "h":
+            out.append("#" * b[1] + " " + b[2])
+        elif b[0] == "p":
+            out.append(b[1])
+        elif b[0] == "ul":
+            out.append("\n".join("- " + i for i in b[1]))
+        elif b[0] == "table":
+            rows = [b[1], ["---"] * len(b[1])] + b[2]
+            out.append("\n".join("| " + " | ".join(md_cell(c) for c in r) + " |" for r in rows))
+        elif b[0] == "img":
+            out.append("![%s](%s)" % (b[2], b[1]))
+        elif b[0] == "code":
+            out.append("```%s\n%s\n```" % (b[1], b[2]))
+    return "\n\n".join(out) + "\n"
+
+
+def inline_html(s):
+    """Escapes text and turns `code` and **bold** into HTML."""
+    parts = re.split(r"(`[^`]*`)", s)
+    res = []
+    for part in parts:
+        if len(part) >= 2 and part.startswith("`") and part.endswith("`"):
+            res.append("<code>%s</code>" % html.escape(part[1:-1]))
+        else:
+            e = html.escape(part)
+            res.append(re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", e))
+    return "".join(res)
+
+
+def slug(text):
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def to_html(doc, base_dir, title):
+    out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+           "<title>%s</title>" % html.escape(title),
+           "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em;"
+           "line-height:1.45;color:#222}table{border-collapse:collapse;margin:1em 0}"
+           "td,th{border:1px solid #bbb;padding:.25em .6em;text-align:right}"
+           "td:first-child,th:first-child{text-align:left}img{max-width:100%;"
+           "border:1px solid #ddd}pre{background:#f5f5f5;padding:.8em;overflow-x:auto}"
+           "code{background:#f5f5f5}.missing{color:#a00}</style></head><body>"]
+    for b in doc.blocks:
+        if b[0] == "h":
+            out.append('<h%d id="%s">%s</h%d>' % (b[1], slug(b[2]), inline_html(b[2]), b[1]))
+        elif b[0] == "p":
+            out.append("<p>%s</p>" % inline_html(b[1]))
+        elif b[0] == "ul":
+            out.append("<ul>%s</ul>" % "".join("<li>%s</li>" % inline_html(i) for i in b[1]))
+        elif b[0] == "table":
+            head = "".join("<th>%s</th>" % inline_html(str(c)) for c in b[1])
+            rows = "".join("<tr>%s</tr>" % "".join("<td>%s</td>" % inline_html(str(c)) for c in r)
+                           for r in b[2])
+            out.append("<table><thead><tr>%s</tr></thead><tbody>%s</tbody></table>" % (head, rows))
+        elif b[0] == "img":
+            path = os.path.join(base_dir, b[1])
+            mime = "image/svg+xml" if path.endswith(".svg") else "image/png"
+            with open(path, "rb") as f:
+                data = base64.b64encode(f.read()).decode("ascii")
+            out.append('<p><img alt="%s" src="data:%s;base64,%s"></p>'
+                       % (html.escape(b[2], quote=True), mime, data))
+        elif b[0] == "code":
+            out.append("<pre><code>%s</code></pre>" % html.escape(b[2]))
+    out.append("</body></html>")
+    return "\n".join(out) + "\n"
+
+
+# --------------------------------------------------------------------------------------------
+# The report
+
+
+def mib(x):
+    return "-" if x is None else "%.2f MiB" % x
+
+
+def ms(x):
+    if x is None:
+        return "-"
+    return "%.3f ms" % x if x < 10 else "%.1f ms" % x
+
+
+class Run:
+    """Everything the demo left in OUT_DIR."""
+
+    def __init__(self, out):
+        self.out = out
+        self.info = read_kv(os.path.join(out, "run.txt"))
+        self.runs = {}   # (lang, n) -> dict(dat, log, facts, png, status)
+        for lang, _ in LANGS:
+            for n, stem, _, _ in EXPERIMENTS:
+                base = os.path.join(out, lang, stem)
+                r = dict(stem=stem, lang=lang, n=n, dat=None, log=read_log(base + ".log"),
+                         facts=None, png=None, status=read_text(base + ".status").strip())
+                if os.path.exists(base + ".dat"):
+                    r["dat"] = read_dat(base + ".dat")
+                    r["facts"] = facts(r["dat"], r["log"]["mib"])
+                if os.path.exists(base + ".png"):
+                    r["png"] = os.path.join(lang, stem + ".png")
+                self.runs[(lang, n)] = r
+
+    def get(self, lang, n):
+        return self.runs.get((lang, n))
+
+    def has(self, lang, n):
+        r = self.get(lang, n)
+        return bool(r and r["facts"] and r["facts"]["calls"])
+
+    def plot_note(self, lang, stem):
+        """Why a picture is missing (the first line of what mprof plot said)."""
+        err = read_text(os.path.join(self.out, lang, stem + ".plot.err")).strip()
+        return err.splitlines()[0] if err else "no picture was made"
+
+
+def describe_calls(f):
+    return ", ".join("%.1f→%.1f→%.1f" % (c["m0"], c["peak"], c["m1"]) for c in f["calls"])
+
+
+def experiment_section(doc, run, n, stem, title, tutorial):
+    doc.h(3, "%d. %s" % (n, title))
+    src = "`examples/%s.c` and `examples/python/%s.py`" % (stem, stem)
+    if tutorial:
+        doc.p("The tutorial's `%s`, as %s." % (tutorial, src))
+    else:
+        doc.p("Not in the tutorial: %s." % src)
+    rows = []
+    for lang, label in LANGS:
+        r = run.get(lang, n)
+        if not run.has(lang, n):
+            rows.append([label, r["status"] or "not run", "", "", "", ""])
+            continue
+        f = r["facts"]
+        colls = f["gcs_during"] + f["gcs_between"]
+        rows.append([label, mib(f["before"]), describe_calls(f), mib(f["end"]),
+                     "%d (%s)" % (len(colls), ", ".join("gen %d: %s" % (g["gen"], ms(g["ms"]))
+                                                        for g in colls)) if colls else "0",
+                     str(len(f["gcs_before"]))])
+    doc.table(["", "before the first call", "each call: start→peak→end (MiB)", "at the end",
+               "collections during/between the calls", "collections before the first call"],
+              rows)
+    for lang, label in LANGS:
+        r = run.get(lang, n)
+        if r["png"]:
+            doc.img(r["png"], "%s: experiment %d, %s" % (label, n, title))
+        elif run.has(lang, n):
+            doc.p("(%s: no picture: %s.)" % (label, run.plot_note(lang, stem)))
+    doc.p(explain(run, n))
+    for lang, label in LANGS:
+        if not run.has(lang, n):
+            continue
+        checks = check_shape(n, run.get(lang, n)["facts"])
+        bad = [t for ok, t in checks if not ok]
+        if bad:
+            doc.p("**%s: not the expected shape**: %s." % (label, "; ".join(bad)))
+        else:
+            doc.p("%s: the expected shape, checked: %s." % (label, "; ".join(t for _, t in checks)))
+
+
+def explain(run, n):
+    """A few sentences on what experiment n shows, with this run's numbers."""
+    c = run.get("c", n)
+    cf = c["facts"] if run.has("c", n) else None
+    py = run.get("python", n)
+    pf = py["facts"] if run.has("python", n) else None
+    f = cf or pf
+    if not f:
+        return "This experiment did not run."
+    A = f["mib"]
+    if n == 1:
+        return ("Each call fills a %.0f MiB array and holds it: memory rises by one array, then "
+                "falls back before the bracket closes (each call ends at %s). Reference counting "
+                "freed the array the moment `compute()` dropped its last reference, still inside "
+                "the function, which is why the drop lies within the bracket."
+                % (A, " / ".join(mib(x["m1"]) for x in f["calls"])))
+    if n == 2:
+        return ("Disabling the collector changed nothing: memory returns to %s after each call. "
+                "`gc.disable()` (`rc_gc_disable`) stops only the *cycle* collector; reference "
+                "counting is not a collector that can be switched off, and these arrays are "
+                "freed by it." % " / ".join(mib(x["m1"]) for x in f["calls"]))
+    if n in (3, 4):
+        grows = " / ".join("%.2f" % (x["m1"] - x["m0"]) for x in f["calls"])
+        s = ("The list holds the array and itself, so after the call its count never reaches "
+             "zero: each call leaves %s MiB behind (one %.0f MiB array each), and memory climbs "
+             "from %s to %s." % (grows, A, mib(f["before"]), mib(f["calls"][-1]["m1"])))
+        if n == 3:
+            return s + " Only the cycle collector could find those lists, and it is disabled."
+        counts = []
+        for r, label in ((c, "rcgc"), (py, "CPython")):
+            if r and r["log"]["calls"] and r["log"]["threshold"]:
+                counts.append("%s %s against a threshold of %d" % (
+                    label, ", ".join(str(x["count"][0]) for x in r["log"]["calls"]),
+                    r["log"]["threshold"][0]))
+        return (s + " The collector is enabled, yet it never ran during the calls: it runs only "
+                "when the count of container allocations minus deallocations exceeds threshold "
+                "0, and each call allocates one container (the list; an array holds no "
+                "references and is not tracked). `gc.get_count()[0]` after each call: %s."
+                % "; ".join(counts))
+    if n == 5:
+        parts = []
+        for r, label in ((c, "rcgc"), (py, "CPython")):
+            if not (r and r["facts"] and r["log"]["collects"]):
+                continue
+            col = r["log"]["collects"][0]
+            g = [x for x in r["facts"]["gcs_between"]]
+            drop = ("memory went from %s to %s (before the first call: %s)"
+                    % (mib(g[-1]["m0"]), mib(g[-1]["m1"]), mib(r["facts"]["before"]))) if g else ""
+            parts.append("%s: `gc.collect()` found %d unreachable objects in %s, examining %d "
+                         "tracked objects; %s" % (label, col["found"], ms(col["ms"]),
+                                                  col["examined"], drop))
+        return ("The two cycles left by the first two calls are unreachable: the manual "
+                "collection finds them and frees them with their arrays, and memory drops back "
+                "to where it was before the first call. " + ". ".join(parts) + ".")
+    if n == 6:
+        parts = []
+        for r, label in ((c, "rcgc"), (py, "CPython")):
+            if not (r and r["facts"]):
+                continue
+            lg = r["log"]
+            gd = r["facts"]["gcs_during"]
+            if lg["threshold"] and lg["per_call"]:
+                parts.append("%s (threshold %d, %d results kept per call): %d automatic "
+                             "collections, during calls %s, each dropping memory by %s" % (
+                                 label, lg["threshold"][0], lg["per_call"], len(gd),
+                                 ", ".join(str(g["call"]) for g in gd) or "none",
+                                 ", ".join("%.1f" % (g["m0"] - g["m1"]) for g in gd) + " MiB"))
+        return ("Besides its cycle, each call keeps small results (a list each) after its big "
+                "work. Those container allocations push `gc.get_count()[0]` over threshold 0 "
+                "about every second call, and the collector runs by itself, inside the "
+                "allocation that crossed it; by then the cycles of the earlier calls are "
+                "unreachable, and it frees them: the saw-tooth, each drop at a GC mark. "
+                + "; ".join(parts) + ".")
+    return ""
+
+
+def brackets_section(doc, run):
+    doc.h(2, SECTIONS[2])
+    bdir = os.path.join(run.out, "brackets")
+    status = read_kv(os.path.join(bdir, "status.txt"))
+    ours = run.get("python", 2)
+    ours_n = len([b for b in ours["dat"].funcs if is_compute(b["name"])]) if ours["dat"] else None
+    if status.get("memory_profiler") != "ok":
+        doc.p("memory_profiler is not installed here (%s), so its run could not be shown. "
+              "Ours on the same script kept %s brackets."
+              % (status.get("memory_profiler", "not found"),
+                 ours_n if ours_n is not None else "no"))
+    else:
+        mp2 = read_dat(os.path.join(bdir, "memory_profiler-exp2.dat"))
+        mp1p = os.path.join(bdir, "memory_profiler-exp1.dat")
+        mp1 = read_dat(mp1p) if os.path.exists(mp1p) else None
+        rows = [["memory_profiler's mprof (%s)" % status.get("memory_profiler_cmd", ""),
+                 str(len(mp2.funcs)), str(len(mp2.mem)),
+                 str(len(mp1.funcs)) if mp1 else "-"],
+                ["ours (`mprof run`)", str(ours_n), str(len(ours["dat"].mem)) if ours["dat"] else "-",
+                 str(len(run.get("python", 1)["dat"].funcs)) if run.get("python", 1)["dat"] else "-"]]
+        doc.table(["profiler", "FUNC lines, gc-disabled script (exp 2)", "MEM lines (exp 2)",
+                   "FUNC lines, baseline script (exp 1)"], rows)
+        for name, label in (("memory_profiler-exp2.png", "memory_profiler's run of experiment 2"),):
+            if os.path.exists(os.path.join(bdir, name)):
+                doc.img("brackets/" + name, label + ", drawn by our mprof plot: no brackets")
+        doc.p("memory_profiler's mprof ran `python -m memory_profiler` on the script. Its "
+              "`@profile` keeps every bracket in memory and writes them all at the end into an "
+              "output file it opens and never closes; the text sits in that file object's "
+              "buffer. The file object is held by a module's globals, and the module's globals "
+              "and the functions defined in it refer to each other: a reference cycle, which "
+              "only the cycle collector frees. At exit, only its last pass would finalize the "
+              "file (and flush the buffer); after `gc.disable()` that pass does not run, and the "
+              "brackets never reach the disk. The tutorial's own subject ate its brackets.")
+    rep = read_text(os.path.join(run.out, "brackets", "repro.py"))
+    results = read_kv(os.path.join(bdir, "repro.txt"))
+    if rep and results:
+        doc.p("The same thing in a few lines of Python (`examples/python/brackets_repro.py`), "
+              "run here with `%s`:" % run.info.get("python", "python3"))
+        doc.code(rep, "python")
+        doc.table(["collector", "module has a function (a cycle)", "bytes on disk at exit"],
+                  [[k.split(",")[0], k.split(",")[1], v] for k, v in sorted(results.items())])
+        doc.p("Only the combination loses the data: the cycle alone is freed by the collector's "
+              "pass at exit, and with no cycle refcounting frees the file without any collector.")
+    doc.p("Our Python bridge sends each bracket over the trace channel the moment it ends, one "
+          "write per bracket, with nothing buffered in the program (docs/trace-protocol.md): "
+          "disabling the collector, `os._exit` or a kill cannot lose a finished bracket. The C "
+          "experiments' brackets (`MPROF_SCOPE`) are sent the same way.")
+
+
+def when_section(doc, run):
+    doc.h(2, SECTIONS[3])
+    c4, p4, c6, p6 = run.get("c", 4), run.get("python", 4), run.get("c", 6), run.get("python", 6)
+    th_c = c4["log"]["threshold"] or c6["log"]["threshold"]
+    th_p = p4["log"]["threshold"] or p6["log"]["threshold"]
+    doc.p("Automatically, only when `gc.get_count()[0]`, the number of container allocations "
+          "minus deallocations since the last collection, exceeds threshold 0 of "
+          "`gc.get_threshold()`. Then the oldest generation whose own count is over its "
+          "threshold is collected (generation 1 after 10 young collections, generation 2 after "
+          "10 of those, and a full collection only when the objects waiting to be examined are "
+          "over 25% of those that survived the last one). CPython 3.11 runs the collection "
+          "inside the allocation that crossed the threshold; 3.12 and later run it at the next "
+          "bytecode boundary; rcgc runs it inside the allocation, or at `rc_gc_safepoint()` "
+          "when the runtime was made with `RC_RUNTIME_DEFERRED_GC`.")
+    rows = []
+    for r, label, th in ((c4, "rcgc", th_c), (p4, "CPython %s" % run.info.get("python_version", ""), th_p)):
+        if r["log"]["calls"]:
+            rows.append([label + ", experiment 4", str(th) if th else "-",
+                         ", ".join(str(x["count"]) for x in r["log"]["calls"]),
+                         str(len(r["facts"]["gcs_during"])) if r["facts"] else "-"])
+    for r, label, th in ((c6, "rcgc", th_c), (p6, "CPython %s" % run.info.get("python_version", ""), th_p)):
+        if r["log"]["calls"]:
+            rows.append([label + ", experiment 6", str(th) if th else "-",
+                         ", ".join(str(x["count"]) for x in r["log"]["calls"]),
+                         str(len(r["facts"]["gcs_during"])) if r["facts"] else "-"])
+    if rows:
+        doc.table(["run", "gc.get_threshold()", "gc.get_count() after each call",
+                   "automatic collections during the calls"], rows)
+    bullets = []
+    if run.has("c", 4) and c4["log"]["calls"]:
+        bullets.append("Experiment 4 (rcgc): one container per call, the count went %s, far "
+                       "from %s: no collection, and the cycles piled up." % (
+                           ", ".join(str(x["count"][0]) for x in c4["log"]["calls"]),
+                           th_c[0] if th_c else "the threshold"))
+    if run.has("python", 4) and p4["log"]["calls"]:
+        bullets.append("Experiment 4 (CPython): after one `gc.collect()` the count went %s (the "
+                       "interpreter allocates a few containers of its own) against %s." % (
+                           ", ".join(str(x["count"][0]) for x in p4["log"]["calls"]),
+                           th_p[0] if th_p else "the threshold"))
+        gb = p4["facts"]["gcs_before"]
+        gens = [sum(1 for g in gb if g["gen"] == k) for k in range(3)]
+        bullets.append("Before the first call, importing numpy and starting up ran the CPython "
+                       "collector %d times by itself (%d of generation 0, %d of generation 1, %d "
+                       "of generation 2, counting our `gc.collect()`): a program that allocates "
+                       "containers gets collections without asking." % ((len(gb),) + tuple(gens)))
+    for r, label in ((c6, "rcgc"), (p6, "CPython")):
+        if not (r["facts"] and r["log"]["autos"]):
+            continue
+        a = r["log"]["autos"][0]
+        before = [x for x in r["log"]["calls"] if x["call"] == a["call"] - 1]
+        bullets.append("Experiment 6 (%s): after call %d the count was %s; during call %d the "
+                       "kept results pushed it over %s and a generation-%d collection ran by "
+                       "itself: %d unreachable objects found (the cycles' lists), %s, %s "
+                       "examined. %d such runs in all, at calls %s." % (
+                           label, a["call"] - 1, before[0]["count"][0] if before else "?",
+                           a["call"], r["log"]["threshold"][0] if r["log"]["threshold"] else "?",
+                           a["gen"], a["found"], ms(a["ms"]),
+                           a["examined"] if a["examined"] >= 0 else "(not reported by CPython 3.11)",
+                           len(r["log"]["autos"]),
+                           ", ".join(str(x["call"]) for x in r["log"]["autos"])))
+    if bullets:
+        doc.ul(bullets)
+    doc.p("So in the tutorial's cycle experiments the collector was on but had no reason to run: "
+          "three allocations never reach a threshold of hundreds or thousands. Big arrays do not "
+          "count at all: the trigger counts objects, not bytes.")
+
+
+def cost_section(doc, run):
+    doc.h(2, SECTIONS[4])
+    rc = read_tsv(os.path.join(run.out, "cost", "rcgc.tsv"))
+    cp = read_tsv(os.path.join(run.out, "cost", "cpython.tsv"))
+    t_rc, t_cp = rc.get("tracked", []), cp.get("tracked", [])
+    if not t_rc and not t_cp:
+        doc.p("The cost measurements did not run.")
+        return
+    doc.p("A collection walks every tracked object (every container) of the generations it "
+          "collects, garbage or not: its time grows with the number of tracked objects. "
+          "`examples/gc_cost.c` and `examples/python/gc_cost.py` keep N small lists alive and "
+          "time a full collection (best of three) and a generation-0 collection right after:")
+    rows = []
+    for row in t_rc:
+        rows.append(["rcgc", "%d" % row[0], ms(row[1]), "%.1f" % row[2], ms(row[4])])
+    for row in t_cp:
+        rows.append(["CPython %s" % run.info.get("python_version", ""), "%d" % row[0], ms(row[1]),
+                     "%.1f" % row[2], ms(row[4])])
+    doc.table(["runtime", "tracked objects", "full collection", "ns per tracked object",
+               "generation 0 right after"], rows)
+    f_rc, f_cp = rc.get("garbage_mib", []), cp.get("garbage_mib", [])
+    if f_rc or f_cp:
+        doc.p("But a collection also frees the garbage it finds, and giving big buffers back to "
+              "the system costs in proportion to their size. Two of the tutorial's cycles, "
+              "holding arrays of each size, collected:")
+        rows = [["rcgc", "%g MiB" % r[0], ms(r[1]), "%d" % r[2], "%d" % r[3]] for r in f_rc]
+        rows += [["CPython", "%g MiB" % r[0], ms(r[1]), "%d" % r[2], "%d" % r[3]] for r in f_cp]
+        doc.table(["runtime", "array in each cycle", "collection", "found", "tracked objects"],
+                  rows)
+    bullets = []
+    if t_rc:
+        per = [r[2] for r in t_rc]
+        bullets.append("rcgc: %.1f to %.1f ns per tracked object here, so %s for %d objects."
+                       % (min(per), max(per), ms(t_rc[-1][1]), t_rc[-1][0]))
+    if t_cp:
+        per = [r[2] for r in t_cp]
+        bullets.append("CPython: %.1f to %.1f ns per tracked object, %s for %d objects."
+                       % (min(per), max(per), ms(t_cp[-1][1]), t_cp[-1][0]))
+    for lang, label in LANGS:
+        r = run.get(lang, 5)
+        if r["log"]["collects"]:
+            col = r["log"]["collects"][0]
+            work = work_ms(run.get(lang, 1))
+            s = ("Experiment 5 (%s): the manual collection took %s for %d tracked objects and "
+                 "two %.0f MiB arrays to free" % (label, ms(col["ms"]), col["examined"],
+                                                    r["log"]["mib"] or 0))
+            if work is not None:
+                s += ("; one call's own work (filling the array and taking its mean, without the "
+                      "hold) took about %s in experiment 1" % ms(work))
+            bullets.append(s + ".")
+    if f_rc and len(f_rc) > 1:
+        bullets.append("In rcgc, freeing dominates the tutorial's collection: %s with nothing "
+                       "to free, %s with two %g MiB arrays."
+                       % (ms(f_rc[0][1]), ms(f_rc[-1][1]), f_rc[-1][0]))
+    doc.ul(bullets)
+    doc.p("Is that expensive? One collection is cheap next to the work that made the garbage, "
+          "and the tutorial's few milliseconds are mostly the freeing of its arrays, which "
+          "reference counting would have paid as well. What would be expensive is running it "
+          "often: a full collection costs time in proportion to *all* tracked objects, so "
+          "running it after every allocation would make a program quadratic. That is why it "
+          "waits for a threshold of allocations, and why generations exist: a generation-0 "
+          "collection only walks the objects allocated since the last one (see the last column "
+          "above, and experiment 6's runs), and full collections are rationed by the 25% rule.")
+
+
+def work_ms(r):
+    """Median time of a call's own work: bracket duration minus the hold."""
+    if not (r and r["facts"] and r["facts"]["calls"] and r["log"]["hold"] is not None):
+        return None
+    d = sorted((c["t1"] - c["t0"] - r["log"]["hold"]) * 1e3 for c in r["facts"]["calls"])
+    return max(0.0, d[len(d) // 2])
+
+
+def build(out):
+    run = Run(out)
+    doc = Doc()
+    info = run.info
+    doc.h(1, "gclab: the garbage-collection tutorial, measured")
+    doc.p("Generated by `scripts/report.py` from the files of one `make demo` run. Every number "
+          "below was measured in that run; nothing is copied from elsewhere.")
+    doc.h(2, SECTIONS[0])
+    items = []
+    for key, label in (("date", "date"), ("host", "machine"), ("mprof", "mprof"),
+                       ("python", "Python for the experiments"), ("numpy", "numpy"),
+                       ("memory_profiler", "memory_profiler"), ("mib", "array size (MiB)"),
+                       ("hold", "hold per call (s)"), ("interval", "sampling period (s)"),
+                       ("plot", "pictures")):
+        if key in info:
+            items.append("%s: %s" % (label, info[key]))
+    if items:
+        doc.ul(items)
+    doc.p("Each experiment ran under `mprof run`; each picture is `mprof plot` of its `.dat`: "
+          "the memory curve, a bracket per `compute()` call, and a mark for each collection "
+          "that the runtime reported (GC lines).")
+    doc.h(2, SECTIONS[1])
+    for n, stem, title, tutorial in EXPERIMENTS:
+        experiment_section(doc, run, n, stem, title, tutorial)
+    brackets_section(doc, run)
+    when_section(doc, run)
+    cost_section(doc, run)
+    doc.h(2, SECTIONS[5])
+    doc.ul(["`c/` and `python/`: for each experiment its profile (`.dat`), its output (`.log`) "
+            "and its plots (`.png`, `.svg`)",
+            "`brackets/`: memory_profiler's runs, the reproduction script and its results",
+            "`cost/`: the collection-cost tables (`rcgc.tsv`, `cpython.tsv`)",
+            "`report.md` and `report.html`: this report"])
+    return doc
+
+
+def main(argv):
+    if len(argv) != 2 or argv[1].startswith("-"):
+        sys.stderr.write("Usage: report.py OUT_DIR\n")
+        return 2
+    out = argv[1]
+    if not os.path.isdir(out):
+        sys.stderr.write("report.py: cannot read '%s': not a directory\n" % out)
+        return 1
+    doc = build(out)
+    for p in doc.images():
+        if not os.path.exists(os.path.join(out, p)):
+            sys.stderr.write("report.py: picture '%s' is missing\n" % p)
+            return 1
+    md = to_markdown(doc)
+    page = to_html(doc, out, "gclab: the garbage-collection tutorial, measured")
+    for name, text in (("report.md", md), ("report.html", page)):
+        tmp = os.path.join(out, name + ".tmp")
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, os.path.join(out, name))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
