@@ -84,6 +84,16 @@ void rc_runtime_free(rc_runtime *rt)
 {
 	if (!rt)
 		return;
+	size_t left = rt->garbage ? rc_list_size(rt->garbage) : 0;
+	if (left && (rt->debug & RC_GC_DEBUG_UNCOLLECTABLE)) { /* CPython's shutdown report */
+		FILE *f = rt->debug_stream ? rt->debug_stream : stderr;
+		fprintf(f, "gc: %zu uncollectable objects at shutdown\n", left);
+		for (size_t i = 0; i < left; i++) {
+			fputs("gc: uncollectable ", f);
+			rc__debug_repr(f, rc_list_get(rt->garbage, i));
+			fputc('\n', f);
+		}
+	}
 	if (rt->garbage)
 		rc_list_clear(rt, rt->garbage);
 	rt->shutting_down = 1;

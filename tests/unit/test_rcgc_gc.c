@@ -889,6 +889,59 @@ static void test_gc__debug_output_goes_to_chosen_stream(void **state)
 	free_rt(rt, &t);
 }
 
+static void test_gc__p23_uncollectable_listed_at_shutdown(void **state)
+{
+	(void)state;
+	talloc t;
+	rc_runtime *rt = new_rt(&t);
+	rc_gc_disable(rt);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	rc_gc_set_debug_stream(rt, f);
+	rc_object *leg = node_new(rt, &lnode_type, 1, NULL);
+	node_set_a(rt, leg, leg);
+	rc_decref(rt, leg);
+	assert_int_equal(rc_gc_collect(rt, 2), 1);
+	rc_gc_set_debug(rt, RC_GC_DEBUG_UNCOLLECTABLE);
+	char want[80];
+	snprintf(want, sizeof want, "gc: uncollectable <lnode %p>\n", (void *)leg);
+	node_set_a(rt, leg, NULL); /* so that the last collection can free it */
+	free_rt(rt, &t);
+	fclose(f);
+	assert_non_null(strstr(buf, "gc: 1 uncollectable objects at shutdown\n"));
+	assert_non_null(strstr(buf, want));
+	free(buf);
+}
+
+/* ---- the tutorial's experiment: an array kept by a self-referencing list ---- */
+
+static void test_gc__array_in_cycle_lives_until_collect(void **state)
+{
+	(void)state;
+	talloc t;
+	rc_runtime *rt = new_rt(&t);
+	rc_gc_disable(rt);
+	size_t base = t.live_bytes;
+	rc_object *a = rc_array_random_int(rt, 1 << 20, 1, 100, 7); /* 8 MiB */
+	double mean;
+	assert_int_equal(rc_array_mean(a, &mean), RC_OK);
+	assert_true(mean > 49 && mean < 52);
+	rc_object *l = rc_list_new(rt);
+	rc_list_append(rt, l, a);
+	rc_list_append(rt, l, l);
+	rc_decref(rt, a);
+	rc_decref(rt, l);
+	assert_true(t.live_bytes - base >= (size_t)8 << 20); /* the cycle keeps the array */
+	for (int i = 0; i < 100; i++) /* a few allocations: far below the threshold anyway */
+		rc_decref(rt, rc_list_new(rt));
+	assert_true(t.live_bytes - base >= (size_t)8 << 20);
+	assert_int_equal(rc_gc_collect(rt, 2), 1);
+	assert_int_equal(t.live_bytes, base);
+	free_rt(rt, &t);
+}
+
 /* ---- seen by mprof: a collection sends one G event on the trace channel ---- */
 
 static const char *self_path;
@@ -991,6 +1044,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_gc__p22_finalizer_sees_peer_intact),
 		cmocka_unit_test(test_gc__p23_runtime_free_collects_without_callbacks),
 		cmocka_unit_test(test_gc__debug_output_goes_to_chosen_stream),
+		cmocka_unit_test(test_gc__p23_uncollectable_listed_at_shutdown),
+		cmocka_unit_test(test_gc__array_in_cycle_lives_until_collect),
 		cmocka_unit_test(test_gc__collections_reported_to_mprof),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
