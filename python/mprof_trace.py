@@ -490,6 +490,51 @@ def _make_sender(fd):
     return write_all, 0
 
 
+def _keep_channel_in_children(fd):
+    """Python children started by exec (subprocess, multiprocessing's spawn and forkserver)
+    report too: subprocess closes every fd but those it is told to keep (close_fds=True), so
+    the channel is added to the fds kept by _posixsubprocess.fork_exec, which both use, when
+    the child's environment names it. Patched before subprocess imports it (3.11+ binds it at
+    import); a call whose arguments do not look as expected is passed on untouched. Children
+    that are not Python get one more open fd, which they ignore."""
+    try:
+        import _posixsubprocess
+        original = _posixsubprocess.fork_exec
+        st = _os.fstat(fd)
+    except Exception:
+        return
+    ident = (st.st_dev, st.st_ino)
+    named = b"MPROF_TRACE_FD=%d" % fd
+
+    def fork_exec(*args, **kwargs):
+        try:
+            keep, env = args[3], args[5]
+            if (_fd >= 0 and type(keep) is tuple and fd not in keep
+                    and (env is None or named in env)):
+                now = _os.fstat(fd)
+                if (now.st_dev, now.st_ino) == ident:
+                    args = args[:3] + (tuple(sorted(keep + (fd,))),) + args[4:]
+        except Exception:
+            pass
+        return original(*args, **kwargs)
+
+    try:
+        fork_exec.__name__ = original.__name__
+        fork_exec.__doc__ = original.__doc__
+    except (AttributeError, TypeError):
+        pass
+    _posixsubprocess.fork_exec = fork_exec
+    # Python 3.13+ starts children with posix_spawn and "close every fd from 3 up" when the
+    # C library has it, which no fd can survive. Without os.POSIX_SPAWN_CLOSEFROM subprocess
+    # takes the fork_exec path above instead, as older Pythons always do.
+    if hasattr(_os, "POSIX_SPAWN_CLOSEFROM"):
+        sub = _sys.modules.get("subprocess")
+        if sub is not None:
+            sub._HAVE_POSIX_SPAWN_CLOSEFROM = False
+        else:
+            del _os.POSIX_SPAWN_CLOSEFROM
+
+
 def _start(install_builtin=True):
     """Called once at interpreter start-up by mprof's sitecustomize. Without MPROF_TRACE_FD in
     the environment it does nothing. With it, it installs `profile` as a builtin (a no-op one
@@ -515,6 +560,7 @@ def _start(install_builtin=True):
         callbacks = getattr(_gc, "callbacks", None)
         if callbacks is not None:
             callbacks.append(_gc_callback)
+        _keep_channel_in_children(fd)
     if install_builtin:
         import builtins
         builtins.profile = profile

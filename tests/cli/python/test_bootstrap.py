@@ -342,11 +342,14 @@ class Robustness(unittest.TestCase):
         r = run(["children.py"])
         self.assertEqual(r.rc, 0, r.err)
         words = r.out.split()
-        parent, child, forked = int(words[1]), int(words[3]), int(words[5])
+        parent, child, forked, spawned, sub = [int(w) for w in words[1::2]]
         self.assertEqual(parent, r.pid)
         self.assertEqual(r.funcs(parent), [("__main__.task", 0)])
         self.assertEqual(r.funcs(child), [("__main__.task", 0)])
         self.assertEqual(r.funcs(forked), [("__main__.task", 0)])
+        # spawn runs the main module again as __mp_main__
+        self.assertEqual(r.funcs(spawned), [("__mp_main__.task", 0)])
+        self.assertEqual(r.funcs(sub), [("__main__.task", 0)])
         big = [e for e in r.events if e.type == "F" and e.pid == child][0]
         self.assertGreaterEqual(big.rss1, big.rss0)
 
@@ -395,11 +398,12 @@ class Robustness(unittest.TestCase):
             self.assertIn("mprof: python -E, -I and -S keep mprof's start-up hook out", r.err)
 
     def test_channel_not_inherited_gives_a_noop_profile(self):
-        # A spawned child (close_fds) finds MPROF_TRACE_FD but not the fd: @profile must not
-        # fail with NameError, and nothing is sent.
-        code = ("import subprocess, sys\n"
+        # A child that finds MPROF_TRACE_FD but not the fd (here one its environment names
+        # wrongly): @profile must not fail with NameError, and nothing is sent.
+        code = ("import os, subprocess, sys\n"
                 "r = subprocess.run([sys.executable, '-c', '@profile\\ndef f(): return 5\\n"
-                "print(f())'], stdout=subprocess.PIPE)\n"
+                "print(f())'], stdout=subprocess.PIPE,\n"
+                "                   env=dict(os.environ, MPROF_TRACE_FD='987'))\n"
                 "print(r.returncode, r.stdout.decode().strip())")
         r = run(["-c", code])
         self.assertEqual((r.rc, r.out), (0, "0 5\n"), r.err)

@@ -148,11 +148,14 @@ class EndToEnd(unittest.TestCase):
 
     def test_multiprocessing_child_with_M(self):
         r = self.run_ok(["children.py"], options=("-q", "-M"))
-        w = r.out.split()
-        child, forked = int(w[3]), int(w[5])
+        parent, child, forked, spawned, sub = [int(w) for w in r.out.split()[1::2]]
         self.assertEqual(r.data.names_levels(), [("__main__.task", 0)])
         self.assertEqual(r.data.names_levels(child), [("__main__.task", 0)])
         self.assertEqual(r.data.names_levels(forked), [("__main__.task", 0)])
+        self.assertEqual(r.data.names_levels(spawned), [("__mp_main__.task", 0)])
+        self.assertEqual(r.data.names_levels(sub), [("__main__.task", 0)])
+        chld = {int(l.split()[1]) for l in r.data.lines if l.startswith("CHLD ")}
+        self.assertTrue(chld, "no CHLD lines with -M")
         big = [f for f in r.data.funcs if f["pid"] == child][0]
         self.assertGreaterEqual(big["mem1"], big["mem0"])
 
