@@ -9,7 +9,9 @@
  * Then, for each MiB value after --free (default 0 8 32), it makes two cycles like the
  * tutorial's (a list holding an array of that size and itself), drops them and times the
  * collection that frees them:
- *   garbage_mib  collect_ms  found  tracked
+ *   garbage_mib  collect_ms  found  tracked  refcount_ms
+ * where refcount_ms is the time reference counting takes to free two such arrays that are in
+ * no cycle (their last rc_decref), for comparison.
  * A collection's walk covers every tracked object of the generations it collects, garbage or
  * not, and the bytes they hold do not matter to it (an array is one untracked object); but
  * freeing the garbage it finds is part of its time, and giving big buffers back to the system
@@ -80,7 +82,16 @@ static void measure_free(double mib)
 	long found = rc_gc_collect(rt, 2);
 	double dt = exp_now() - t0;
 	rc_gc_get_stats(rt, st);
-	printf("%g\t%.6f\t%ld\t%llu\n", mib, dt * 1e3, found, (unsigned long long)st[2].candidates);
+	double rc_dt = 0;
+	for (int i = 0; i < 2 && mib > 0; i++) {
+		rc_object *a = exp_check(rc_array_random_int(rt, exp_elements(&o), 0, 100, (uint64_t)i),
+					 "rc_array_random_int");
+		double t1 = exp_now();
+		rc_decref(rt, a);
+		rc_dt += exp_now() - t1;
+	}
+	printf("%g\t%.6f\t%ld\t%llu\t%.6f\n", mib, dt * 1e3, found,
+	       (unsigned long long)st[2].candidates, rc_dt * 1e3);
 	fflush(stdout);
 	rc_runtime_free(rt);
 }
@@ -124,7 +135,7 @@ int main(int argc, char **argv)
 	printf("# tracked\tfull_ms\tns_per_object\texamined\tgen0_ms\n");
 	for (int i = 0; i < nn; i++)
 		measure(ns[i]);
-	printf("# garbage_mib\tcollect_ms\tfound\ttracked\n");
+	printf("# garbage_mib\tcollect_ms\tfound\ttracked\trefcount_ms\n");
 	for (int i = 0; i < nm; i++)
 		measure_free(mibs[i]);
 	return 0;

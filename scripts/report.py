@@ -438,17 +438,20 @@ def experiment_section(doc, run, n, stem, title, tutorial):
     for lang, label in LANGS:
         r = run.get(lang, n)
         if not run.has(lang, n):
-            rows.append([label, r["status"] or "not run", "", "", "", ""])
+            rows.append([label, r["status"] or "not run", "", "", "", "", ""])
             continue
         f = r["facts"]
         colls = f["gcs_during"] + f["gcs_between"]
+        after = f["gcs_after"]
         rows.append([label, mib(f["before"]), describe_calls(f), mib(f["end"]),
                      "%d (%s)" % (len(colls), ", ".join("gen %d: %s" % (g["gen"], ms(g["ms"]))
                                                         for g in colls)) if colls else "0",
-                     str(len(f["gcs_before"]))])
-    doc.table(["", "before the first call", "each call: start→peak→end (MiB)", "at the end",
-               "collections during/between the calls", "collections before the first call"],
-              rows)
+                     str(len(f["gcs_before"])),
+                     ", ".join("gen %d: %.1f→%.1f MiB" % (g["gen"], g["m0"], g["m1"])
+                               for g in after) or "none"])
+    doc.table(["", "before the first call", "each call: start→peak→end (MiB)",
+               "last sample", "collections during/between the calls",
+               "collections before the first call", "collections at exit"], rows)
     for lang, label in LANGS:
         r = run.get(lang, n)
         if r["png"]:
@@ -477,24 +480,38 @@ def explain(run, n):
     if not f:
         return "This experiment did not run."
     A = f["mib"]
+
+    def each(fmt):
+        """fmt(facts) for C and Python: 'X in C, Y in Python'."""
+        parts = []
+        for ff, label in ((cf, "in C"), (pf, "in Python")):
+            if ff:
+                parts.append("%s %s" % (fmt(ff), label))
+        return " and ".join(parts)
+
+    ends = lambda ff: "/".join("%.2f" % x["m1"] for x in ff["calls"]) + " MiB"
+    starts = lambda ff: "/".join("%.2f" % x["m0"] for x in ff["calls"]) + " MiB"
     if n == 1:
         return ("Each call fills a %.0f MiB array and holds it: memory rises by one array, then "
-                "falls back before the bracket closes (each call ends at %s). Reference counting "
-                "freed the array the moment `compute()` dropped its last reference, still inside "
-                "the function, which is why the drop lies within the bracket."
-                % (A, " / ".join(mib(x["m1"]) for x in f["calls"])))
+                "falls back before the bracket closes: the calls start at %s and end at %s. "
+                "Reference counting freed the array the moment `compute()` dropped its last "
+                "reference, still inside the function, which is why the drop lies within the "
+                "bracket." % (A, each(starts), each(ends)))
     if n == 2:
-        return ("Disabling the collector changed nothing: memory returns to %s after each call. "
-                "`gc.disable()` (`rc_gc_disable`) stops only the *cycle* collector; reference "
-                "counting is not a collector that can be switched off, and these arrays are "
-                "freed by it." % " / ".join(mib(x["m1"]) for x in f["calls"]))
+        return ("Disabling the collector changed nothing: the calls end at %s, as in the "
+                "baseline. `gc.disable()` (`rc_gc_disable`) stops only the *cycle* collector; "
+                "reference counting is not a collector that can be switched off, and these "
+                "arrays are freed by it. (Where the Python run's brackets come from, when "
+                "memory_profiler lost them, is the first question below.)" % each(ends))
     if n in (3, 4):
-        grows = " / ".join("%.2f" % (x["m1"] - x["m0"]) for x in f["calls"])
+        grows = lambda ff: "/".join("%.2f" % (x["m1"] - x["m0"]) for x in ff["calls"]) + " MiB"
+        climb = lambda ff: "%.2f→%.2f MiB" % (ff["before"], ff["calls"][-1]["m1"])
         s = ("The list holds the array and itself, so after the call its count never reaches "
-             "zero: each call leaves %s MiB behind (one %.0f MiB array each), and memory climbs "
-             "from %s to %s." % (grows, A, mib(f["before"]), mib(f["calls"][-1]["m1"])))
+             "zero: each call leaves about one %.0f MiB array behind (%s), and memory climbs "
+             "(%s)." % (A, each(grows), each(climb)))
         if n == 3:
-            return s + " Only the cycle collector could find those lists, and it is disabled."
+            return s + (" Only the cycle collector could find those lists, and it is disabled; "
+                        "they are freed at exit, if at all (last column).")
         counts = []
         for r, label in ((c, "rcgc"), (py, "CPython")):
             if r and r["log"]["calls"] and r["log"]["threshold"]:
@@ -549,47 +566,81 @@ def brackets_section(doc, run):
     status = read_kv(os.path.join(bdir, "status.txt"))
     ours = run.get("python", 2)
     ours_n = len([b for b in ours["dat"].funcs if is_compute(b["name"])]) if ours["dat"] else None
-    if status.get("memory_profiler") != "ok":
-        doc.p("memory_profiler is not installed here (%s), so its run could not be shown. "
-              "Ours on the same script kept %s brackets."
-              % (status.get("memory_profiler", "not found"),
-                 ours_n if ours_n is not None else "no"))
+    mp_state = status.get("memory_profiler", "not found")
+    if mp_state != "ok":
+        if mp_state.startswith("not installed"):
+            doc.p("memory_profiler is not installed here (%s), so its run could not be shown. "
+                  % mp_state)
+        else:
+            doc.p("memory_profiler's run could not be made here (%s). " % mp_state)
+        if ours_n is not None:
+            doc.p("Ours on the gc-disabled script kept %d brackets." % ours_n)
     else:
         mp2 = read_dat(os.path.join(bdir, "memory_profiler-exp2.dat"))
         mp1p = os.path.join(bdir, "memory_profiler-exp1.dat")
         mp1 = read_dat(mp1p) if os.path.exists(mp1p) else None
-        rows = [["memory_profiler's mprof (%s)" % status.get("memory_profiler_cmd", ""),
-                 str(len(mp2.funcs)), str(len(mp2.mem)),
-                 str(len(mp1.funcs)) if mp1 else "-"],
-                ["ours (`mprof run`)", str(ours_n), str(len(ours["dat"].mem)) if ours["dat"] else "-",
-                 str(len(run.get("python", 1)["dat"].funcs)) if run.get("python", 1)["dat"] else "-"]]
-        doc.table(["profiler", "FUNC lines, gc-disabled script (exp 2)", "MEM lines (exp 2)",
-                   "FUNC lines, baseline script (exp 1)"], rows)
-        for name, label in (("memory_profiler-exp2.png", "memory_profiler's run of experiment 2"),):
+        o1 = run.get("python", 1)["dat"]
+        rows = [["memory_profiler's mprof (`%s`)" % status.get("memory_profiler_cmd", ""),
+                 str(len(mp2.funcs)), str(len(mp2.mem)), str(len(mp1.funcs)) if mp1 else "-"],
+                ["ours (`mprof run`)", "-" if ours_n is None else str(ours_n),
+                 str(len(ours["dat"].mem)) if ours["dat"] else "-",
+                 str(len([b for b in o1.funcs if is_compute(b["name"])])) if o1 else "-"]]
+        doc.table(["profiler", "brackets (FUNC lines), experiment 2: gc disabled",
+                   "memory samples (MEM lines), experiment 2",
+                   "brackets, experiment 1: gc enabled"], rows)
+        lost = len(mp2.funcs) == 0 and bool(mp2.mem)
+        if lost:
+            doc.p("memory_profiler sampled the gc-disabled script (%d samples) but wrote none of "
+                  "its %s brackets%s; ours kept them all." % (
+                      len(mp2.mem), ours_n if ours_n else "",
+                      (", while on the baseline script it wrote %d" % len(mp1.funcs)) if mp1 else ""))
+        else:
+            doc.p("In this run memory_profiler wrote %d brackets for the gc-disabled script: the "
+                  "loss did not happen here." % len(mp2.funcs))
+        pics = [("memory_profiler-exp2.mp.png", "memory_profiler's own plot of its run of "
+                 "experiment 2 (gc disabled): no brackets"),
+                ("memory_profiler-exp1.mp.png", "memory_profiler's own plot of its run of "
+                 "experiment 1 (gc enabled): brackets")]
+        for name, label in pics:
             if os.path.exists(os.path.join(bdir, name)):
-                doc.img("brackets/" + name, label + ", drawn by our mprof plot: no brackets")
-        doc.p("memory_profiler's mprof ran `python -m memory_profiler` on the script. Its "
-              "`@profile` keeps every bracket in memory and writes them all at the end into an "
-              "output file it opens and never closes; the text sits in that file object's "
-              "buffer. The file object is held by a module's globals, and the module's globals "
-              "and the functions defined in it refer to each other: a reference cycle, which "
-              "only the cycle collector frees. At exit, only its last pass would finalize the "
-              "file (and flush the buffer); after `gc.disable()` that pass does not run, and the "
-              "brackets never reach the disk. The tutorial's own subject ate its brackets.")
-    rep = read_text(os.path.join(run.out, "brackets", "repro.py"))
+                doc.img("brackets/" + name, label)
+        if ours["png"]:
+            doc.img(ours["png"], "ours: experiment 2 in Python, every bracket kept")
+        doc.p("Why: memory_profiler's mprof runs `python -m memory_profiler` on the script. Its "
+              "`@profile` keeps every bracket in memory and, when the script ends, writes them "
+              "all into an output file it opens and never closes: the text sits in that file "
+              "object's buffer. The file object is held by a module's globals (memory_profiler "
+              "runs as `__main__`), and a module's globals and the functions defined in it "
+              "refer to each other: a reference cycle, which only the cycle collector frees. "
+              "At interpreter exit only the collector's last pass would finalize the file and "
+              "flush its buffer, and after `gc.disable()` that pass does not run (seen on "
+              "CPython 3.6 to 3.13). The tutorial's own subject ate its brackets.")
+    rep = read_text(os.path.join(bdir, "repro.py"))
     results = read_kv(os.path.join(bdir, "repro.txt"))
     if rep and results:
         doc.p("The same thing in a few lines of Python (`examples/python/brackets_repro.py`), "
-              "run here with `%s`:" % run.info.get("python", "python3"))
+              "run here with `%s` in four combinations:" % run.info.get("python", "python3"))
         doc.code(rep, "python")
-        doc.table(["collector", "module has a function (a cycle)", "bytes on disk at exit"],
-                  [[k.split(",")[0], k.split(",")[1], v] for k, v in sorted(results.items())])
-        doc.p("Only the combination loses the data: the cycle alone is freed by the collector's "
-              "pass at exit, and with no cycle refcounting frees the file without any collector.")
-    doc.p("Our Python bridge sends each bracket over the trace channel the moment it ends, one "
-          "write per bracket, with nothing buffered in the program (docs/trace-protocol.md): "
-          "disabling the collector, `os._exit` or a kill cannot lose a finished bracket. The C "
-          "experiments' brackets (`MPROF_SCOPE`) are sent the same way.")
+        rows = [[k.split(",")[0], k.split(",")[1], v] for k, v in sorted(results.items())]
+        doc.table(["collector", "the module defines a function (a cycle)",
+                   "bytes on disk at exit"], rows)
+        lost = [r for r in rows if r[2] == "0"]
+        if len(lost) == 1 and lost[0][0].endswith("disabled") and lost[0][1] == "yes":
+            doc.p("Only the combination lost the line: with the cycle and the collector "
+                  "enabled, the collector's pass at exit freed the file and flushed it; with no "
+                  "cycle, the module's dict was emptied at exit and reference counting freed the "
+                  "file, collector or not.")
+        else:
+            doc.p("In this run the data was lost in %d of the four combinations (%s): not the "
+                  "pattern described above." % (len(lost), "; ".join(
+                      "%s, function %s" % (r[0], r[1]) for r in lost) or "none"))
+    else:
+        doc.p("The reproduction did not run.")
+    doc.p("Ours keeps them because it buffers nothing in the program: our Python bridge sends "
+          "each bracket over the trace channel the moment it ends, one write per bracket "
+          "(docs/trace-protocol.md), so disabling the collector, `os._exit` or a kill cannot "
+          "lose a finished bracket. The C experiments' brackets (`MPROF_SCOPE`) are sent the "
+          "same way.")
 
 
 def when_section(doc, run):
@@ -644,12 +695,12 @@ def when_section(doc, run):
         before = [x for x in r["log"]["calls"] if x["call"] == a["call"] - 1]
         bullets.append("Experiment 6 (%s): after call %d the count was %s; during call %d the "
                        "kept results pushed it over %s and a generation-%d collection ran by "
-                       "itself: %d unreachable objects found (the cycles' lists), %s, %s "
-                       "examined. %d such runs in all, at calls %s." % (
+                       "itself: %d unreachable objects found (the cycles' lists) in %s, "
+                       "objects examined: %s. %d such runs in all, at calls %s." % (
                            label, a["call"] - 1, before[0]["count"][0] if before else "?",
                            a["call"], r["log"]["threshold"][0] if r["log"]["threshold"] else "?",
                            a["gen"], a["found"], ms(a["ms"]),
-                           a["examined"] if a["examined"] >= 0 else "(not reported by CPython 3.11)",
+                           a["examined"] if a["examined"] >= 0 else "not reported by CPython before 3.15",
                            len(r["log"]["autos"]),
                            ", ".join(str(x["call"]) for x in r["log"]["autos"])))
     if bullets:
@@ -682,12 +733,17 @@ def cost_section(doc, run):
     f_rc, f_cp = rc.get("garbage_mib", []), cp.get("garbage_mib", [])
     if f_rc or f_cp:
         doc.p("But a collection also frees the garbage it finds, and giving big buffers back to "
-              "the system costs in proportion to their size. Two of the tutorial's cycles, "
-              "holding arrays of each size, collected:")
-        rows = [["rcgc", "%g MiB" % r[0], ms(r[1]), "%d" % r[2], "%d" % r[3]] for r in f_rc]
-        rows += [["CPython", "%g MiB" % r[0], ms(r[1]), "%d" % r[2], "%d" % r[3]] for r in f_cp]
-        doc.table(["runtime", "array in each cycle", "collection", "found", "tracked objects"],
-                  rows)
+              "the system takes time in proportion to their size. Two of the tutorial's cycles, "
+              "holding arrays of each size, collected; and, for comparison, two such arrays in "
+              "no cycle, freed by reference counting (their last reference dropped):")
+        def rc_col(r):
+            return ms(r[4]) if len(r) > 4 and r[0] > 0 else "-"
+        rows = [["rcgc", "%g MiB" % r[0], ms(r[1]), "%d" % r[2], "%d" % r[3], rc_col(r)]
+                for r in f_rc]
+        rows += [["CPython", "%g MiB" % r[0], ms(r[1]), "%d" % r[2], "%d" % r[3], rc_col(r)]
+                 for r in f_cp]
+        doc.table(["runtime", "array in each cycle", "collection", "found", "tracked objects",
+                   "the same arrays freed by refcounting"], rows)
     bullets = []
     if t_rc:
         per = [r[2] for r in t_rc]
@@ -697,31 +753,46 @@ def cost_section(doc, run):
         per = [r[2] for r in t_cp]
         bullets.append("CPython: %.1f to %.1f ns per tracked object, %s for %d objects."
                        % (min(per), max(per), ms(t_cp[-1][1]), t_cp[-1][0]))
+    freeing_dominates = {}
+    for table, label in ((f_rc, "rcgc"), (f_cp, "CPython")):
+        if len(table) > 1:
+            base, big = table[0], table[-1]
+            freeing_dominates[label] = big[1] - base[1] > base[1]
+            bullets.append("%s, two cycles with %d tracked objects in all: %s with nothing big to "
+                           "free, %s with two %g MiB arrays: freeing them added %s."
+                           % (label, big[3], ms(base[1]), ms(big[1]), big[0],
+                              ms(max(0.0, big[1] - base[1]))))
     for lang, label in LANGS:
         r = run.get(lang, 5)
         if r["log"]["collects"]:
             col = r["log"]["collects"][0]
             work = work_ms(run.get(lang, 1))
-            s = ("Experiment 5 (%s): the manual collection took %s for %d tracked objects and "
-                 "two %.0f MiB arrays to free" % (label, ms(col["ms"]), col["examined"],
-                                                    r["log"]["mib"] or 0))
+            s = ("Experiment 5 (%s): the manual collection took %s, with %d tracked objects to "
+                 "walk and two %.0f MiB arrays to free" % (label, ms(col["ms"]), col["examined"],
+                                                          r["log"]["mib"] or 0))
             if work is not None:
-                s += ("; one call's own work (filling the array and taking its mean, without the "
-                      "hold) took about %s in experiment 1" % ms(work))
+                s += ("; one call's own work (filling the array and taking its mean, without "
+                      "the hold) took about %s in experiment 1" % ms(work))
             bullets.append(s + ".")
-    if f_rc and len(f_rc) > 1:
-        bullets.append("In rcgc, freeing dominates the tutorial's collection: %s with nothing "
-                       "to free, %s with two %g MiB arrays."
-                       % (ms(f_rc[0][1]), ms(f_rc[-1][1]), f_rc[-1][0]))
+    for lang, label in LANGS:
+        autos = [a for a in run.get(lang, 6)["log"]["autos"] if a["call"] > 0]
+        if autos:
+            bullets.append("Experiment 6 (%s): the automatic generation-0 collections took %s."
+                           % (label, ", ".join(ms(a["ms"]) for a in autos)))
     doc.ul(bullets)
-    doc.p("Is that expensive? One collection is cheap next to the work that made the garbage, "
-          "and the tutorial's few milliseconds are mostly the freeing of its arrays, which "
-          "reference counting would have paid as well. What would be expensive is running it "
-          "often: a full collection costs time in proportion to *all* tracked objects, so "
-          "running it after every allocation would make a program quadratic. That is why it "
-          "waits for a threshold of allocations, and why generations exist: a generation-0 "
-          "collection only walks the objects allocated since the last one (see the last column "
-          "above, and experiment 6's runs), and full collections are rationed by the 25% rule.")
+    where = [k for k, v in freeing_dominates.items() if v]
+    doc.p("Is that expensive? A collection's walk costs nanoseconds per tracked object, and "
+          "freeing the garbage it finds costs about what freeing the same memory by reference "
+          "counting costs (compare the last two columns above; %s). Either way one collection is small next to the program's own work. What "
+          "would be expensive is running it often: a full collection walks *all* tracked "
+          "objects, so running one after every allocation would make a program quadratic. "
+          "That is why the collector waits for a threshold of allocations, and why "
+          "generations exist: a generation-0 collection walks only the objects allocated "
+          "since the last one (the last column of the first table, and experiment 6's runs), "
+          "and full collections are rationed by the 25%% rule." % (
+              ("here freeing the two arrays took longer than the walk for %s"
+               % " and ".join(where)) if where else
+              "here the walk took longer than freeing the arrays"))
 
 
 def work_ms(r):
@@ -745,7 +816,8 @@ def build(out):
                        ("python", "Python for the experiments"), ("numpy", "numpy"),
                        ("memory_profiler", "memory_profiler"), ("mib", "array size (MiB)"),
                        ("hold", "hold per call (s)"), ("interval", "sampling period (s)"),
-                       ("plot", "pictures")):
+                       ("malloc", "malloc setting for the Python runs"), ("plot", "pictures"),
+                       ("elapsed", "experiments and measurements took (s)")):
         if key in info:
             items.append("%s: %s" % (label, info[key]))
     if items:

@@ -20,3 +20,8 @@ foreach(e exp1_baseline exp2_gc_disabled exp3_disabled_cycle exp4_cycle exp5_man
   set_tests_properties(examples_c_${e} examples_python_${e} PROPERTIES
                        LABELS examples TIMEOUT 120 SKIP_RETURN_CODE 77)
 endforeach()
+
+# scripts/demo --small into a temporary folder, then scripts/report.py's output checked.
+add_test(NAME examples_demo_report
+         COMMAND ${GCLAB_EX_PYTHON3} ${_ex_dir}/test_report.py ${CMAKE_BINARY_DIR})
+set_tests_properties(examples_demo_report PROPERTIES LABELS examples TIMEOUT 300)

@@ -7,7 +7,9 @@ gc.collect() (the best of three) and gc.collect(0) right after; it prints
 where `tracked` is len(gc.get_objects()) (the interpreter's own objects count too). Then, for
 each MiB value after --free (default 0 8 32), it times the collection of two cycles each holding
 a numpy array of that size (skipped without numpy):
-    garbage_mib  collect_ms  found  tracked
+    garbage_mib  collect_ms  found  tracked  refcount_ms
+where refcount_ms is the time reference counting takes to free two such arrays that are in no
+cycle (`del` of their last reference), for comparison.
 Usage: gc_cost.py [N...] [--free MIB...]
 """
 import gc
@@ -42,7 +44,13 @@ def measure_free(mib, np):
         del a, cycle
     tracked = len(gc.get_objects())
     dt, found = timed(2)
-    print("%g\t%.6f\t%d\t%d" % (mib, dt * 1e3, found, tracked))
+    rc_dt = 0.0
+    for i in range(2 if mib else 0):
+        a = np.random.default_rng(i).integers(0, 101, size=int(mib * 1048576 / 8))
+        t0 = time.perf_counter()
+        del a
+        rc_dt += time.perf_counter() - t0
+    print("%g\t%.6f\t%d\t%d\t%.6f" % (mib, dt * 1e3, found, tracked, rc_dt * 1e3))
     sys.stdout.flush()
 
 
@@ -66,7 +74,7 @@ def main(argv):
     print("# tracked\tfull_ms\tns_per_object\texamined\tgen0_ms")
     for n in sizes:
         measure(n)
-    print("# garbage_mib\tcollect_ms\tfound\ttracked")
+    print("# garbage_mib\tcollect_ms\tfound\ttracked\trefcount_ms")
     try:
         import numpy as np
     except ImportError:
