@@ -45,8 +45,9 @@ static inline bool in_set(const rc_object *o, const scan *s)
 		const rc_type *t_ = (o)->type;                                                  \
 		if (t_ == &rc_list_type) {                                                      \
 			rc__list *l_ = (rc__list *)(o);                                         \
+			rc_object **it_ = rc__list_items(l_);                                   \
 			for (size_t i_ = l_->size; i_-- > 0;)                                   \
-				visit(l_->items[i_], arg);                                      \
+				visit(it_[i_], arg);                                            \
 		} else if (t_ == &rc_tuple_type) {                                              \
 			rc__tuple *tp_ = (rc__tuple *)(o);                                      \
 			for (size_t i_ = tp_->size; i_-- > 0;)                                  \
@@ -61,15 +62,16 @@ static inline bool in_set(const rc_object *o, const scan *s)
  * on one cache miss per link (the trick of CPython 3.13's free-threaded "mark alive"). */
 #define PREFETCH_AHEAD 8
 
-static inline void prefetch_kids(const gchead *g)
+static inline void prefetch_kids(gchead *g)
 {
-	const rc_object *o = FROM_GC(g);
+	rc_object *o = FROM_GC(g);
 	if (o->type == &rc_list_type) {
-		const rc__list *l = (const rc__list *)o;
+		rc__list *l = (rc__list *)o;
+		rc_object **it = rc__list_items(l);
 		if (l->size) {
-			__builtin_prefetch(l->items[0]);
+			__builtin_prefetch(it[0]);
 			if (l->size > 1)
-				__builtin_prefetch(l->items[1]);
+				__builtin_prefetch(it[1]);
 		}
 	}
 }
@@ -328,8 +330,8 @@ static void visit_prefetch(rc_object *c, void *arg)
 static void visit_prefetch_items(rc_object *c, void *arg)
 {
 	(void)arg;
-	if (c && c->type == &rc_list_type && ((rc__list *)c)->items)
-		__builtin_prefetch(((rc__list *)c)->items);
+	if (c && c->type == &rc_list_type && ((rc__list *)c)->cap > 1)
+		__builtin_prefetch(((rc__list *)c)->u.items);
 }
 
 #define DELETE_CHUNK 16

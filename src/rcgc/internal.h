@@ -170,12 +170,18 @@ static inline bool rc__may_be_tracked(const rc_object *o)
 	return IS_GC_TYPE(o->type) && (o->type != &rc_tuple_type || o->gen != RC__GEN_NONE);
 }
 
-/* list internals shared with gc.c for fast paths */
+/* list internals shared with gc.c for fast paths. A list of capacity 0 or 1 keeps its item
+ * inline (no buffer): a one-item list is one 48-byte block, and scanning it reads nothing else. */
 typedef struct rc__list {
 	rc_object ob;
 	uint32_t size, cap;
-	rc_object **items;
+	union {
+		rc_object **items; /* cap > 1 */
+		rc_object *one;    /* cap <= 1 */
+	} u;
 } rc__list;
+
+static inline rc_object **rc__list_items(rc__list *l) { return l->cap > 1 ? l->u.items : &l->u.one; }
 
 typedef struct rc__tuple {
 	rc_object ob;

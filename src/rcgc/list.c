@@ -1,15 +1,17 @@
 /* list.c - growable sequences of references.
  *
- * Invariants: items[0..size) are non-NULL references; cap slots are allocated; an empty list
- * with cap 0 owns no buffer (48 bytes in all, with the collector's header).
+ * Invariants: items[0..size) are non-NULL references (items = rc__list_items(l)); a list of
+ * capacity 0 or 1 keeps its one slot inline, so an empty or one-item list is a single 48-byte
+ * block with the collector's header; from capacity 4 on the items live in a buffer of cap slots.
  */
 #include "internal.h"
 
 static void list_traverse(rc_object *self, rc_visit_fn visit, void *arg)
 {
 	rc__list *l = (rc__list *)self;
+	rc_object **items = rc__list_items(l);
 	for (size_t i = l->size; i-- > 0;) /* last to first, as CPython's list_traverse */
-		visit(l->items[i], arg);
+		visit(items[i], arg);
 }
 
 /* Drops every item; the list stays valid and empty. Items are detached before any is
@@ -17,9 +19,17 @@ static void list_traverse(rc_object *self, rc_visit_fn visit, void *arg)
 static void list_clear(rc_runtime *rt, rc_object *self)
 {
 	rc__list *l = (rc__list *)self;
-	rc_object **items = l->items;
 	size_t n = l->size, cap = l->cap;
-	l->items = NULL;
+	if (cap <= 1) {
+		rc_object *v = l->u.one;
+		l->u.one = NULL;
+		l->size = l->cap = 0;
+		if (n)
+			rc_decref(rt, v);
+		return;
+	}
+	rc_object **items = l->u.items;
+	l->u.items = NULL;
 	l->size = l->cap = 0;
 	for (size_t i = n; i-- > 0;)
 		rc_decref(rt, items[i]);
@@ -44,17 +54,28 @@ size_t rc_list_size(const rc_object *o)
 
 static int list_grow(rc_runtime *rt, rc__list *l)
 {
-	/* CPython's over-allocation, rounded so that small lists stay small: 1, 4, 8, 16, ... */
-	size_t cap = l->cap, ncap = cap == 0 ? 1 : cap < 4 ? 4 : cap + (cap >> 3) + 6;
+	size_t cap = l->cap;
+	if (cap == 0) { /* the inline slot */
+		l->cap = 1;
+		return RC_OK;
+	}
+	/* CPython's over-allocation, rounded to 4: 4, 12, 20, 28, 40, ... */
+	size_t ncap = cap < 4 ? 4 : cap + (cap >> 3) + 6;
 	ncap = (ncap + 3) & ~(size_t)3;
-	if (cap == 0)
-		ncap = 1;
 	if (ncap > UINT32_MAX)
 		return RC_ENOMEM;
-	rc_object **items = rc__mem_realloc(rt, l->items, cap * sizeof *items, ncap * sizeof *items);
-	if (!items)
-		return RC_ENOMEM;
-	l->items = items;
+	rc_object **items;
+	if (cap == 1) {
+		items = rc__mem_alloc(rt, ncap * sizeof *items);
+		if (!items)
+			return RC_ENOMEM;
+		items[0] = l->u.one;
+	} else {
+		items = rc__mem_realloc(rt, l->u.items, cap * sizeof *items, ncap * sizeof *items);
+		if (!items)
+			return RC_ENOMEM;
+	}
+	l->u.items = items;
 	l->cap = (uint32_t)ncap;
 	return RC_OK;
 }
@@ -73,7 +94,7 @@ int rc_list_append_steal(rc_runtime *rt, rc_object *o, rc_object *v)
 			return err;
 		}
 	}
-	l->items[l->size++] = v;
+	rc__list_items(l)[l->size++] = v;
 	return RC_OK;
 }
 
@@ -88,8 +109,8 @@ rc_object *rc_list_get(const rc_object *o, size_t i)
 {
 	if (!o || o->type != &rc_list_type)
 		return NULL;
-	const rc__list *l = (const rc__list *)o;
-	return i < l->size ? l->items[i] : NULL;
+	rc__list *l = (rc__list *)o;
+	return i < l->size ? rc__list_items(l)[i] : NULL;
 }
 
 int rc_list_set(rc_runtime *rt, rc_object *o, size_t i, rc_object *v)
@@ -101,7 +122,7 @@ int rc_list_set(rc_runtime *rt, rc_object *o, size_t i, rc_object *v)
 	rc__list *l = (rc__list *)o;
 	if (i >= l->size)
 		return RC_EINDEX;
-	rc_setref(rt, &l->items[i], v);
+	rc_setref(rt, &rc__list_items(l)[i], v);
 	return RC_OK;
 }
 
@@ -112,8 +133,9 @@ int rc_list_pop(rc_runtime *rt, rc_object *o, size_t i, rc_object **out)
 	rc__list *l = (rc__list *)o;
 	if (i >= l->size)
 		return RC_EINDEX;
-	rc_object *v = l->items[i];
-	memmove(&l->items[i], &l->items[i + 1], (l->size - i - 1) * sizeof *l->items);
+	rc_object **items = rc__list_items(l);
+	rc_object *v = items[i];
+	memmove(&items[i], &items[i + 1], (l->size - i - 1) * sizeof *items);
 	l->size--;
 	if (out)
 		*out = v;
