@@ -474,11 +474,16 @@ def _make_sender(fd):
     """(send, flags): send(data, flags) sends one event. On a socket, send() with
     MSG_NOSIGNAL on our own dup of the fd, so that a reader gone gives EPIPE and never SIGPIPE,
     and the program closing its copy of the fd does not cut us off; on a pipe, write()."""
+    sock = None
     try:
         import _socket
-        sock = _socket.socket(fileno=_os.dup(fd))
+        mine = _os.dup(fd)
+        try:
+            sock = _socket.socket(fileno=mine)
+        except Exception:
+            _os.close(mine)
     except Exception:
-        sock = None
+        pass
     if sock is not None:
         global _sock
         _sock = sock    # keeps the socket alive

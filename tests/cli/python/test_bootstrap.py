@@ -367,6 +367,24 @@ class Robustness(unittest.TestCase):
         theirs.close()
         self.assertEqual((p.returncode, p.stdout, p.stderr), (0, b"1000\n", b""))
 
+    def test_pipe_channel(self):
+        # The protocol allows a pipe: events are written, and no fd of ours is left over.
+        r, w = os.pipe()
+        e = dict(os.environ, MPROF_TRACE_FD=str(w))
+        e.pop("PYTHONPATH", None)
+        code = ("import os\n@profile\ndef f(): pass\nf()\n"
+                "print(len(os.listdir('/proc/self/fd')))")
+        p = subprocess.Popen([PYTHON, "-S", LAUNCHER, "-c", code], env=e, pass_fds=[w],
+                             stdout=subprocess.PIPE)
+        os.close(w)
+        out, _ = p.communicate(timeout=60)
+        with os.fdopen(r, "rb") as f:
+            events = [Event(l) for l in f.read().decode().splitlines()]
+        self.assertEqual(p.returncode, 0)
+        self.assertEqual([(e.type, e.name) for e in events if e.type == "F"], [("F", "__main__.f")])
+        # 0, 1, 2, the channel, /proc/self/statm, and the directory being listed
+        self.assertEqual(int(out), 6)
+
     def test_importable_module_is_a_noop_under_plain_python(self):
         rc, out, err = plain(["imported.py"], env={"PYTHONPATH": PYDIR})
         self.assertEqual((rc, out, err), (0, "3 f\n", ""))
