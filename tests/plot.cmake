@@ -4,6 +4,8 @@ set(gclab_dat_fixtures ${PROJECT_SOURCE_DIR}/tests/fixtures/dat)
 
 gclab_unit_test(test_profile SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_profile.c LIBS mpcore)
 target_compile_definitions(test_profile PRIVATE FIXTURES="${gclab_dat_fixtures}")
+gclab_unit_test(test_plot SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_plot.c LIBS mpcore)
+target_compile_definitions(test_plot PRIVATE FIXTURES="${gclab_dat_fixtures}")
 
 foreach(t peak)
   add_test(NAME cli_plot_${t} COMMAND sh ${PROJECT_SOURCE_DIR}/tests/cli/plot/${t}.sh)
