@@ -487,6 +487,13 @@ def _make_sender(fd):
     if sock is not None:
         global _sock
         _sock = sock    # keeps the socket alive
+        try:
+            # A small event takes ~1 KiB of socket buffer: the default 208 KiB holds only
+            # ~280 events before a send waits for mprof. Ask for more (capped by wmem_max).
+            if sock.getsockopt(_socket.SOL_SOCKET, _socket.SO_SNDBUF) < (1 << 21):
+                sock.setsockopt(_socket.SOL_SOCKET, _socket.SO_SNDBUF, 1 << 20)
+        except Exception:
+            pass
         return sock.send, getattr(_socket, "MSG_NOSIGNAL", 0)
     write = _os.write
 
