@@ -98,8 +98,10 @@ def _emit(data):
     """Sends one whole event; on any failure stops sending for good."""
     try:
         _out(data, _out_flags)
-    except Exception:
+    except OSError:
         _off()
+    except Exception:
+        pass    # e.g. RecursionError or MemoryError here: this event is lost, not the channel
 
 
 def _name_bytes(name):
@@ -152,8 +154,10 @@ def _gc_callback(phase, info):
             _out(_G % (_pid, info["generation"], t0 // _NS, t0 % _NS, _gc_rss0,
                        t1 // _NS, t1 % _NS, rss, info["collected"], info["uncollectable"]),
                  _out_flags)
-        except Exception:
+        except OSError:
             _off()
+        except Exception:
+            pass
 
 
 def _copy_identity(wrapper, func):
@@ -209,8 +213,10 @@ def _wrap_function(func, name):
                 try:
                     out(fmt % (_pid, level, t0 // NS, t0 % NS, rss0, t1 // NS, t1 % NS, rss1,
                                 name), flags)
-                except Exception:
+                except OSError:
                     _off()
+                except Exception:
+                    pass
 
     return wrapper
 

@@ -205,6 +205,20 @@ class Brackets(unittest.TestCase):
         self.assertEqual(r.funcs(), [("__main__.s", 0), ("__main__.c", 0), ("__main__.s", 1),
                                      ("__main__.m", 0), ("__main__.p", 0)])
 
+    def test_recursion_error_leaves_channel_and_levels(self):
+        code = ("import sys\nsys.setrecursionlimit(200)\n"
+                "@profile\ndef deep(n): return deep(n + 1)\n"
+                "@profile\ndef after(): pass\n"
+                "try:\n deep(0)\nexcept RecursionError:\n pass\nafter()\n")
+        r = run(["-c", code])
+        self.assertEqual(r.rc, 0, r.err)
+        f = r.funcs()
+        self.assertEqual(f[-1], ("__main__.after", 0))
+        deep = [lvl for name, lvl in f if name == "__main__.deep"]
+        self.assertGreater(len(deep), 10)
+        self.assertEqual(deep[-1], 0)
+        self.assertEqual(deep, sorted(deep, reverse=True))
+
     def test_threads_have_their_own_levels(self):
         code = ("import threading\n"
                 "@profile\ndef inner(): pass\n"
