@@ -304,6 +304,20 @@ class Fidelity(unittest.TestCase):
         finally:
             shutil.rmtree(d)
 
+    def test_users_failing_sitecustomize_reported_as_by_plain_python(self):
+        d = tempfile.mkdtemp()
+        try:
+            with open(os.path.join(d, "sitecustomize.py"), "w") as f:
+                f.write("import no_such_module_for_mprof_test\n")
+            env = {"PYTHONPATH": d}
+            rc0, out0, err0 = plain(["-c", "print('ran')"], env=env)
+            r = run(["-c", "print('ran'); print(profile)"], env=env)
+            self.assertIn("Error in sitecustomize", err0)
+            self.assertEqual((r.rc, r.err), (rc0, err0))
+            self.assertEqual(r.out, "ran\n<mprof_trace.profile recording>\n")
+        finally:
+            shutil.rmtree(d)
+
     def test_uncaught_exception_same_message_one_frame_more_at_most(self):
         rc0, _, err0 = plain(["exits.py", "raise_in"], env={"PYTHONPATH": PYDIR})
         r = run(["exits.py", "raise_in"])
