@@ -199,7 +199,9 @@ static void clear_chain(rc_object *head, rc__wrqueue *q, bool skip_unreachable)
 		weakref *next = w->wnext;
 		w->target = NULL;
 		w->wnext = w->wprev = NULL;
-		if (w->cb && !(skip_unreachable && w->ob.gen == GEN_UNREACH)) {
+		/* A weakref with refcount 0 is itself waiting in the dealloc queue: no callback
+		 * (CPython's PyObject_ClearWeakRefs skips those too), and no reference may be taken. */
+		if (w->cb && w->ob.refcnt > 0 && !(skip_unreachable && w->ob.gen == GEN_UNREACH)) {
 			rc_incref(&w->ob);
 			if (q->tail)
 				((weakref *)q->tail)->wnext = w;

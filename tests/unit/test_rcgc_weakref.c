@@ -131,6 +131,36 @@ static void test_weakref__callback_may_free_other_weakrefs(void **state)
 	free_rt(rt, &t);
 }
 
+static int dying_cb_calls;
+
+static void cb_count(rc_runtime *rt, rc_object *wr, rc_object *data)
+{
+	(void)rt;
+	(void)wr;
+	(void)data;
+	dying_cb_calls++;
+}
+
+static void test_weakref__dying_weakref_gets_no_callback_when_target_dies_after(void **state)
+{
+	(void)state;
+	talloc t;
+	rc_runtime *rt = new_rt(&t);
+	for (int kind = 0; kind < 2; kind++) {
+		/* holder = [target, w]: freeing holder drops w first (queued, refcount 0), then the
+		 * target, whose death must not call back or revive the dying w */
+		rc_object *target = kind ? rc_list_new(rt) : rc_int_new(rt, 1);
+		rc_object *w = rc_weakref_new(rt, target, cb_count, NULL);
+		rc_object *holder = rc_list_new(rt);
+		rc_list_append_steal(rt, holder, target);
+		rc_list_append_steal(rt, holder, w);
+		dying_cb_calls = 0;
+		rc_decref(rt, holder);
+		assert_int_equal(dying_cb_calls, 0);
+	}
+	free_rt(rt, &t); /* a weakref freed twice would show here (and under ASan) */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -138,6 +168,7 @@ int main(void)
 		cmocka_unit_test(test_weakref__dead_weakref_gets_no_callback),
 		cmocka_unit_test(test_weakref__many_targets_in_any_order),
 		cmocka_unit_test(test_weakref__callback_may_free_other_weakrefs),
+		cmocka_unit_test(test_weakref__dying_weakref_gets_no_callback_when_target_dies_after),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
