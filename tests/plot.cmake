@@ -6,8 +6,10 @@ gclab_unit_test(test_profile SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_profi
 target_compile_definitions(test_profile PRIVATE FIXTURES="${gclab_dat_fixtures}")
 gclab_unit_test(test_plot SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_plot.c LIBS mpcore)
 target_compile_definitions(test_plot PRIVATE FIXTURES="${gclab_dat_fixtures}")
+gclab_unit_test(test_export SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_export.c LIBS mpcore)
+target_compile_definitions(test_export PRIVATE FIXTURES="${gclab_dat_fixtures}")
 
-foreach(t peak)
+foreach(t peak plot export)
   add_test(NAME cli_plot_${t} COMMAND sh ${PROJECT_SOURCE_DIR}/tests/cli/plot/${t}.sh)
   set_tests_properties(cli_plot_${t} PROPERTIES LABELS cli TIMEOUT 120
     ENVIRONMENT "MPROF=$<TARGET_FILE:mprof>;FIXTURES=${gclab_dat_fixtures}")

@@ -1,0 +1,140 @@
+/* test_export.c - mprof export's CSV and JSON. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "export.h"
+#include "profile.h"
+
+#ifndef FIXTURES
+#error "FIXTURES: the directory of the .dat fixtures"
+#endif
+
+static char err[512];
+
+/* What an export writes, as a string (static buffer). */
+static const char *run(const mp_profile *p, int json)
+{
+	static char buf[1 << 16];
+	FILE *f = fmemopen(buf, sizeof buf, "w");
+	assert_non_null(f);
+	assert_int_equal(json ? mp_export_json(p, "f.dat", f) : mp_export_csv(p, f), 0);
+	long n = ftell(f);
+	fclose(f);
+	buf[n] = 0;
+	return buf;
+}
+
+static void test_export__csv_has_a_row_per_thing_with_its_kind(void **state)
+{
+	(void)state;
+	mp_profile p;
+	char path[512];
+	snprintf(path, sizeof path, "%s/ours_full.dat", FIXTURES);
+	assert_int_equal(mp_profile_read(&p, path, err, sizeof err), 0);
+	assert_string_equal(
+		run(&p, 0),
+		"kind,t,mem,t_end,mem_end,name,level,pid,gen,collected,uncollectable,candidates,status\n"
+		"sample,0.000000,10.000000,,,,,,,,,,\n"
+		"sample,0.100000,20.000000,,,,,,,,,,\n"
+		"sample,0.200000,30.000000,,,,,,,,,,\n"
+		"sample,0.300000,15.000000,,,,,,,,,,\n"
+		"sample,0.400000,12.000000,,,,,,,,,,\n"
+		"peak,0.200000,50.000000,,,,,,,,,,\n"
+		"peak,0.400000,16.000000,,,,,,,,,,\n"
+		"child,0.100000,5.000000,,,,,4243,,,,,\n"
+		"child,0.200000,7.500000,,,,,4243,,,,,\n"
+		"child,0.200000,1.000000,,,,,4250,,,,,\n"
+		"call,0.050000,20.0000,0.250000,30.0000,work,0,0,,,,,\n"
+		"call,0.060000,20.0000,0.150000,25.0000,my func,1,4243,,,,,\n"
+		"call,0.305000,15.0000,0.390000,12.0000,work,0,0,,,,,\n"
+		"gc,0.110000,20.0000,0.120000,19.5000,,,4242,0,12,0,300,\n"
+		"gc,0.310000,15.0000,0.340000,12.0000,,,4242,2,1000,2,-1,\n"
+		"mark,0.150000,20.0000,,,half%way,,4242,,,,,\n"
+		"exit,0.410000,,,,,,,,,,,0\n");
+	mp_profile_release(&p);
+}
+
+static void test_export__names_are_quoted_and_escaped(void **state)
+{
+	(void)state;
+	mp_profile p;
+	/* A name holding a comma, a quote, a newline, a tab and a byte that is not UTF-8;
+	 * and a legacy 5-field FUNC (no level). */
+	const char *text = "MEM 1 10\nFUNC a%2C%22b%0A%09%FF%C3%A9 1 10 2 11\n";
+	assert_int_equal(mp_profile_parse(&p, text, strlen(text), "x", err, sizeof err), 0);
+	const char *csv = run(&p, 0);
+	assert_non_null(strstr(csv, "call,0.000000,1.0000,1.000000,2.0000,\"a,\"\"b\n\t\xff\xc3\xa9\",,0,"));
+	const char *json = run(&p, 1);
+	assert_non_null(strstr(json, "{\"name\":\"a,\\\"b\\u000a\\u0009\\ufffd\xc3\xa9\",\"calls\":"
+				     "[{\"start\":0.000000,\"end\":1.000000,\"mem_start\":1.0000,"
+				     "\"mem_end\":2.0000,\"level\":-1,\"pid\":0}]}"));
+	assert_non_null(strstr(json, "\"cmdline\":null"));
+	assert_non_null(strstr(json, "\"meta\":null"));
+	assert_non_null(strstr(json, "\"exit\":null}"));
+	mp_profile_release(&p);
+}
+
+static void test_export__json_has_every_part(void **state)
+{
+	(void)state;
+	mp_profile p;
+	char path[512];
+	snprintf(path, sizeof path, "%s/ours_full.dat", FIXTURES);
+	assert_int_equal(mp_profile_read(&p, path, err, sizeof err), 0);
+	const char *j = run(&p, 1);
+	const char *want[] = {
+		"{\"file\":\"f.dat\",\"cmdline\":\"./memfix 'a b' c\",\"start\":1000.000000,",
+		"\"meta\":{\"interval\":0.1,\"backend\":\"rss\",\"peaks\":true,\"children\":\"each\","
+		"\"pid\":4242,\"version\":\"0.1.0\"}",
+		"\"samples\":[[0.000000,10.000000],[0.100000,20.000000],",
+		"\"peaks\":[[0.200000,50.000000],[0.400000,16.000000]]",
+		"\"children\":[{\"pid\":4243,\"samples\":[[0.100000,5.000000],[0.200000,7.500000]]},"
+		"{\"pid\":4250,",
+		"{\"name\":\"my func\",\"calls\":[{\"start\":0.060000,\"end\":0.150000,"
+		"\"mem_start\":20.0000,\"mem_end\":25.0000,\"level\":1,\"pid\":4243}]}",
+		"{\"gen\":2,\"start\":0.310000,\"end\":0.340000,\"mem_start\":15.0000,\"mem_end\":12.0000,"
+		"\"collected\":1000,\"uncollectable\":2,\"candidates\":-1,\"pid\":4242}",
+		"\"marks\":[{\"name\":\"half%way\",\"t\":0.150000,\"mem\":20.0000,\"pid\":4242}]",
+		"\"exit\":{\"status\":0,\"t\":0.410000}}\n",
+	};
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+		if (!strstr(j, want[i]))
+			fail_msg("missing %s in\n%s", want[i], j);
+	mp_profile_release(&p);
+}
+
+static void test_export__write_errors_are_returned(void **state)
+{
+	(void)state;
+	FILE *f = fopen("/dev/full", "w");
+	if (!f)
+		skip();
+	mp_profile p;
+	char path[512];
+	snprintf(path, sizeof path, "%s/mp_python_fast.dat", FIXTURES);
+	assert_int_equal(mp_profile_read(&p, path, err, sizeof err), 0);
+	assert_int_equal(mp_export_csv(&p, f), -ENOSPC);
+	fclose(f);
+	f = fopen("/dev/full", "w");
+	assert_int_equal(mp_export_json(&p, "x", f), -ENOSPC);
+	fclose(f);
+	mp_profile_release(&p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_export__csv_has_a_row_per_thing_with_its_kind),
+		cmocka_unit_test(test_export__names_are_quoted_and_escaped),
+		cmocka_unit_test(test_export__json_has_every_part),
+		cmocka_unit_test(test_export__write_errors_are_returned),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
