@@ -6,6 +6,7 @@
  * those two words again before it execs (python/mprof_launch.py).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,13 +30,49 @@ int mp_python_is_script(const char *program)
 	return n > 3 && !strcmp(program + n - 3, ".py");
 }
 
+/* 1 when the file at `path` is an ELF executable (a program, not a script). */
+static int is_elf(const char *path)
+{
+	unsigned char magic[4];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, magic, sizeof magic);
+	close(fd);
+	return n == 4 && !memcmp(magic, "\x7f" "ELF", 4) && access(path, X_OK) == 0;
+}
+
+/* 1 when `name` is an ELF executable, looked up on PATH when it holds no '/'. */
+static int names_binary(const char *name)
+{
+	if (strchr(name, '/'))
+		return is_elf(name);
+	const char *path = getenv("PATH");
+	if (!path || !*name)
+		return 0;
+	char file[PATH_MAX];
+	for (const char *p = path;; p++) {
+		const char *end = strchr(p, ':');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		if (len && (size_t)snprintf(file, sizeof file, "%.*s/%s", (int)len, p, name) <
+				   sizeof file &&
+		    access(file, X_OK) == 0)
+			return is_elf(file); /* the first one found is the one exec runs */
+		if (!end)
+			return 0;
+		p = end;
+	}
+}
+
 int mp_python_is_interpreter(const char *program)
 {
 	const char *base = strrchr(program, '/');
 	base = base ? base + 1 : program;
 	if (mp_python_is_script(program))
 		return 0;
-	return !strncmp(base, "python", 6) || !strncmp(base, "pypy", 4);
+	if (!strncmp(base, "python", 6) || !strncmp(base, "pypy", 4))
+		return 1;
+	return names_binary(program); /* a script is run by python; a binary is the python */
 }
 
 /* 0 when `dir`/mprof_launch.py exists, with `dir` copied to out. */

@@ -13,8 +13,10 @@
 /* 1 when `program` names a Python script (ends in ".py"). */
 int mp_python_is_script(const char *program);
 
-/* 1 when `program` looks like a Python interpreter: its base name starts with "python" or
- * "pypy" ("python", "python3.11", "/usr/bin/python3", "pypy3") and it is not a .py script. */
+/* 1 when `program` is taken for a Python interpreter: not a .py script, and either its base
+ * name starts with "python" or "pypy" ("python", "python3.11", "/usr/bin/python3", "pypy3"),
+ * or it names an ELF executable (a path, or a name found on PATH): an interpreter under
+ * another name. Anything else (a script without .py) is run by python. */
 int mp_python_is_interpreter(const char *program);
 
 /* Builds the argv that runs the user's command under the bootstrap.

@@ -63,8 +63,17 @@ static void test_python__interpreter_names(void **state)
 	assert_true(mp_python_is_interpreter("./venv/bin/python"));
 	assert_true(mp_python_is_interpreter("pypy3"));
 	assert_false(mp_python_is_interpreter("python_tool.py"));
-	assert_false(mp_python_is_interpreter("/opt/python/bin/ruby"));
 	assert_false(mp_python_is_interpreter("script.py"));
+	assert_false(mp_python_is_interpreter("/no/such/interp"));
+	assert_false(mp_python_is_interpreter("no-such-program-anywhere"));
+	/* a binary under another name is an interpreter; a script is not */
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	assert_true(n > 0);
+	exe[n] = 0;
+	assert_true(mp_python_is_interpreter(exe));
+	assert_true(mp_python_is_interpreter("sh") || access("/bin/sh", X_OK) < 0);
+	assert_false(mp_python_is_interpreter(GCLAB_SOURCE_DIR "/bench/python/run"));
 }
 
 static void test_python__bootstrap_found_in_source_tree(void **state)

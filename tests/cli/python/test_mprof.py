@@ -165,6 +165,20 @@ class EndToEnd(unittest.TestCase):
         self.assertEqual(r.out, "pkg argv ['x'] 42\n")
         self.assertEqual(r.data.names_levels(), [("pkg.work.compute", 0)])
 
+    def test_interpreter_under_another_name(self):
+        # --python with any interpreter: here a copy of python's binary called "interp"
+        real = subprocess.run([PYTHON or "python3", "-c", "import sys; print(sys.executable)"],
+                              stdout=subprocess.PIPE).stdout.decode().strip()
+        real = os.path.realpath(real)
+        if not real or open(real, "rb").read(4) != b"\x7fELF":
+            self.skipTest("no python binary to copy")
+        d = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, d)
+        interp = os.path.join(d, "interp")
+        os.symlink(real, interp)
+        r = self.run_ok([interp, "nested.py"], options=("-q", "--python"))
+        self.assertEqual(len(r.data.funcs), 10)
+
     def test_bad_scripts_behave_as_under_plain_python(self):
         py = PYTHON or "python3"
         e = dict(os.environ)
