@@ -275,7 +275,7 @@ static void run_case(uint64_t seed, int steps)
 static void test_random__collector_matches_reachability_model(void **state)
 {
 	(void)state;
-	int cases = 2000;
+	int cases = 5000;
 	const char *e = getenv("RCGC_RANDOM_CASES");
 	if (e && atoi(e) > 0)
 		cases = atoi(e);
@@ -487,7 +487,7 @@ static void chaos_case(uint64_t seed, int steps, long *callbacks)
 static void test_random__chaos_finalizers_and_weakrefs_keep_invariants(void **state)
 {
 	(void)state;
-	int cases = 600;
+	int cases = 2000;
 	const char *e = getenv("RCGC_RANDOM_CASES");
 	if (e && atoi(e) > 0)
 		cases = atoi(e) / 3 + 1;
