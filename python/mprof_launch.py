@@ -1,31 +1,21 @@
 # mprof_launch.py - how `mprof run` starts a Python program (docs/python.md).
 #
-# mprof runs   python [interpreter options] -S mprof_launch.py TARGET [args...]
-# where TARGET is `script.py`, `-m module` or `-c code`. This puts mprof's start-up hook
+# mprof runs   python -S mprof_launch.py [interpreter options] TARGET [args...]
+# where TARGET is `script.py`, `-m module`, `-c code` or `-`, for the user's command
+# `python [interpreter options] TARGET [args...]`. This puts mprof's start-up hook
 # (python/site/sitecustomize.py) first on PYTHONPATH and replaces itself, by exec in the same
-# process, with exactly the user's command: python [interpreter options] TARGET [args...].
-# The program then starts as under plain python (its own __main__, argv, sys.path, tracebacks
-# and exit status, nothing of ours on its stack), and every Python process it starts inherits
-# the hook. `-S` keeps this short first start from running site-packages and sitecustomize
-# hooks a second time.
+# process, with exactly the user's command. The program then starts as under plain python (its
+# own __main__, argv, sys.path, tracebacks and exit status, nothing of ours on its stack), and
+# every Python process it starts inherits the hook. This first start runs with -S and without
+# the user's options, so that site hooks, -v or -X importtime act once, in the program.
 import os
 import sys
 
 
 def _user_argv():
-    """The command line that started us, without this launcher and the -S before it."""
-    argv = getattr(sys, "orig_argv", None)
-    if argv:
-        argv = list(argv)
-        i = len(argv) - len(sys.argv)   # where this launcher's path is
-        del argv[i]
-        if i > 1 and argv[i - 1] == "-S":
-            del argv[i - 1]
-        return argv
-    # Before Python 3.10 the interpreter's own options are rebuilt from sys.flags.
-    import subprocess
-    flags = [f for f in subprocess._args_from_interpreter_flags() if f != "-S"]
-    return [sys.executable] + flags + sys.argv[1:]
+    """The user's command: the interpreter as mprof named it, then our arguments."""
+    first = getattr(sys, "orig_argv", None)     # 3.10+: exactly what mprof ran
+    return [first[0] if first else sys.executable] + sys.argv[1:]
 
 
 def _user_flags(argv):

@@ -1,9 +1,9 @@
 /* python.c - the command line that runs a Python program under mprof's bootstrap.
  *
- * The user's command is split into interpreter, interpreter options and target (script,
- * `-m module`, `-c code` or `-`, then its arguments); "-S <bootstrap>/mprof_launch.py" goes
- * between the options and the target. Nothing else changes: the launcher removes exactly
- * those two words again before it execs (python/mprof_launch.py).
+ * "INTERP [options] TARGET args..." becomes "INTERP -S <bootstrap>/mprof_launch.py [options]
+ * TARGET args...": everything the user wrote after the interpreter goes to the launcher
+ * untouched, and the launcher execs exactly the user's command again (python/mprof_launch.py).
+ * Nothing here parses Python's options.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -111,36 +111,6 @@ int mp_python_bootstrap_dir(char *out, size_t cap)
 	return rc;
 }
 
-/* Index in `v` (from 1) of the first word that is not an interpreter option: the script, or
- * the word holding -m/-c, or "-". Options with an argument (-W, -X, --check-hash-based-pycs)
- * take the next word when it is not attached. */
-static size_t target_index(char *const *v)
-{
-	size_t i = 1;
-	while (v[i]) {
-		const char *a = v[i];
-		if (a[0] != '-' || !a[1])
-			return i;
-		if (a[1] == '-') {
-			if (!a[2])
-				return i; /* "--": the target follows; the launcher goes before it */
-			i += strcmp(a, "--check-hash-based-pycs") ? 1 : 2;
-			continue;
-		}
-		for (size_t j = 1; a[j]; j++) {
-			if (a[j] == 'c' || a[j] == 'm')
-				return i;
-			if (a[j] == 'W' || a[j] == 'X') {
-				if (!a[j + 1] && v[i + 1])
-					i++;
-				break;
-			}
-		}
-		i++;
-	}
-	return i;
-}
-
 char **mp_python_argv(const char *interp, char *const *user_argv)
 {
 	char dir[PATH_MAX], launcher[PATH_MAX + sizeof LAUNCHER + 1];
@@ -153,21 +123,13 @@ char **mp_python_argv(const char *interp, char *const *user_argv)
 	(void)mp_python_bootstrap_dir(dir, sizeof dir);
 	snprintf(launcher, sizeof launcher, "%s/%s", dir, LAUNCHER);
 
-	/* interpreter, its options, -S, launcher, target and arguments, NULL */
+	/* interpreter, -S, launcher, the rest of the user's command, NULL */
 	char **v = calloc(n + 4, sizeof *v);
 	if (!v)
 		return NULL;
-	size_t k = 0, i = 0, target = 0;
-	if (has_interp) {
-		target = target_index(user_argv);
-		if (target > n)
-			target = n;
-	} else if (!(v[k++] = strdup(interp ? interp : "python3"))) {
+	size_t k = 0, i = 0;
+	if (!(v[k++] = strdup(has_interp ? user_argv[i++] : interp ? interp : "python3")))
 		goto fail;
-	}
-	for (; i < target; i++)
-		if (!(v[k++] = strdup(user_argv[i])))
-			goto fail;
 	if (!(v[k++] = strdup("-S")) || !(v[k++] = strdup(launcher)))
 		goto fail;
 	for (; i < n; i++)

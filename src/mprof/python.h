@@ -24,9 +24,9 @@ int mp_python_is_interpreter(const char *program);
  * "python3", found on PATH by the caller). `user_argv` is the user's NULL-terminated command:
  * "script.py args...", or "INTERP [options] (script | -m module | -c code) args..." when it
  * starts with an interpreter (mp_python_is_interpreter). The result is
- *     INTERP [options] -S <bootstrap>/mprof_launch.py (script | -m module | -c code) args...
- * and the launcher turns it back into exactly the user's command. argv[0] is the interpreter
- * as given (a name to look up on PATH, or a path). Returns a malloc'd NULL-terminated vector
+ *     INTERP -S <bootstrap>/mprof_launch.py [options] (script | -m module | -c code) args...
+ * and the launcher execs exactly the user's command again. argv[0] is the interpreter as
+ * given (a name to look up on PATH, or a path). Returns a malloc'd NULL-terminated vector
  * whose strings are malloc'd too (free with mp_python_argv_free), or NULL when out of memory. */
 char **mp_python_argv(const char *interp, char *const *user_argv);
 void mp_python_argv_free(char **argv);
