@@ -651,9 +651,10 @@ def when_section(doc, run):
     doc.p("Automatically, only when `gc.get_count()[0]`, the number of container allocations "
           "minus deallocations since the last collection, exceeds threshold 0 of "
           "`gc.get_threshold()`. Then the oldest generation whose own count is over its "
-          "threshold is collected (generation 1 after 10 young collections, generation 2 after "
-          "10 of those, and a full collection only when the objects waiting to be examined are "
-          "over 25% of those that survived the last one). CPython 3.11 runs the collection "
+          "threshold is collected: generation 1 once more than 10 young collections ran since "
+          "its last one (threshold 1), generation 2 once more than 10 generation-1 collections "
+          "ran (threshold 2), and then only when the objects that survived into it since its "
+          "last collection are over 25% of those that survived that one. CPython 3.11 runs the collection "
           "inside the allocation that crossed the threshold; 3.12 and later run it at the next "
           "bytecode boundary; rcgc runs it inside the allocation, or at `rc_gc_safepoint()` "
           "when the runtime was made with `RC_RUNTIME_DEFERRED_GC`.")
