@@ -31,7 +31,9 @@
 #define SMALL_SIZE 10.5
 #define LANE_ROW 17.0  /* flame lane: height of one level */
 #define LANE_MAX 12    /* levels drawn; deeper calls are left out */
-#define MARKER_GAP 5.0 /* markers on samples at least this far (px) from both neighbours */
+#define MARKER_GAP 5.0
+#define MAX_TICKS 100
+#define LIMIT 1e12 /* seconds or MiB beyond which the axes are clamped: no real profile */ /* markers on samples at least this far (px) from both neighbours */
 
 typedef struct rgb {
 	double r, g, b;
@@ -82,6 +84,15 @@ typedef struct plot {
 	int single;    /* one file: brackets, GC, markers and flame are drawn */
 	const char *title;
 } plot;
+
+/* fontconfig, which cairo loads to find fonts, keeps allocations for the life of the process
+ * that LeakSanitizer reports at exit (ASan builds, tests, fuzzing). They are not ours, and
+ * not growing: told to LeakSanitizer here, which calls this if it exists. */
+const char *__lsan_default_suppressions(void) __attribute__((visibility("default"), used));
+const char *__lsan_default_suppressions(void)
+{
+	return "leak:libfontconfig\n";
+}
 
 /* --- small helpers ----------------------------------------------------------------------- */
 
@@ -177,6 +188,13 @@ static double nice_step(double range, double n)
 		return 1;
 	double raw = range / n, mag = pow(10, floor(log10(raw))), f = raw / mag;
 	return (f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10) * mag;
+}
+
+/* The k-th tick at or after `lo`: computed, not accumulated, so a step below the
+ * precision of `lo` cannot loop forever (the callers also stop at MAX_TICKS). */
+static double tick(double lo, double step, int k)
+{
+	return (ceil(lo / step) + k) * step;
 }
 
 static void format_tick(char *buf, size_t cap, double v, double step)
@@ -305,6 +323,8 @@ static void memory_range(plot *p)
 					widen(&lo, &hi, pr->calls[i].m1);
 			}
 	}
+	lo = lo < -LIMIT ? -LIMIT : lo;
+	hi = hi > LIMIT ? LIMIT : hi;
 	if (!(hi > lo))
 		hi = lo + 1;
 	double step = nice_step(hi - lo, 6);
@@ -319,8 +339,15 @@ static void time_range(plot *p)
 	for (size_t f = 0; f < p->n; f++)
 		if (p->profs[f]->t_last - p->profs[f]->t_first > span)
 			span = p->profs[f]->t_last - p->profs[f]->t_first;
+	if (!(span < LIMIT))
+		span = LIMIT;
 	p->tmin = p->o->has_tmin ? p->o->tmin : 0;
 	p->tmax = p->o->has_tmax ? p->o->tmax : span;
+	if (!(fabs(p->tmin) < LIMIT) || !(fabs(p->tmax) < LIMIT))
+		p->tmin = 0, p->tmax = span;
+	/* A window narrower than the precision of its ends: widen it to something drawable. */
+	if (p->tmax - p->tmin < fabs(p->tmin) * 1e-9)
+		p->tmax = p->tmin + fabs(p->tmin) * 1e-9 + 1e-9;
 	if (!p->o->has_tmax && !(span > 0))
 		p->tmax = p->tmin + 1;
 	if (!(p->tmax > p->tmin))
@@ -460,13 +487,19 @@ static void draw_grid(plot *p)
 	cairo_set_line_width(cr, 1.0 / p->scale);
 	color(cr, grid_color);
 	double ts = nice_step(p->tmax - p->tmin, (p->x1 - p->x0) / 90);
-	for (double t = ceil(p->tmin / ts) * ts; t <= p->tmax + ts * 1e-9; t += ts) {
+	for (int k = 0; k < MAX_TICKS; k++) {
+		double t = tick(p->tmin, ts, k);
+		if (!(t <= p->tmax + ts * 1e-9))
+			break;
 		double x = floor(px(p, t) * p->scale) / p->scale + 0.5 / p->scale;
 		cairo_move_to(cr, x, p->y0);
 		cairo_line_to(cr, x, p->y1);
 	}
 	double ms = nice_step(p->mmax - p->mmin, (p->y1 - p->y0) / 60);
-	for (double m = ceil(p->mmin / ms) * ms; m <= p->mmax + ms * 1e-9; m += ms) {
+	for (int k = 0; k < MAX_TICKS; k++) {
+		double m = tick(p->mmin, ms, k);
+		if (!(m <= p->mmax + ms * 1e-9))
+			break;
 		double y = floor(py(p, m) * p->scale) / p->scale + 0.5 / p->scale;
 		cairo_move_to(cr, p->x0, y);
 		cairo_line_to(cr, p->x1, y);
@@ -718,7 +751,10 @@ static void draw_axes(plot *p)
 	cairo_stroke(cr);
 	double label_y = (p->lane_levels ? p->lane_y1 : p->y1) + 15;
 	double ts = nice_step(p->tmax - p->tmin, (p->x1 - p->x0) / 90);
-	for (double t = ceil(p->tmin / ts) * ts; t <= p->tmax + ts * 1e-9; t += ts) {
+	for (int k = 0; k < MAX_TICKS; k++) {
+		double t = tick(p->tmin, ts, k);
+		if (!(t <= p->tmax + ts * 1e-9))
+			break;
 		double x = px(p, t);
 		cairo_move_to(cr, x, p->y1);
 		cairo_line_to(cr, x, p->y1 + 4);
@@ -727,7 +763,10 @@ static void draw_axes(plot *p)
 		show_text(cr, x - text_width(cr, buf) / 2, label_y, buf);
 	}
 	double ms = nice_step(p->mmax - p->mmin, (p->y1 - p->y0) / 60);
-	for (double m = ceil(p->mmin / ms) * ms; m <= p->mmax + ms * 1e-9; m += ms) {
+	for (int k = 0; k < MAX_TICKS; k++) {
+		double m = tick(p->mmin, ms, k);
+		if (!(m <= p->mmax + ms * 1e-9))
+			break;
 		double y = py(p, m);
 		cairo_move_to(cr, p->x0 - 4, y);
 		cairo_line_to(cr, p->x0, y);
