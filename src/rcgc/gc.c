@@ -188,7 +188,7 @@ static void visit_restore(rc_object *c, void *arg)
 }
 
 /* What the garbage needs beyond clear(), noted while restore_refs walks it. */
-enum { NEED_LEGACY = 1, NEED_WEAKREFS = 2, NEED_FINALIZE = 4 };
+enum { NEED_LEGACY = 1, NEED_WEAKREFS = 2, NEED_FINALIZE = 4, NEED_CLEAR = 8 };
 
 /* Gives back the references the garbage holds, labels it GEN_UNREACH, counts it, and notes
  * which of the later phases have anything to do (the others are skipped). */
@@ -212,6 +212,8 @@ static size_t restore_refs(gchead *unreachable, scan *s, unsigned *needs)
 			need |= NEED_WEAKREFS;
 		if (t->finalize && !(o->flags & RC__F_FINALIZED))
 			need |= NEED_FINALIZE;
+		if (t != &rc_list_type && t != &rc_tuple_type && t != &rc_dict_type)
+			need |= NEED_CLEAR; /* a clear() we cannot vouch drops every reference */
 		TRAVERSE(o, visit_restore, s);
 	}
 	if (needs)
@@ -375,6 +377,34 @@ static void delete_garbage(rc_runtime *rt, gchead *final, gchead *old, unsigned 
 	}
 }
 
+/* delete_garbage's fast path, for garbage made only of lists, tuples and dicts, with no
+ * weakref, finalizer or legacy finalizer: their clear() drops every reference, so clearing
+ * them one by one and letting refcounting free them (CPython's way) frees exactly all of them.
+ * Here each is deallocated directly instead (QuickJS's gc_free_cycles): counts inside the set
+ * are first raised out of reach so that no peer's release frees an object twice, and only the
+ * references to objects outside the set really drop. Nothing outside the set refers to the set
+ * (that is what made it garbage), so code run by those drops cannot reach it. */
+static void free_garbage_directly(rc_runtime *rt, gchead *final)
+{
+	for (gchead *g = final->next; g != final; g = g->next)
+		FROM_GC(g)->refcnt = UINT32_MAX / 2;
+	int was = rt->deallocating;
+	rt->deallocating = 1; /* outside objects that die meanwhile wait in the queue */
+	gchead *g = final->next;
+	while (g != final) {
+		gchead *next = g->next;
+		rc_object *o = FROM_GC(g);
+		size_t n = rc__instance_size(o);
+		o->type->dealloc(rt, o);
+		rc__mem_free(rt, g, sizeof(gchead) + n);
+		g = next;
+	}
+	gcl_init(final);
+	rt->deallocating = was;
+	if (!was)
+		rc__dealloc_drain(rt);
+}
+
 /* -------------------------------------------------------------------------------------------
  * The collection */
 
@@ -476,7 +506,13 @@ static long collect_main(rc_runtime *rt, int gen)
 	} else {
 		gcl_merge(&unreachable, &final);
 	}
-	delete_garbage(rt, &final, old, target);
+	if (!ran && !(needs & NEED_CLEAR) && !(rt->debug & RC_GC_DEBUG_SAVEALL)) {
+		long c0 = rt->gens[0].count - (long)m; /* PyObject_GC_Del's count0 decrement */
+		rt->gens[0].count = c0 > 0 ? c0 : 0;
+		free_garbage_directly(rt, &final);
+	} else {
+		delete_garbage(rt, &final, old, target);
+	}
 
 	/* handle_legacy_finalizers */
 	size_t n = 0;

@@ -145,6 +145,8 @@ void rc__pool_release(rc__pool_state *ps, void *p, size_t n);
 size_t rc__instance_size(const rc_object *o);
 void rc__track(rc_runtime *rt, rc_object *o); /* into generation 0 */
 void rc__untrack(rc_object *o);
+/* Frees what waits in the dealloc queue (the outermost deallocation's loop). */
+void rc__dealloc_drain(rc_runtime *rt);
 /* gc.c: an allocation of a tracked-type object happened (may collect). */
 void rc__gc_on_alloc(rc_runtime *rt);
 void rc__debug_repr(FILE *f, const rc_object *o);

@@ -233,11 +233,15 @@ void rc__dealloc(rc_runtime *rt, rc_object *o)
 	gchead *g = AS_GC(o);
 	g->next = rt->dealloc_queue;
 	rt->dealloc_queue = g;
-	if (rt->deallocating)
-		return;
+	if (!rt->deallocating)
+		rc__dealloc_drain(rt);
+}
+
+void rc__dealloc_drain(rc_runtime *rt)
+{
 	rt->deallocating = 1;
 	while (rt->dealloc_queue) {
-		g = rt->dealloc_queue;
+		gchead *g = rt->dealloc_queue;
 		rt->dealloc_queue = g->next;
 		g->next = NULL;
 		dealloc_one(rt, FROM_GC(g));
