@@ -390,13 +390,12 @@ static void free_garbage_directly(rc_runtime *rt, gchead *final)
 		FROM_GC(g)->refcnt = UINT32_MAX / 2;
 	int was = rt->deallocating;
 	rt->deallocating = 1; /* outside objects that die meanwhile wait in the queue */
+	for (gchead *g = final->next; g != final; g = g->next) /* drop every reference ... */
+		FROM_GC(g)->type->dealloc(rt, FROM_GC(g));
 	gchead *g = final->next;
-	while (g != final) {
+	while (g != final) { /* ... then free: no peer is touched after its memory is gone */
 		gchead *next = g->next;
-		rc_object *o = FROM_GC(g);
-		size_t n = rc__instance_size(o);
-		o->type->dealloc(rt, o);
-		rc__mem_free(rt, g, sizeof(gchead) + n);
+		rc__mem_free(rt, g, sizeof(gchead) + rc__instance_size(FROM_GC(g)));
 		g = next;
 	}
 	gcl_init(final);
