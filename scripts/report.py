@@ -758,11 +758,14 @@ def cost_section(doc, run):
     for table, label in ((f_rc, "rcgc"), (f_cp, "CPython")):
         if len(table) > 1:
             base, big = table[0], table[-1]
-            freeing_dominates[label] = big[1] - base[1] > base[1]
-            bullets.append("%s, two cycles with %d tracked objects in all: %s with nothing big to "
-                           "free, %s with two %g MiB arrays: freeing them added %s."
-                           % (label, big[3], ms(base[1]), ms(big[1]), big[0],
-                              ms(max(0.0, big[1] - base[1]))))
+            added = max(0.0, big[1] - base[1])
+            freeing_dominates[label] = added > base[1]
+            s = ("%s, two cycles (%d tracked objects in all): collected in %s with nothing big "
+                 "to free and in %s with two %g MiB arrays, %s more"
+                 % (label, big[3], ms(base[1]), ms(big[1]), big[0], ms(added)))
+            if len(big) > 4:
+                s += ("; the same two arrays freed by reference counting took %s" % ms(big[4]))
+            bullets.append(s + ".")
     for lang, label in LANGS:
         r = run.get(lang, 5)
         if r["log"]["collects"]:
@@ -782,18 +785,27 @@ def cost_section(doc, run):
                            % (label, ", ".join(ms(a["ms"]) for a in autos)))
     doc.ul(bullets)
     where = [k for k, v in freeing_dominates.items() if v]
-    doc.p("Is that expensive? A collection's walk costs nanoseconds per tracked object, and "
-          "freeing the garbage it finds costs about what freeing the same memory by reference "
-          "counting costs (compare the last two columns above; %s). Either way one collection is small next to the program's own work. What "
-          "would be expensive is running it often: a full collection walks *all* tracked "
-          "objects, so running one after every allocation would make a program quadratic. "
-          "That is why the collector waits for a threshold of allocations, and why "
-          "generations exist: a generation-0 collection walks only the objects allocated "
-          "since the last one (the last column of the first table, and experiment 6's runs), "
-          "and full collections are rationed by the 25%% rule." % (
-              ("here freeing the two arrays took longer than the walk for %s"
+    ratios = []
+    for lang, label in LANGS:
+        col = run.get(lang, 5)["log"]["collects"]
+        work = work_ms(run.get(lang, 1))
+        if col and work:
+            ratios.append("%.0f%% in %s" % (100.0 * col[0]["ms"] / work, label))
+    compare = ("In experiment 5 the manual collection took %s of the time one call spends "
+               "filling and averaging its array. " % " and ".join(ratios)) if ratios else ""
+    per_obj = [r[2] for r in t_rc + t_cp]
+    doc.p("Is that expensive? A collection's walk cost %.0f to %.0f ns per tracked object here, "
+          "and a collection also pays for freeing the garbage it finds, as reference "
+          "counting pays for what it frees (%s). %sWhat would be expensive is "
+          "running it often: a full collection walks *all* tracked objects, so running one "
+          "after every allocation would make a program quadratic. That is why the collector "
+          "waits for a threshold of allocations, and why generations exist: a "
+          "generation-0 collection walks only the objects allocated since the last one (the "
+          "last column of the first table, and experiment 6's runs), and full collections are "
+          "rationed by the 25%% rule." % (min(per_obj), max(per_obj),
+              ("in this run the arrays added more to the collection than the walk took, for %s"
                % " and ".join(where)) if where else
-              "here the walk took longer than freeing the arrays"))
+              "in this run the walk took longer than what the arrays added", compare))
 
 
 def work_ms(r):
