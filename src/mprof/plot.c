@@ -453,6 +453,10 @@ static void layout(plot *p)
 	if (legend_w > p->W * 0.34)
 		legend_w = p->W * 0.34;
 	p->lane_levels = lane_levels(p);
+	/* The lane takes at most 40% of the height: deeper levels are left out. */
+	int room = (int)((p->H - top - bottom) * 0.4 / LANE_ROW);
+	if (p->lane_levels > room)
+		p->lane_levels = room > 0 ? room : 0;
 	double lane = p->lane_levels ? p->lane_levels * LANE_ROW + 8 : 0;
 	p->x0 = left;
 	p->x1 = p->W - legend_w - 16;
@@ -812,7 +816,8 @@ static void draw_legend(plot *p)
 		return;
 	font(cr, SMALL_SIZE, 0);
 	double x = p->legend_x, row = 17, w = p->W - x - 6;
-	size_t fit = (size_t)((p->y1 - p->y0 - 10) / row);
+	double room = (p->y1 - p->y0 - 10) / row;
+	size_t fit = room >= 1 ? (size_t)room : 1;
 	size_t n = p->nkeys <= fit ? p->nkeys : fit;
 	double h = (double)n * row + 8;
 	cairo_set_source_rgba(cr, 1, 1, 1, 0.9);
