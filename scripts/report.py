@@ -613,8 +613,9 @@ def brackets_section(doc, run):
               "runs as `__main__`), and a module's globals and the functions defined in it "
               "refer to each other: a reference cycle, which only the cycle collector frees. "
               "At interpreter exit only the collector's last pass would finalize the file and "
-              "flush its buffer, and after `gc.disable()` that pass does not run (seen on "
-              "CPython 3.6 to 3.13). The tutorial's own subject ate its brackets.")
+              "flush its buffer, and after `gc.disable()` that pass does not run (here on "
+              "CPython %s). The tutorial's own subject ate its brackets."
+              % run.info.get("python_version", "?"))
     rep = read_text(os.path.join(bdir, "repro.py"))
     results = read_kv(os.path.join(bdir, "repro.txt"))
     if rep and results:
