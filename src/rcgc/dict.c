@@ -277,6 +277,24 @@ int rc_dict_next(const rc_object *o, size_t *pos, rc_object **key, rc_object **v
 	return 0;
 }
 
+void rc__dict_release(rc_runtime *rt, rc_object *o, bool (*release)(const rc_object *, const void *),
+		      const void *arg)
+{
+	dict_obj *d = (dict_obj *)o;
+	for (size_t i = 0; i < d->cap; i++) {
+		entry *e = &d->slots[i];
+		if (!e->key || e->key == TOMB)
+			continue;
+		if (release(e->key, arg))
+			rc_decref(rt, e->key);
+		if (release(e->value, arg))
+			rc_decref(rt, e->value);
+	}
+	rc__mem_free(rt, d->slots, d->cap * sizeof *d->slots);
+	d->slots = NULL;
+	d->used = d->tombs = d->cap = 0;
+}
+
 bool rc__dict_may_untrack(const rc_object *o)
 {
 	const dict_obj *d = (const dict_obj *)o;

@@ -150,24 +150,34 @@ static void visit_reachable(rc_object *c, void *arg)
 }
 
 /* Moves what is unreachable from outside the set to `unreachable`; survivors stay in young
- * (tuples and, in full collections, dicts that may be untracked go to `untrack`). Returns the
- * number of survivors left in young. */
+ * (tuples and, in full collections, dicts that may be untracked go to `untrack`). In a full
+ * collection survivors are labelled generation 2 on the way (their label stays inside the set
+ * examined, so no extra pass is needed). *plain stays true while everything moved to
+ * `unreachable` is a list, tuple or dict without weakrefs (a superset of the final garbage:
+ * objects may move back). Returns the number of survivors left in young. */
 static size_t move_unreachable(gchead *young, gchead *unreachable, gchead *untrack, scan *s,
-			       bool full)
+			       bool full, bool *plain)
 {
 	size_t survivors = 0;
+	bool pl = true;
 	s->young = young;
 	gchead *g = young->next;
 	while (g != young) {
 		rc_object *o = FROM_GC(g);
 		if (o->refcnt == 0) {
 			gchead *next = g->next;
+			const rc_type *t = o->type;
+			if ((t != &rc_list_type && t != &rc_tuple_type && t != &rc_dict_type) ||
+			    (o->flags & RC__F_WEAKREFD))
+				pl = false;
 			o->flags |= RC__F_UNREACH;
 			gcl_move(g, unreachable);
 			g = next;
 			continue;
 		}
 		TRAVERSE(o, visit_reachable, s);
+		if (full)
+			o->gen = RC_GC_GENERATIONS - 1;
 		if (untrack && ((o->type == &rc_tuple_type && rc__tuple_may_untrack(o)) ||
 				(full && o->type == &rc_dict_type && rc__dict_may_untrack(o)))) {
 			gchead *next = g->next;
@@ -178,6 +188,8 @@ static size_t move_unreachable(gchead *young, gchead *unreachable, gchead *untra
 		survivors++;
 		g = g->next;
 	}
+	if (plain)
+		*plain = pl;
 	return survivors;
 }
 
@@ -188,7 +200,7 @@ static void visit_restore(rc_object *c, void *arg)
 }
 
 /* What the garbage needs beyond clear(), noted while restore_refs walks it. */
-enum { NEED_LEGACY = 1, NEED_WEAKREFS = 2, NEED_FINALIZE = 4, NEED_CLEAR = 8 };
+enum { NEED_LEGACY = 1, NEED_WEAKREFS = 2, NEED_FINALIZE = 4 };
 
 /* Gives back the references the garbage holds, labels it GEN_UNREACH, counts it, and notes
  * which of the later phases have anything to do (the others are skipped). */
@@ -212,8 +224,6 @@ static size_t restore_refs(gchead *unreachable, scan *s, unsigned *needs)
 			need |= NEED_WEAKREFS;
 		if (t->finalize && !(o->flags & RC__F_FINALIZED))
 			need |= NEED_FINALIZE;
-		if (t != &rc_list_type && t != &rc_tuple_type && t != &rc_dict_type)
-			need |= NEED_CLEAR; /* a clear() we cannot vouch drops every reference */
 		TRAVERSE(o, visit_restore, s);
 	}
 	if (needs)
@@ -308,7 +318,7 @@ static void handle_resurrected(gchead *unreachable, gchead *final, gchead *old, 
 {
 	scan s = {GEN_UNREACH, 0, NULL};
 	subtract_refs(unreachable, &s);
-	move_unreachable(unreachable, final, NULL, &s, false);
+	move_unreachable(unreachable, final, NULL, &s, false, NULL);
 	restore_refs(final, &s, NULL);
 	relabel(unreachable, target);
 	gcl_merge(unreachable, old);
@@ -377,31 +387,52 @@ static void delete_garbage(rc_runtime *rt, gchead *final, gchead *old, unsigned 
 	}
 }
 
-/* delete_garbage's fast path, for garbage made only of lists, tuples and dicts, with no
- * weakref, finalizer or legacy finalizer: their clear() drops every reference, so clearing
- * them one by one and letting refcounting free them (CPython's way) frees exactly all of them.
- * Here each is deallocated directly instead (QuickJS's gc_free_cycles): counts inside the set
- * are first raised out of reach so that no peer's release frees an object twice, and only the
- * references to objects outside the set really drop. Nothing outside the set refers to the set
- * (that is what made it garbage), so code run by those drops cannot reach it. */
-static void free_garbage_directly(rc_runtime *rt, gchead *final)
+/* The fast path for plain garbage (lists, tuples and dicts, no weakref: nothing in it has a
+ * finalizer, and their clear() drops every reference), taken right after move_unreachable
+ * while the counts of the examined set are still lowered. Clearing them one by one and letting
+ * refcounting free them (CPython's way) would free exactly all of them and release their
+ * references to objects outside the set; so that is all this does, in two passes, QuickJS's
+ * gc_free_cycles way: first every reference to an object outside the set is released (those
+ * inside need nothing: their counts no longer matter, or were lowered for exactly this
+ * reference and stay lowered), then every block is freed. No code outside the collector can
+ * reach the garbage meanwhile: nothing outside the set refers to it. Returns its size. */
+static bool outside_set(const rc_object *o, const void *arg) { return !in_set(o, arg); }
+
+static size_t free_plain_garbage(rc_runtime *rt, gchead *garbage, scan *s)
 {
-	for (gchead *g = final->next; g != final; g = g->next)
-		FROM_GC(g)->refcnt = UINT32_MAX / 2;
+	size_t n = 0;
 	int was = rt->deallocating;
 	rt->deallocating = 1; /* outside objects that die meanwhile wait in the queue */
-	for (gchead *g = final->next; g != final; g = g->next) /* drop every reference ... */
-		FROM_GC(g)->type->dealloc(rt, FROM_GC(g));
-	gchead *g = final->next;
-	while (g != final) { /* ... then free: no peer is touched after its memory is gone */
+	for (gchead *g = garbage->next; g != garbage; g = g->next, n++) {
+		rc_object *o = FROM_GC(g);
+		if (o->type == &rc_list_type) {
+			rc__list *l = (rc__list *)o;
+			rc_object **it = rc__list_items(l);
+			for (size_t i = 0; i < l->size; i++)
+				if (!in_set(it[i], s))
+					rc_decref(rt, it[i]);
+			if (l->cap > 1)
+				rc__mem_free(rt, l->u.items, l->cap * sizeof *l->u.items);
+		} else if (o->type == &rc_tuple_type) {
+			rc__tuple *t = (rc__tuple *)o;
+			for (size_t i = 0; i < t->size; i++)
+				if (t->items[i] && !in_set(t->items[i], s))
+					rc_decref(rt, t->items[i]);
+		} else {
+			rc__dict_release(rt, o, outside_set, s);
+		}
+	}
+	gchead *g = garbage->next;
+	while (g != garbage) {
 		gchead *next = g->next;
 		rc__mem_free(rt, g, sizeof(gchead) + rc__instance_size(FROM_GC(g)));
 		g = next;
 	}
-	gcl_init(final);
+	gcl_init(garbage);
 	rt->deallocating = was;
 	if (!was)
 		rc__dealloc_drain(rt);
+	return n;
 }
 
 /* -------------------------------------------------------------------------------------------
@@ -446,10 +477,8 @@ static long collect_main(rc_runtime *rt, int gen)
 	for (unsigned i = 0; i <= g; i++)
 		rt->gens[i].count = 0;
 	gchead *young = &rt->gens[g].head;
-	for (unsigned i = 0; i < g; i++) {
-		relabel(&rt->gens[i].head, g);
+	for (unsigned i = 0; i < g; i++) /* labels 0..g-1 are inside the set: no relabelling */
 		gcl_merge(&rt->gens[i].head, young);
-	}
 	unsigned target = g + 1 < RC_GC_GENERATIONS ? g + 1 : g;
 	gchead *old = &rt->gens[target].head;
 
@@ -459,9 +488,17 @@ static long collect_main(rc_runtime *rt, int gen)
 	gcl_init(&untrack);
 	scan s = {0, g, NULL};
 	size_t candidates = subtract_refs(young, &s);
-	size_t survivors = move_unreachable(young, &unreachable, &untrack, &s, g == 2);
-	unsigned needs;
-	size_t m = restore_refs(&unreachable, &s, &needs);
+	bool plain;
+	size_t survivors = move_unreachable(young, &unreachable, &untrack, &s, g == 2, &plain);
+	unsigned needs = 0;
+	size_t m;
+	if (plain && !(rt->debug & (RC_GC_DEBUG_SAVEALL | RC_GC_DEBUG_COLLECTABLE))) {
+		m = free_plain_garbage(rt, &unreachable, &s);
+		long c0 = rt->gens[0].count - (long)m; /* PyObject_GC_Del's count0 decrement */
+		rt->gens[0].count = c0 > 0 ? c0 : 0;
+	} else {
+		m = restore_refs(&unreachable, &s, &needs);
+	}
 	while (!gcl_empty(&untrack))
 		rc__untrack(FROM_GC(untrack.next));
 
@@ -505,13 +542,7 @@ static long collect_main(rc_runtime *rt, int gen)
 	} else {
 		gcl_merge(&unreachable, &final);
 	}
-	if (!ran && !(needs & NEED_CLEAR) && !(rt->debug & RC_GC_DEBUG_SAVEALL)) {
-		long c0 = rt->gens[0].count - (long)m; /* PyObject_GC_Del's count0 decrement */
-		rt->gens[0].count = c0 > 0 ? c0 : 0;
-		free_garbage_directly(rt, &final);
-	} else {
-		delete_garbage(rt, &final, old, target);
-	}
+	delete_garbage(rt, &final, old, target);
 
 	/* handle_legacy_finalizers */
 	size_t n = 0;

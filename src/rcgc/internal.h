@@ -166,6 +166,10 @@ rc_object *rc__weak_chain(const rc_runtime *rt, const rc_object *target);
 /* tuple.c, dict.c: CPython's untracking rules */
 bool rc__tuple_may_untrack(const rc_object *t);
 bool rc__dict_may_untrack(const rc_object *d);
+/* Releases the dict's table and its references to the keys and values for which
+ * release(o, arg) is true; the dict is left empty (the collector frees plain garbage so). */
+void rc__dict_release(rc_runtime *rt, rc_object *d, bool (*release)(const rc_object *, const void *),
+		      const void *arg);
 /* "may be tracked" (CPython's _PyObject_GC_MAY_BE_TRACKED) */
 static inline bool rc__may_be_tracked(const rc_object *o)
 {
