@@ -25,3 +25,8 @@ endforeach()
 add_test(NAME examples_demo_report
          COMMAND ${GCLAB_EX_PYTHON3} ${_ex_dir}/test_report.py ${CMAKE_BINARY_DIR})
 set_tests_properties(examples_demo_report PROPERTIES LABELS examples TIMEOUT 300)
+
+# scripts/report.py's readers, shape checks and rendering on hand-written input.
+add_test(NAME examples_report_unit
+         COMMAND ${GCLAB_EX_PYTHON3} ${_ex_dir}/test_report_unit.py)
+set_tests_properties(examples_report_unit PROPERTIES LABELS examples TIMEOUT 60)
