@@ -612,6 +612,34 @@ void rc__gc_on_alloc(rc_runtime *rt)
 		collect_generations(rt);
 }
 
+/* Checks the invariants of internal.h outside a collection: every list is well linked, every
+ * object on generation i's list says i (frozen: GEN_FROZEN), no collector flag is left set,
+ * the dealloc queue is empty. Returns 0 or the number of the first broken rule. */
+int rc__gc_verify(const rc_runtime *rt)
+{
+	if (rt->collecting || rt->deallocating || rt->dealloc_queue)
+		return rt->collecting ? 0 : 1;
+	for (unsigned i = 0; i <= RC_GC_GENERATIONS; i++) {
+		const gchead *h = i < RC_GC_GENERATIONS ? &rt->gens[i].head : &rt->frozen;
+		unsigned want = i < RC_GC_GENERATIONS ? i : GEN_FROZEN;
+		const gchead *prev = h;
+		for (const gchead *g = h->next; g != h; prev = g, g = g->next) {
+			const rc_object *o = FROM_GC(g);
+			if (g->prev != prev)
+				return 2;
+			if (o->gen != want)
+				return 3;
+			if (o->flags & RC__F_UNREACH)
+				return 4;
+			if (!IS_GC_TYPE(o->type) || o->refcnt == 0)
+				return 5;
+		}
+		if (h->prev != prev)
+			return 2;
+	}
+	return 0;
+}
+
 /* -------------------------------------------------------------------------------------------
  * The gc API */
 

@@ -29,7 +29,6 @@
 #define RC__F_FINALIZED 0x01u /* finalize ran (PEP 442: never again) */
 #define RC__F_UNREACH 0x02u   /* tentatively unreachable, during move_unreachable */
 #define RC__F_WEAKREFD 0x04u  /* weakrefs to it exist (see runtime.weak) */
-#define RC__F_TOUNTRACK 0x08u /* the collector will untrack it once refcounts are restored */
 #define RC__F_WASTRACKED 0x10u /* was tracked when its dealloc started */
 
 typedef struct gchead {
@@ -150,6 +149,8 @@ void rc__dealloc_drain(rc_runtime *rt);
 /* gc.c: an allocation of a tracked-type object happened (may collect). */
 void rc__gc_on_alloc(rc_runtime *rt);
 void rc__debug_repr(FILE *f, const rc_object *o);
+/* Checks the collector's invariants (for tests and debug builds): 0 when they hold. */
+int rc__gc_verify(const rc_runtime *rt);
 
 /* weakref.c */
 typedef struct rc__wrqueue {

@@ -14,6 +14,8 @@
  */
 #include "test_rcgc_util.h"
 
+#include "rcgc/internal.h" /* rc__gc_verify */
+
 #define MAXN 96
 #define NKIDS 3
 
@@ -194,6 +196,7 @@ static void model_collect(model *m, int g)
 
 static void check(rc_runtime *rt, model *m, int check_gens)
 {
+	assert_int_equal(rc__gc_verify(rt), 0);
 	for (int i = 0; i < m->n; i++)
 		assert_int_equal(m->freed[i], !m->exists[i]);
 	for (int i = 0; i < m->n; i++) {
@@ -455,6 +458,7 @@ static void chaos_cb(rc_runtime *rt, rc_object *wr, rc_object *data)
 
 static void chaos_check(chaos *c, rc_object *const *ext, int next)
 {
+	assert_int_equal(rc__gc_verify(c->rt), 0);
 	for (int i = 0; i < c->n; i++) {
 		assert_true(c->freed[i] <= 1);
 		assert_true(c->finalized[i] <= 1);
