@@ -712,6 +712,59 @@ def when_section(doc, run):
           "count at all: the trigger counts objects, not bytes.")
 
 
+def cost_svg(path, series):
+    """Writes a small log-log chart of full-collection time against tracked objects.
+    series: [(label, colour, [(objects, ms), ...])]. Returns False when there is nothing."""
+    import math
+    pts = [(x, y) for _, _, ps in series for x, y in ps if x > 0 and y > 0]
+    if len(pts) < 2:
+        return False
+    W, H, L, R, T, B = 560, 340, 70, 150, 20, 50
+    lx = [math.log10(x) for x, _ in pts]
+    ly = [math.log10(y) for _, y in pts]
+    x0, x1 = math.floor(min(lx) + 0.05), math.ceil(max(lx) - 0.05)
+    y0, y1 = math.floor(min(ly) + 0.05), math.ceil(max(ly) - 0.05)
+    x1, y1 = max(x1, x0 + 1), max(y1, y0 + 1)
+
+    def X(v):
+        return L + (math.log10(v) - x0) / (x1 - x0) * (W - L - R)
+
+    def Y(v):
+        return H - B - (math.log10(v) - y0) / (y1 - y0) * (H - T - B)
+
+    out = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" '
+           'font-family="sans-serif" font-size="11">' % (W, H),
+           '<rect width="100%" height="100%" fill="white"/>']
+    for e in range(x0, x1 + 1):
+        x = X(10 ** e)
+        out.append('<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#ddd"/>' % (x, T, x, H - B))
+        out.append('<text x="%.1f" y="%d" text-anchor="middle">%s</text>' % (x, H - B + 15, "{:,}".format(10 ** e)))
+    for e in range(y0, y1 + 1):
+        y = Y(10 ** e)
+        out.append('<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#ddd"/>' % (L, y, W - R, y))
+        out.append('<text x="%d" y="%.1f" text-anchor="end">%g ms</text>' % (L - 5, y + 4, 10.0 ** e))
+    out.append('<rect x="%d" y="%d" width="%d" height="%d" fill="none" stroke="#555"/>'
+               % (L, T, W - L - R, H - T - B))
+    out.append('<text x="%d" y="%d" text-anchor="middle">tracked objects</text>'
+               % ((L + W - R) // 2, H - 12))
+    for i, (label, colour, ps) in enumerate(series):
+        ps = [(x, y) for x, y in ps if x > 0 and y > 0]
+        if not ps:
+            continue
+        out.append('<polyline fill="none" stroke="%s" stroke-width="2" points="%s"/>'
+                   % (colour, " ".join("%.1f,%.1f" % (X(x), Y(y)) for x, y in ps)))
+        for x, y in ps:
+            out.append('<circle cx="%.1f" cy="%.1f" r="3" fill="%s"/>' % (X(x), Y(y), colour))
+        ly_ = T + 15 + 18 * i
+        out.append('<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" stroke-width="2"/>'
+                   % (W - R + 10, ly_ - 4, W - R + 30, ly_ - 4, colour))
+        out.append('<text x="%d" y="%d">%s</text>' % (W - R + 35, ly_, html.escape(label)))
+    out.append("</svg>")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join(out) + "\n")
+    return True
+
+
 def cost_section(doc, run):
     doc.h(2, SECTIONS[4])
     rc = read_tsv(os.path.join(run.out, "cost", "rcgc.tsv"))
@@ -732,6 +785,12 @@ def cost_section(doc, run):
                      "%.1f" % row[2], ms(row[4])])
     doc.table(["runtime", "tracked objects", "full collection", "ns per tracked object",
                "generation 0 right after"], rows)
+    if cost_svg(os.path.join(run.out, "cost", "collection-time.svg"),
+                [("rcgc", "#1f77b4", [(r[0], r[1]) for r in t_rc]),
+                 ("CPython %s" % run.info.get("python_version", ""), "#ff7f0e",
+                  [(r[0], r[1]) for r in t_cp])]):
+        doc.img("cost/collection-time.svg", "full collection time against tracked objects, "
+                "rcgc and CPython, log-log")
     f_rc, f_cp = rc.get("garbage_mib", []), cp.get("garbage_mib", [])
     if f_rc or f_cp:
         doc.p("But a collection also frees the garbage it finds, and giving big buffers back to "

@@ -152,6 +152,9 @@ def main():
                   "cost/%s.tsv has both tables" % name)
         check(re.search(r"^\| rcgc \| 10001 \| ", md, re.M) is not None,
               "the cost table has rcgc's 10001-object row")
+        svg = open(os.path.join(out, "cost", "collection-time.svg")).read()
+        check("cost/collection-time.svg" in imgs and svg.count("<circle") == 4,
+              "the cost chart is in the report, with a point per measurement (2 + 2)")
 
         # report.py alone: no memory_profiler, no Python runs, no pictures.
         out2 = os.path.join(tmp, "out2")
@@ -174,7 +177,8 @@ def main():
         rc = subprocess.call([sys.executable, os.path.join(SRC, "scripts", "report.py"), out2])
         check(rc == 0, "report.py on the reduced folder exited %d" % rc)
         md2, imgs2 = check_report(out2, False)
-        check(not imgs2, "no picture referenced when there is none")
+        check(imgs2 == ["cost/collection-time.svg"],
+              "no plot referenced when there is none, only report.py's own cost chart: %s" % imgs2)
         check("memory_profiler is not installed here (not installed)" in md2,
               "the reduced report says memory_profiler is not installed")
         check(md2.count("skipped: no numpy here") == len(report.EXPERIMENTS),
