@@ -908,7 +908,7 @@ def build(out):
     doc.ul(["`c/` and `python/`: for each experiment its profile (`.dat`), its output (`.log`) "
             "and its plots (`.png`, `.svg`)",
             "`brackets/`: memory_profiler's runs, the reproduction script and its results",
-            "`cost/`: the collection-cost tables (`rcgc.tsv`, `cpython.tsv`)",
+            "`cost/`: the collection-cost tables (`rcgc.tsv`, `cpython.tsv`) and their chart",
             "`report.md` and `report.html`: this report"])
     return doc
 
