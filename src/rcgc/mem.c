@@ -20,6 +20,25 @@
 
 #include "internal.h"
 
+/* Under AddressSanitizer, free small blocks are poisoned, so that a use after free inside
+ * the pools is reported as it would be with malloc. */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RC_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define RC_ASAN 1
+#endif
+#ifdef RC_ASAN
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define POISON(p, n) ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 #define SMALL_MAX 512u
 #define NCLASSES 33u /* class 0: 8 bytes; class c >= 1: 16*c bytes */
 #define POOL_SIZE ((size_t)16 << 10)
@@ -92,6 +111,7 @@ static void arena_unmap(rc__pool_state *ps, struct arena *a)
 	a->prev->next = a->next;
 	a->next->prev = a->prev;
 	ps->narenas--;
+	UNPOISON(a, ARENA_SIZE); /* the next mapping at this address starts clean */
 	munmap(a, ARENA_SIZE);
 }
 
@@ -190,6 +210,7 @@ void *rc__pool_alloc(rc__pool_state *ps, size_t n)
 		p = pool_take(ps);
 		if (!p)
 			return NULL;
+		UNPOISON((char *)p + POOL_HEADER, POOL_SIZE - POOL_HEADER); /* from a former class */
 		p->cls = c;
 		p->used = 0;
 		p->freelist = NULL;
@@ -202,6 +223,7 @@ void *rc__pool_alloc(rc__pool_state *ps, size_t n)
 	}
 	void *b = p->freelist;
 	if (b) {
+		UNPOISON(b, class_size(c));
 		p->freelist = *(void **)b;
 	} else {
 		b = (char *)p + p->nextoffset;
@@ -229,6 +251,7 @@ void rc__pool_release(rc__pool_state *ps, void *b, size_t n)
 	bool was_full = !p->freelist && p->nextoffset > p->maxoffset;
 	*(void **)b = p->freelist;
 	p->freelist = b;
+	POISON(b, class_size(p->cls));
 	p->used--;
 	struct pool *head = &ps->usable[p->cls];
 	if (p->used == 0) {
