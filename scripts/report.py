@@ -597,13 +597,14 @@ def brackets_section(doc, run):
         else:
             doc.p("In this run memory_profiler wrote %d brackets for the gc-disabled script: the "
                   "loss did not happen here." % len(mp2.funcs))
-        pics = [("memory_profiler-exp2.mp.png", "memory_profiler's own plot of its run of "
-                 "experiment 2 (gc disabled): no brackets"),
-                ("memory_profiler-exp1.mp.png", "memory_profiler's own plot of its run of "
-                 "experiment 1 (gc enabled): brackets")]
-        for name, label in pics:
-            if os.path.exists(os.path.join(bdir, name)):
-                doc.img("brackets/" + name, label)
+        for n, what in ((2, "experiment 2 (gc disabled)"), (1, "experiment 1 (gc enabled)")):
+            own = "memory_profiler-exp%d.mp.png" % n
+            ours_pic = "memory_profiler-exp%d.png" % n
+            if os.path.exists(os.path.join(bdir, own)):
+                doc.img("brackets/" + own, "memory_profiler's own plot of its run of " + what)
+            elif os.path.exists(os.path.join(bdir, ours_pic)):
+                doc.img("brackets/" + ours_pic, "memory_profiler's run of %s, drawn by our "
+                        "mprof plot (memory_profiler could not plot here)" % what)
         if ours["png"]:
             doc.img(ours["png"], "ours: experiment 2 in Python, every bracket kept")
         doc.p("Why: memory_profiler's mprof runs `python -m memory_profiler` on the script. Its "
