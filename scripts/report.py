@@ -346,12 +346,14 @@ def slug(text):
 def to_html(doc, base_dir, title):
     out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
            "<title>%s</title>" % html.escape(title),
-           "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em;"
+           "<style>body{font-family:sans-serif;max-width:72em;margin:2em auto;padding:0 1em;"
            "line-height:1.45;color:#222}table{border-collapse:collapse;margin:1em 0}"
            "td,th{border:1px solid #bbb;padding:.25em .6em;text-align:right}"
            "td:first-child,th:first-child{text-align:left}img{max-width:100%;"
            "border:1px solid #ddd}pre{background:#f5f5f5;padding:.8em;overflow-x:auto}"
-           "code{background:#f5f5f5}.missing{color:#a00}</style></head><body>"]
+           "code{background:#f5f5f5}.pics{display:flex;flex-wrap:wrap;gap:1em}"
+           "figure{flex:1 1 26em;margin:0}figcaption{font-size:.85em;color:#555}"
+           "</style></head><body>"]
     for b in doc.blocks:
         if b[0] == "h":
             out.append('<h%d id="%s">%s</h%d>' % (b[1], slug(b[2]), inline_html(b[2]), b[1]))
@@ -369,8 +371,12 @@ def to_html(doc, base_dir, title):
             mime = "image/svg+xml" if path.endswith(".svg") else "image/png"
             with open(path, "rb") as f:
                 data = base64.b64encode(f.read()).decode("ascii")
-            out.append('<p><img alt="%s" src="data:%s;base64,%s"></p>'
-                       % (html.escape(b[2], quote=True), mime, data))
+            fig = ('<figure><img alt="%s" src="data:%s;base64,%s"><figcaption>%s</figcaption>'
+                   '</figure>' % (html.escape(b[2], quote=True), mime, data, inline_html(b[2])))
+            if out[-1].endswith("</figure></div>"):  # pictures in a row share one line
+                out[-1] = out[-1][:-len("</div>")] + fig + "</div>"
+            else:
+                out.append('<div class="pics">%s</div>' % fig)
         elif b[0] == "code":
             out.append("<pre><code>%s</code></pre>" % html.escape(b[2]))
     out.append("</body></html>")
