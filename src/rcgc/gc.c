@@ -150,13 +150,13 @@ static void visit_reachable(rc_object *c, void *arg)
 }
 
 /* Moves what is unreachable from outside the set to `unreachable`; survivors stay in young
- * (tuples and, in full collections, dicts that may be untracked go to `untrack`). In a full
- * collection survivors are labelled generation 2 on the way (their label stays inside the set
- * examined, so no extra pass is needed). *plain stays true while everything moved to
+ * (tuples and, in full collections, dicts that may be untracked go to `untrack`), labelled
+ * `label` on the way when it is not RC__GEN_NONE (the label must lie inside the set examined,
+ * so that later visits still see them). *plain stays true while everything moved to
  * `unreachable` is a list, tuple or dict without weakrefs (a superset of the final garbage:
  * objects may move back). Returns the number of survivors left in young. */
 static size_t move_unreachable(gchead *young, gchead *unreachable, gchead *untrack, scan *s,
-			       bool full, bool *plain)
+			       bool full, unsigned label, bool *plain)
 {
 	size_t survivors = 0;
 	bool pl = true;
@@ -176,8 +176,8 @@ static size_t move_unreachable(gchead *young, gchead *unreachable, gchead *untra
 			continue;
 		}
 		TRAVERSE(o, visit_reachable, s);
-		if (full)
-			o->gen = RC_GC_GENERATIONS - 1;
+		if (label != RC__GEN_NONE)
+			o->gen = (uint8_t)label;
 		if (untrack && ((o->type == &rc_tuple_type && rc__tuple_may_untrack(o)) ||
 				(full && o->type == &rc_dict_type && rc__dict_may_untrack(o)))) {
 			gchead *next = g->next;
@@ -318,7 +318,7 @@ static void handle_resurrected(gchead *unreachable, gchead *final, gchead *old, 
 {
 	scan s = {GEN_UNREACH, 0, NULL};
 	subtract_refs(unreachable, &s);
-	move_unreachable(unreachable, final, NULL, &s, false, NULL);
+	move_unreachable(unreachable, final, NULL, &s, false, RC__GEN_NONE, NULL);
 	restore_refs(final, &s, NULL);
 	relabel(unreachable, target);
 	gcl_merge(unreachable, old);
@@ -482,14 +482,18 @@ static long collect_main(rc_runtime *rt, int gen)
 	unsigned target = g + 1 < RC_GC_GENERATIONS ? g + 1 : g;
 	gchead *old = &rt->gens[target].head;
 
-	/* deduce_unreachable */
+	/* deduce_unreachable. The set examined is labelled 0..g. A full collection labels its
+	 * survivors 2 as it finds them (2 is inside its set); a younger one cannot do so, since the
+	 * older generation's own objects must stay outside its set (one that only garbage refers to
+	 * must see that reference dropped, and die), so it relabels them after. */
 	gchead unreachable, untrack;
 	gcl_init(&unreachable);
 	gcl_init(&untrack);
 	scan s = {0, g, NULL};
 	size_t candidates = subtract_refs(young, &s);
 	bool plain;
-	size_t survivors = move_unreachable(young, &unreachable, &untrack, &s, g == 2, &plain);
+	size_t survivors = move_unreachable(young, &unreachable, &untrack, &s, g == 2,
+					    g == 2 ? target : RC__GEN_NONE, &plain);
 	unsigned needs = 0;
 	size_t m;
 	if (plain && !(rt->debug & (RC_GC_DEBUG_SAVEALL | RC_GC_DEBUG_COLLECTABLE))) {
