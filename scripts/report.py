@@ -797,7 +797,7 @@ def cost_section(doc, run):
                  ("CPython %s" % run.info.get("python_version", ""), "#ff7f0e",
                   [(r[0], r[1]) for r in t_cp])]):
         doc.img("cost/collection-time.svg", "full collection time against tracked objects, "
-                "rcgc and CPython, log-log")
+                "%s, log-log" % " and ".join(n for n, t in (("rcgc", t_rc), ("CPython", t_cp)) if t))
     f_rc, f_cp = rc.get("garbage_mib", []), cp.get("garbage_mib", [])
     if f_rc or f_cp:
         doc.p("But a collection also frees the garbage it finds, and giving big buffers back to "

@@ -33,7 +33,12 @@ def main():
     env = dict(os.environ)
     cmd = [a.mprof, "run", "-q", "-T", "0.02"]
     if a.python:
-        if subprocess.call([a.python, "-c", "import numpy"], stderr=subprocess.DEVNULL) != 0:
+        try:
+            has_numpy = subprocess.call([a.python, "-c", "import numpy"],
+                                        stderr=subprocess.DEVNULL) == 0
+        except OSError:
+            has_numpy = False
+        if not has_numpy:
             print("skip: %s cannot import numpy" % a.python)
             return 77
         # Arrays under 32 MiB: without a fixed mmap threshold glibc may keep a freed array's
