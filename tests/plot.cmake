@@ -4,6 +4,7 @@ set(gclab_dat_fixtures ${PROJECT_SOURCE_DIR}/tests/fixtures/dat)
 
 gclab_unit_test(test_profile SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_profile.c LIBS mpcore)
 target_compile_definitions(test_profile PRIVATE FIXTURES="${gclab_dat_fixtures}")
+target_link_options(test_profile PRIVATE -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc)
 gclab_unit_test(test_plot SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_plot.c LIBS mpcore)
 target_compile_definitions(test_plot PRIVATE FIXTURES="${gclab_dat_fixtures}")
 gclab_unit_test(test_export SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_export.c LIBS mpcore)

@@ -319,7 +319,10 @@ static int intern(reader *r, const field *f, size_t *index)
 	}
 	if ((rc = grow(r, &p->fnames, &r->cap_fnames, p->nfnames, sizeof *p->fnames)) < 0)
 		goto out;
-	char *copy = strdup(name);
+	size_t len = strlen(name);
+	char *copy = malloc(len + 1);
+	if (copy)
+		memcpy(copy, name, len + 1);
 	if (!copy) {
 		rc = fail(r, MP_PROFILE_ENOMEM, "out of memory");
 		goto out;
@@ -589,18 +592,19 @@ static int is_type(const char *s, size_t len, const char *type)
 	return len == n && !memcmp(s, type, n);
 }
 
-/* "MEM mem t": the line that makes up nearly all of a big file. Returns 0, or -1 when the
- * general path must look at the line (and say what is wrong with it). */
+/* "MEM mem t": the line that makes up nearly all of a big file. Returns 0, an error, or 1
+ * when the general path must look at the line (and say what is wrong with it). */
 static int fast_mem(reader *r, const char *s, const char *e)
 {
 	mp_point pt;
+	int rc;
 	if (!(s = fast_double(s, e, &pt.mem)) || s == e || *s != ' ' ||
 	    !(s = fast_double(s + 1, e, &pt.t)))
-		return -1;
+		return 1;
 	/* Fields after the time are allowed (memory_profiler ignores them), as in line_mem. */
 	mp_profile *p = r->p;
-	if (p->nmem == r->cap_mem && grow(r, &p->mem, &r->cap_mem, p->nmem, sizeof pt) < 0)
-		return -1;
+	if ((rc = grow(r, &p->mem, &r->cap_mem, p->nmem, sizeof pt)) < 0)
+		return rc;
 	note_time(r, pt.t);
 	p->mem[p->nmem++] = pt;
 	return 0;
@@ -625,8 +629,8 @@ static int parse_line(reader *r, const char *s, size_t len)
 	int n;
 	switch (s[0]) {
 	case 'M':
-		if (tlen == 3 && s[1] == 'E' && s[2] == 'M' && fast_mem(r, rest, s + len) == 0)
-			return 0;
+		if (tlen == 3 && s[1] == 'E' && s[2] == 'M' && (n = fast_mem(r, rest, s + len)) <= 0)
+			return n;
 		if (is_type(s, tlen, "MEM"))
 			return n = split(rest, rlen, f, MAX_FIELDS), line_mem(r, f, n, 0);
 		if (is_type(s, tlen, "META"))

@@ -20,6 +20,36 @@
 
 static char err[512];
 
+/* Fault injection: the reader's allocations go through these (the test links with
+ * -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc); the fail_at-th one fails. */
+static long fail_at, alloc_calls;
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t n, size_t size);
+void *__real_realloc(void *p, size_t n);
+void *__wrap_malloc(size_t n);
+void *__wrap_calloc(size_t n, size_t size);
+void *__wrap_realloc(void *p, size_t n);
+
+static int injected_failure(void)
+{
+	return fail_at && ++alloc_calls == fail_at;
+}
+
+void *__wrap_malloc(size_t n)
+{
+	return injected_failure() ? NULL : __real_malloc(n);
+}
+
+void *__wrap_calloc(size_t n, size_t size)
+{
+	return injected_failure() ? NULL : __real_calloc(n, size);
+}
+
+void *__wrap_realloc(void *p, size_t n)
+{
+	return injected_failure() ? NULL : __real_realloc(p, n);
+}
+
 static void read_fixture(mp_profile *p, const char *name)
 {
 	char path[512];
@@ -438,6 +468,39 @@ static void test_profile__memory_and_file_read_agree(void **state)
 	}
 }
 
+/* Every allocation of a read fails in turn: each time the read says "out of memory", leaves
+ * the profile empty and leaks nothing (ASan checks); past the last one it succeeds. */
+static void test_profile__out_of_memory_at_every_allocation(void **state)
+{
+	(void)state;
+	char path[512];
+	snprintf(path, sizeof path, "%s/ours_full.dat", FIXTURES);
+	const char *text = "CMDLINE x\nMEM 1 1\nCHLD 5 1 1\nCHLD 6 1 1\nFUNC f 1 1 1 2 0\n"
+			   "FUNC g 1 1 1 2 1 7\nMARK m 1 1 1\nGC 0 1 1 1 1 1 0 -1 1\nMEM 2 0.5\n";
+	for (int mode = 0; mode < 2; mode++) {
+		long n;
+		for (n = 1; n < 1000; n++) {
+			mp_profile p;
+			fail_at = n;
+			alloc_calls = 0;
+			int rc = mode ? mp_profile_read(&p, path, err, sizeof err)
+				      : mp_profile_parse(&p, text, strlen(text), "t.dat", err, sizeof err);
+			fail_at = 0;
+			if (rc == 0) {
+				assert_true(p.nmem >= 2);
+				mp_profile_release(&p);
+				break;
+			}
+			assert_int_equal(rc, MP_PROFILE_ENOMEM);
+			assert_non_null(strstr(err, "out of memory"));
+			assert_null(p.mem);
+			assert_null(p.cmdline);
+			assert_int_equal(p.nchildren, 0);
+		}
+		assert_true(n > 5 && n < 1000); /* it did fail, and then got through */
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -455,6 +518,7 @@ int main(void)
 		cmocka_unit_test(test_profile__names_roundtrip_through_the_writer),
 		cmocka_unit_test(test_profile__long_lines_and_chunk_boundaries),
 		cmocka_unit_test(test_profile__memory_and_file_read_agree),
+		cmocka_unit_test(test_profile__out_of_memory_at_every_allocation),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
