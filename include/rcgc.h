@@ -229,14 +229,16 @@ RC_API rc_object *rc_tuple_new(rc_runtime *rt, size_t n);
 /* Tuple of n items taken from items[] (borrowed; each gets a new reference). */
 RC_API rc_object *rc_tuple_pack(rc_runtime *rt, size_t n, rc_object *const *items);
 RC_API size_t rc_tuple_size(const rc_object *t);
-RC_API rc_object *rc_tuple_get(const rc_object *t, size_t i); /* borrowed; NULL if unset or out of range */
+/* Item i, borrowed; NULL if unset or out of range. */
+RC_API rc_object *rc_tuple_get(const rc_object *t, size_t i);
 /* Replaces item i with v (borrowed). For filling a tuple being built. */
 RC_API int rc_tuple_set(rc_runtime *rt, rc_object *t, size_t i, rc_object *v);
 
 RC_API rc_object *rc_list_new(rc_runtime *rt);
 RC_API size_t rc_list_size(const rc_object *l);
 RC_API int rc_list_append(rc_runtime *rt, rc_object *l, rc_object *v);
-RC_API int rc_list_append_steal(rc_runtime *rt, rc_object *l, rc_object *v); /* steals v, even on error */
+/* Appends v, stealing the caller's reference to it, even when it fails. */
+RC_API int rc_list_append_steal(rc_runtime *rt, rc_object *l, rc_object *v);
 RC_API rc_object *rc_list_get(const rc_object *l, size_t i); /* borrowed; NULL if out of range */
 RC_API int rc_list_set(rc_runtime *rt, rc_object *l, size_t i, rc_object *v);
 /* Removes item i and stores it in *out (a new reference) or releases it when out is NULL. */
@@ -249,7 +251,8 @@ RC_API int rc_list_clear(rc_runtime *rt, rc_object *l);
 RC_API rc_object *rc_dict_new(rc_runtime *rt);
 RC_API size_t rc_dict_size(const rc_object *d);
 RC_API int rc_dict_set(rc_runtime *rt, rc_object *d, rc_object *key, rc_object *value);
-RC_API rc_object *rc_dict_get(const rc_object *d, const rc_object *key); /* borrowed; NULL if absent */
+/* The value of key, borrowed; NULL if absent. */
+RC_API rc_object *rc_dict_get(const rc_object *d, const rc_object *key);
 RC_API int rc_dict_del(rc_runtime *rt, rc_object *d, const rc_object *key); /* RC_EKEY if absent */
 RC_API int rc_dict_set_str(rc_runtime *rt, rc_object *d, const char *key, rc_object *value);
 RC_API rc_object *rc_dict_get_str(const rc_object *d, const char *key); /* borrowed */

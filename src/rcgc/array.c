@@ -19,7 +19,9 @@ static void array_dealloc(rc_runtime *rt, rc_object *self)
 	a->data = NULL;
 }
 
-const rc_type rc_array_type = {.name = "array", .size = sizeof(array_obj), .dealloc = array_dealloc};
+const rc_type rc_array_type = {
+	.name = "array", .size = sizeof(array_obj), .dealloc = array_dealloc,
+};
 
 rc_object *rc_array_new(rc_runtime *rt, rc_dtype dtype, size_t n)
 {

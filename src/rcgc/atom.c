@@ -23,7 +23,10 @@ typedef struct {
 const rc_type rc_int_type = {.name = "int", .size = sizeof(int_obj)};
 const rc_type rc_float_type = {.name = "float", .size = sizeof(float_obj)};
 
-static size_t str_size(const rc_object *o) { return sizeof(str_obj) + ((const str_obj *)o)->len + 1; }
+static size_t str_size(const rc_object *o)
+{
+	return sizeof(str_obj) + ((const str_obj *)o)->len + 1;
+}
 
 const rc_type rc_str_type = {.name = "str", .size = sizeof(str_obj), .instance_size = str_size};
 

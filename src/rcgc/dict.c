@@ -277,8 +277,8 @@ int rc_dict_next(const rc_object *o, size_t *pos, rc_object **key, rc_object **v
 	return 0;
 }
 
-void rc__dict_release(rc_runtime *rt, rc_object *o, bool (*release)(const rc_object *, const void *),
-		      const void *arg)
+void rc__dict_release(rc_runtime *rt, rc_object *o,
+		      bool (*release)(const rc_object *, const void *), const void *arg)
 {
 	dict_obj *d = (dict_obj *)o;
 	for (size_t i = 0; i < d->cap; i++) {

@@ -169,8 +169,8 @@ bool rc__tuple_may_untrack(const rc_object *t);
 bool rc__dict_may_untrack(const rc_object *d);
 /* Releases the dict's table and its references to the keys and values for which
  * release(o, arg) is true; the dict is left empty (the collector frees plain garbage so). */
-void rc__dict_release(rc_runtime *rt, rc_object *d, bool (*release)(const rc_object *, const void *),
-		      const void *arg);
+void rc__dict_release(rc_runtime *rt, rc_object *d,
+		      bool (*release)(const rc_object *, const void *), const void *arg);
 /* "may be tracked" (CPython's _PyObject_GC_MAY_BE_TRACKED) */
 static inline bool rc__may_be_tracked(const rc_object *o)
 {
@@ -188,7 +188,10 @@ typedef struct rc__list {
 	} u;
 } rc__list;
 
-static inline rc_object **rc__list_items(rc__list *l) { return l->cap > 1 ? l->u.items : &l->u.one; }
+static inline rc_object **rc__list_items(rc__list *l)
+{
+	return l->cap > 1 ? l->u.items : &l->u.one;
+}
 
 typedef struct rc__tuple {
 	rc_object ob;

@@ -337,7 +337,10 @@ void *rc__mem_realloc(rc_runtime *rt, void *p, size_t o, size_t n)
 }
 
 void *rc_alloc(rc_runtime *rt, size_t size) { return rc__mem_alloc(rt, size); }
-void *rc_realloc(rc_runtime *rt, void *p, size_t o, size_t n) { return rc__mem_realloc(rt, p, o, n); }
+void *rc_realloc(rc_runtime *rt, void *p, size_t o, size_t n)
+{
+	return rc__mem_realloc(rt, p, o, n);
+}
 void rc_free(rc_runtime *rt, void *p, size_t size) { rc__mem_free(rt, p, size); }
 
 void rc_mem_get_stats(const rc_runtime *rt, rc_mem_stats *out)

@@ -35,7 +35,9 @@ static void none_dealloc(rc_runtime *rt, rc_object *o)
 	(void)o; /* never reached while the runtime holds its reference */
 }
 
-const rc_type rc_none_type = {.name = "NoneType", .size = sizeof(rc_object), .dealloc = none_dealloc};
+const rc_type rc_none_type = {
+	.name = "NoneType", .size = sizeof(rc_object), .dealloc = none_dealloc,
+};
 
 rc_object *rc_none(rc_runtime *rt) { return &rt->none; }
 

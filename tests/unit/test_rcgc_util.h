@@ -179,8 +179,14 @@ static inline rc_object *node_new(rc_runtime *rt, const rc_type *type, int id, t
 	return &n->ob;
 }
 
-static inline void node_set_a(rc_runtime *rt, rc_object *self, rc_object *v) { rc_setref(rt, &((node *)self)->a, v); }
-static inline void node_set_b(rc_runtime *rt, rc_object *self, rc_object *v) { rc_setref(rt, &((node *)self)->b, v); }
+static inline void node_set_a(rc_runtime *rt, rc_object *self, rc_object *v)
+{
+	rc_setref(rt, &((node *)self)->a, v);
+}
+static inline void node_set_b(rc_runtime *rt, rc_object *self, rc_object *v)
+{
+	rc_setref(rt, &((node *)self)->b, v);
+}
 
 static inline int tlog_has(const tlog *l, const char *ev)
 {
