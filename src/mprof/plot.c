@@ -48,7 +48,7 @@ static const rgb child_colors[] = {RGB(0x17becf), RGB(0xbcbd22), RGB(0xe377c2), 
 				   RGB(0x9edae5), RGB(0x7f7f7f)};
 static const rgb func_colors[] = {RGB(0x2ca02c), RGB(0x9467bd), RGB(0xff7f0e), RGB(0x8c564b),
 				  RGB(0xe377c2), RGB(0x17becf), RGB(0xbcbd22), RGB(0x7f7f7f)};
-static const rgb gc_colors[] = {RGB(0xc7e9c0), RGB(0xfdd0a2), RGB(0xfcbba1)}; /* gen 0, 1, 2+ */
+static const rgb gc_colors[] = {RGB(0xc7e9c0), RGB(0xfee391), RGB(0xf4a582)}; /* gen 0, 1, 2+ */
 static const rgb peak_color = RGB(0xd62728);
 static const rgb grid_color = RGB(0xe4e4e4);
 static const rgb axis_color = RGB(0x444444);
@@ -719,7 +719,9 @@ static void draw_lane(plot *p)
 		double y = p->lane_y1 - (level + 1) * LANE_ROW;
 		rgb col = func_colors[c->fn % NCOLORS(func_colors)];
 		color_a(cr, col, 0.85);
-		cairo_rectangle(cr, a, y + 1, b - a, LANE_ROW - 2);
+		/* A pixel of gap at the end, so that back-to-back calls stay apart. */
+		double gap = b - a > 3.0 / p->scale ? 1.0 / p->scale : 0;
+		cairo_rectangle(cr, a, y + 1, b - a - gap, LANE_ROW - 2);
 		cairo_fill(cr);
 		double aa = a < p->x0 ? p->x0 : a, bb = b > p->x1 ? p->x1 : b;
 		const char *name = pr->fnames[c->fn];

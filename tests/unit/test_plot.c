@@ -30,7 +30,7 @@
 #define BLUE 0x1f77b4  /* the first file's curve */
 #define RED 0xd62728   /* the peak marker */
 #define GC0 0xc7e9c0   /* a generation-0 collection */
-#define GC2 0xfcbba1   /* a generation-2 collection */
+#define GC2 0xf4a582   /* a generation-2 collection */
 #define FUNC0 0x2ca02c /* the first function */
 #define FUNC1 0x9467bd /* the second */
 
