@@ -83,7 +83,8 @@ RC_API rc_runtime *rc_runtime_new(const rc_runtime_config *cfg);
 /* Releases the runtime: empties rc_gc_garbage, runs a last full collection (no callbacks, as
  * CPython's shutdown collection) and frees what the runtime itself holds. Objects the program
  * still references are not freed (they show as live bytes in the allocator's counts): with the
- * built-in allocator their arenas are unmapped, so they must not be used afterwards. */
+ * built-in allocator their arenas are unmapped, so they must not be used afterwards. Not to be
+ * called from a finalizer or callback of the same runtime. */
 RC_API void rc_runtime_free(rc_runtime *rt);
 
 typedef struct rc_mem_stats {

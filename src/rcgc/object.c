@@ -99,7 +99,6 @@ void rc_runtime_free(rc_runtime *rt)
 	if (rt->garbage)
 		rc_list_clear(rt, rt->garbage);
 	rt->shutting_down = 1;
-	rt->collecting = 0;
 	rc_gc_unfreeze(rt);
 	rc_gc_collect(rt, 2);
 	rc_xdecref(rt, rt->garbage);
