@@ -85,6 +85,16 @@ expect 2 "bad width" "$MPROF" plot --width 0 -o x.png "$F/mp_python.dat"
 expect 2 "unknown option" "$MPROF" plot --bogus
 expect 2 "missing value" "$MPROF" plot -o
 no_images "usage errors"
+# What mprof run writes now, read back by plot, peak and export.
+if "$MPROF" run -o run.dat sh -c 'sleep 0.3' >/dev/null 2>&1; then
+	expect 0 "plot of a fresh mprof run" "$MPROF" plot run.dat
+	same "PNG beside it" "$T/out" "run.png"
+	expect 0 "peak of a fresh mprof run" "$MPROF" peak run.dat
+	expect 0 "export of a fresh mprof run" "$MPROF" export run.dat
+	rm -f run.dat run.png
+else
+	fail "mprof run -o run.dat sh -c 'sleep 0.3' failed"
+fi
 expect 0 "--help" "$MPROF" plot --help
 has "help lists --flame" "$T/out" "--flame"
 finish
