@@ -29,10 +29,9 @@ rc_object *rc_array_new(rc_runtime *rt, rc_dtype dtype, size_t n)
 		return NULL;
 	void *data = NULL;
 	if (n) {
-		data = rc__mem_alloc(rt, n * 8);
+		data = rc__mem_calloc(rt, n * 8);
 		if (!data)
 			return NULL;
-		memset(data, 0, n * 8); /* mmap'd memory is already zero; this only touches malloc'd */
 	}
 	array_obj *a = (array_obj *)rc_new(rt, &rc_array_type, 0);
 	if (!a) {

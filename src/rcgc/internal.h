@@ -132,6 +132,7 @@ struct rc_runtime {
 
 /* mem.c */
 void *rc__mem_alloc(rc_runtime *rt, size_t n);
+void *rc__mem_calloc(rc_runtime *rt, size_t n); /* zero-filled */
 void rc__mem_free(rc_runtime *rt, void *p, size_t n);
 void *rc__mem_realloc(rc_runtime *rt, void *p, size_t o, size_t n);
 rc__pool_state *rc__pool_new(void);

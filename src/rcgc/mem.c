@@ -320,6 +320,15 @@ void rc__mem_free(rc_runtime *rt, void *p, size_t n)
 	rt->mem.frees++;
 }
 
+void *rc__mem_calloc(rc_runtime *rt, size_t n)
+{
+	void *p = rc__mem_alloc(rt, n);
+	/* fresh mmap'd memory is zero already: not touching it keeps it out of RSS until used */
+	if (p && (rt->alloc || n < LARGE_MIN))
+		memset(p, 0, n);
+	return p;
+}
+
 void *rc__mem_realloc(rc_runtime *rt, void *p, size_t o, size_t n)
 {
 	if (!p)
