@@ -515,6 +515,26 @@ static void test_plot__failures_leave_no_file(void **state)
 	mp_profile_release(&p);
 }
 
+/* Names and commands can hold any byte; cairo takes only UTF-8. Drawn anyway. */
+static void test_plot__any_bytes_in_names_are_drawn(void **state)
+{
+	(void)state;
+	mp_profile p;
+	parse(&p, "CMDLINE caf\xe9 \x01\xff\xfe\nMEM 1 10\nMEM 1.5 10.5\nMEM 2 11\n"
+		  "FUNC %FF%FE%0Abad%C3 1 10.1 2 10.9 0\nMARK %C0%80 1 10.5 1\n");
+	mp_plot_opts o = {0};
+	mp_plot_layout l;
+	cairo_surface_t *s = render(&p, &o, &l);
+	/* Everything was drawn: the bracket, and the curve's last sample. */
+	assert_true(near(s, X(&l, 0.1), Y(&l, 1), 2, FUNC0, 40));
+	assert_true(near(s, X(&l, 0.5), Y(&l, 1.5), 2, BLUE, 40));
+	cairo_surface_destroy(s);
+	o.flame = 1;
+	s = render(&p, &o, &l);
+	cairo_surface_destroy(s);
+	mp_profile_release(&p);
+}
+
 static void test_plot__png_encoder_roundtrips_through_cairo(void **state)
 {
 	(void)state;
@@ -555,6 +575,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_plot__several_files_children_and_sizes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plot__svg_and_pdf_stay_small, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plot__failures_leave_no_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plot__any_bytes_in_names_are_drawn, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plot__png_encoder_roundtrips_through_cairo, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
