@@ -231,11 +231,15 @@ void rc__dealloc(rc_runtime *rt, rc_object *o)
 		o->flags |= RC__F_WASTRACKED;
 		rc__untrack(o);
 	}
-	gchead *g = AS_GC(o);
-	g->next = rt->dealloc_queue;
-	rt->dealloc_queue = g;
-	if (!rt->deallocating)
-		rc__dealloc_drain(rt);
+	if (rt->deallocating) { /* inside another object's death: wait in the queue */
+		gchead *g = AS_GC(o);
+		g->next = rt->dealloc_queue;
+		rt->dealloc_queue = g;
+		return;
+	}
+	rt->deallocating = 1;
+	dealloc_one(rt, o);
+	rc__dealloc_drain(rt);
 }
 
 void rc__dealloc_drain(rc_runtime *rt)
