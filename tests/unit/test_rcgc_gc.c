@@ -310,6 +310,29 @@ static void test_gc__p9_legacy_finalizer_cycle_is_uncollectable(void **state)
 	free_rt(rt, &t);
 }
 
+static void test_gc__p9_saveall_lists_everything_a_legacy_finalizer_keeps(void **state)
+{
+	(void)state;
+	talloc t;
+	rc_runtime *rt = new_rt(&t);
+	rc_gc_disable(rt);
+	rc_object *leg = node_new(rt, &lnode_type, 1, NULL);
+	rc_object *l = rc_list_new(rt);
+	rc_list_append(rt, l, leg);
+	node_set_a(rt, leg, l);
+	rc_decref(rt, l);
+	rc_decref(rt, leg);
+	rc_gc_set_debug(rt, RC_GC_DEBUG_SAVEALL);
+	assert_int_equal(rc_gc_collect(rt, 2), 2);
+	rc_object *garbage = rc_gc_garbage(rt);
+	assert_int_equal(rc_list_size(garbage), 2); /* the list too, not only the legacy object */
+	assert_true(list_contains(garbage, leg) && list_contains(garbage, l));
+	rc_gc_set_debug(rt, 0);
+	node_set_a(rt, leg, NULL);
+	rc_list_clear(rt, garbage);
+	free_rt(rt, &t);
+}
+
 /* ---- p10: get_count ---- */
 
 static void test_gc__p10_get_count(void **state)
@@ -677,8 +700,12 @@ static void test_gc__p18_freeze_hides_objects_from_collections(void **state)
 	rc_runtime *rt = new_rt(&t);
 	rc_gc_disable(rt);
 	rc_object *old = self_cycle(rt);
+	rc_gc_collect(rt, 0); /* counts (0, 1, 0) */
 	rc_gc_freeze(rt);
 	assert_int_equal(rc_gc_get_freeze_count(rt), 1);
+	long c[3];
+	rc_gc_get_count(rt, c);
+	assert_true(c[0] == 0 && c[1] == 0 && c[2] == 0); /* 3.13: freeze resets all three */
 	rc_decref(rt, old); /* garbage now, but frozen */
 	rc_decref(rt, self_cycle(rt));
 	assert_int_equal(rc_gc_collect(rt, 2), 1); /* only the new cycle */
@@ -718,6 +745,25 @@ static void test_gc__p19_callbacks_get_generation_and_counts(void **state)
 	assert_int_equal(rc_gc_callback_remove(rt, record_cb, &r), RC_ENOENT);
 	rc_gc_collect(rt, 2);
 	assert_int_equal(r.starts, 1);
+	free_rt(rt, &t);
+}
+
+static void test_gc__p19_callbacks_run_for_automatic_collections(void **state)
+{
+	(void)state;
+	talloc t;
+	rc_runtime *rt = new_rt(&t);
+	cbrec r = {0};
+	rc_gc_callback_add(rt, record_cb, &r);
+	long th[1] = {50};
+	rc_gc_set_threshold(rt, 1, th);
+	for (int i = 0; i < 1000; i++)
+		rc_decref(rt, self_cycle(rt));
+	assert_true(r.starts >= 10);
+	assert_int_equal(r.starts, r.stops);
+	rc_gc_stats st[3];
+	rc_gc_get_stats(rt, st);
+	assert_int_equal((uint64_t)r.stops, st[0].collections + st[1].collections + st[2].collections);
 	free_rt(rt, &t);
 }
 
@@ -946,6 +992,12 @@ static void test_gc__array_in_cycle_lives_until_collect(void **state)
 
 static const char *self_path;
 
+#ifdef RCGC_STRESS
+#define AUTO_EXPECTED 33 /* the stress build collects at every container allocation */
+#else
+#define AUTO_EXPECTED 3
+#endif
+
 static void test_gc__collections_reported_to_mprof(void **state)
 {
 	(void)state;
@@ -962,7 +1014,7 @@ static void test_gc__collections_reported_to_mprof(void **state)
 		_exit(127);
 	}
 	close(sv[1]);
-	char buf[2048];
+	static char buf[1 << 16];
 	size_t len = 0;
 	ssize_t r;
 	while ((r = read(sv[0], buf + len, sizeof buf - 1 - len)) > 0)
@@ -985,6 +1037,23 @@ static void test_gc__collections_reported_to_mprof(void **state)
 	assert_int_equal(collected, 1);
 	assert_int_equal(uncollectable, 0);
 	assert_int_equal(candidates, 1);
+	/* then one event per automatic collection the child set off (generation 0 but in the
+	 * stress build, where some are older ones), and last the full collection of
+	 * rc_runtime_free */
+	int events = 0;
+	long last_gen = -1;
+	for (char *q = strstr(line + 1, "\nG "); q; q = strstr(q + 1, "\nG ")) {
+		assert_int_equal(sscanf(q + 1, "G %ld %ld", &p, &gen), 2);
+		assert_int_equal(p, pid);
+#ifndef RCGC_STRESS
+		if (events < AUTO_EXPECTED)
+			assert_int_equal(gen, 0);
+#endif
+		last_gen = gen;
+		events++;
+	}
+	assert_int_equal(events, AUTO_EXPECTED + 1);
+	assert_int_equal(last_gen, 2);
 }
 
 static int trace_child(void)
@@ -997,8 +1066,20 @@ static int trace_child(void)
 	rc_list_append(rt, l, l);
 	rc_decref(rt, l);
 	long n = rc_gc_collect(rt, 2);
-	rc_runtime_free(rt);
-	return n == 1 ? 0 : 1;
+	rc_gc_enable(rt);
+	long th[1] = {10};
+	rc_gc_set_threshold(rt, 1, th);
+	/* 33 kept containers: count0 passes 10 three times, three automatic collections (a
+	 * container freed at once would not count: allocations minus deallocations) */
+	rc_object *keep = rc_list_new(rt);
+	for (int i = 0; i < 32; i++)
+		rc_list_append_steal(rt, keep, rc_list_new(rt));
+	rc_gc_stats st[3];
+	rc_gc_get_stats(rt, st);
+	rc_decref(rt, keep);
+	rc_runtime_free(rt); /* its last collection is reported too (not to callbacks) */
+	uint64_t autos = st[0].collections + st[1].collections + st[2].collections - 1;
+	return n == 1 && autos == AUTO_EXPECTED ? 0 : 1;
 }
 
 int main(int argc, char **argv)
@@ -1024,6 +1105,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_gc__p7_weakref_to_garbage_is_none_inside_finalizer),
 		cmocka_unit_test(test_gc__p8_saveall_keeps_garbage_in_list),
 		cmocka_unit_test(test_gc__p9_legacy_finalizer_cycle_is_uncollectable),
+		cmocka_unit_test(test_gc__p9_saveall_lists_everything_a_legacy_finalizer_keeps),
 		cmocka_unit_test(test_gc__p10_get_count),
 		cmocka_unit_test(test_gc__p25_default_thresholds_are_cpython_313),
 		cmocka_unit_test(test_gc__p11_small_threshold_collects_inside_allocation),
@@ -1038,6 +1120,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_gc__p16_collect_during_collection_returns_zero),
 		cmocka_unit_test(test_gc__p18_freeze_hides_objects_from_collections),
 		cmocka_unit_test(test_gc__p19_callbacks_get_generation_and_counts),
+		cmocka_unit_test(test_gc__p19_callbacks_run_for_automatic_collections),
 		cmocka_unit_test(test_gc__p20_stats_count_per_generation),
 		cmocka_unit_test(test_gc__p21_object_alive_after_clear_is_promoted),
 		cmocka_unit_test(test_gc__p22_finalizers_run_before_clears),
