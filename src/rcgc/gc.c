@@ -5,6 +5,8 @@
  *   subtract_refs      each refcount in young drops by the references from inside young
  *   move_unreachable   what still has a count > 0 is reachable, and so is all it reaches;
  *                      the rest moves to `unreachable` (CPython's BFS with O(1) extra memory)
+ *   free_plain_garbage garbage made only of lists, tuples and dicts (no weakref) is freed
+ *                      here and then, the rest of the phases having nothing to do for it
  *   restore_refs       refcounts are true again before any user code runs
  *   move_legacy_finalizers   legacy_del objects and all they reach stay (uncollectable)
  *   handle_weakrefs    weakrefs to garbage cleared, callbacks of surviving weakrefs called
@@ -18,7 +20,9 @@
  *   deduction an object is in the set iff o->gen <= g (frozen objects are 3, untracked 0xFF);
  *   the garbage then carries GEN_UNREACH. Survivors are relabelled before user code runs.
  * - The collector lowers real refcounts (QuickJS's way, so no extra word per object) and
- *   restores them before the first finalizer, callback or clear can run.
+ *   restores them before the first finalizer, callback or clear can run (plain garbage, which
+ *   runs none, is freed without restoring them).
+ * - rc__gc_verify checks the list and label invariants between collections.
  * - rt->collecting guards against re-entry: a collection requested from a finalizer or a
  *   callback returns 0 and does nothing (CPython's rule).
  * - Nothing here allocates except the garbage list appends and the API's result lists; an
