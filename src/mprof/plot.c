@@ -83,6 +83,7 @@ typedef struct plot {
 	mp_point *buf; /* decimation output */
 	size_t cap_buf;
 	int single;    /* one file: brackets, GC, markers and flame are drawn */
+	const char *cairo_err; /* why cairo stopped drawing, if it did */
 	const char *title;
 } plot;
 
@@ -1080,8 +1081,9 @@ static int render(plot *p, mp_plot_format format, FILE *f)
 		surf = cairo_pdf_surface_create_for_stream(sink_write, &s, p->W * 0.75, p->H * 0.75);
 	}
 	if (cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS) {
+		p->cairo_err = cairo_status_to_string(cairo_surface_status(surf));
 		cairo_surface_destroy(surf);
-		return -ENOMEM;
+		return -EPROTO;
 	}
 	p->cr = cairo_create(surf);
 	if (format == MP_PLOT_PDF)
@@ -1089,8 +1091,10 @@ static int render(plot *p, mp_plot_format format, FILE *f)
 	else if (p->scale != 1)
 		cairo_scale(p->cr, p->scale, p->scale);
 	rc = draw(p);
-	if (rc == 0 && cairo_status(p->cr) != CAIRO_STATUS_SUCCESS)
-		rc = -ENOMEM;
+	if (rc == 0 && cairo_status(p->cr) != CAIRO_STATUS_SUCCESS) {
+		p->cairo_err = cairo_status_to_string(cairo_status(p->cr));
+		rc = cairo_status(p->cr) == CAIRO_STATUS_NO_MEMORY ? -ENOMEM : -EPROTO;
+	}
 	cairo_destroy(p->cr);
 	p->cr = NULL;
 	if (rc == 0 && format == MP_PLOT_PNG) {
@@ -1163,8 +1167,11 @@ int mp_plot_write(const mp_profile *const *profiles, const char *const *names, s
 		rc = -errno;
 	if (rc < 0) {
 		unlink(tmp);
-		snprintf(err, errlen, "cannot write '%s': %s", path,
-			 rc == -ENOMEM ? "out of memory" : strerror(-rc));
+		if (p.cairo_err)
+			snprintf(err, errlen, "cannot draw '%s': %s", path, p.cairo_err);
+		else
+			snprintf(err, errlen, "cannot write '%s': %s", path,
+				 rc == -ENOMEM ? "out of memory" : strerror(-rc));
 	} else if (lay) {
 		double s = format == MP_PLOT_PNG ? p.scale : 1;
 		lay->x0 = p.x0 * s;

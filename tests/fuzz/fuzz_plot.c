@@ -1,9 +1,11 @@
 /* fuzz_plot.c - libFuzzer target: whatever the reader accepts, plot draws without crashing,
- * looping or leaking: bracket, flame, window and slope paths, to a small PNG. The first byte
+ * looping, leaking or failing: bracket, flame, window and slope paths, to a small PNG. The first byte
  * picks the options, the rest is the profile. */
 #include <stddef.h>
 #include <stdint.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "plot.h"
@@ -35,8 +37,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	snprintf(path, sizeof path, "/tmp/fuzz_plot.%ld.png", (long)getpid());
 	const mp_profile *pp[] = {&p};
 	const char *names[] = {"fuzz.dat"};
-	if (mp_plot_write(pp, names, 1, &o, MP_PLOT_PNG, path, NULL, err, sizeof err) == 0)
+	int rc = mp_plot_write(pp, names, 1, &o, MP_PLOT_PNG, path, NULL, err, sizeof err);
+	if (rc == 0)
 		unlink(path);
+	else if (rc != -EINVAL) /* only "nothing to plot" may fail: anything else is a bug */
+		abort();
 	mp_profile_release(&p);
 	return 0;
 }
