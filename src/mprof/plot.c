@@ -58,7 +58,7 @@ static const rgb mark_color = RGB(0x555555);
 #define NCOLORS(a) (sizeof(a) / sizeof(a)[0])
 
 /* A legend entry. */
-typedef enum { KEY_LINE, KEY_BOX, KEY_BAND } key_kind;
+typedef enum { KEY_LINE, KEY_BOX, KEY_BAND, KEY_TEXT } key_kind;
 typedef struct key {
 	key_kind kind;
 	rgb color;
@@ -485,6 +485,16 @@ static int build_keys(plot *p)
 		snprintf(text, sizeof text, "GC gen %d%s: %zu run%s, %.1f ms", gen, gen == 2 ? "+" : "",
 			 runs, runs == 1 ? "" : "s", total * 1e3);
 		rc = add_key(p, KEY_BOX, gc_colors[gen], text);
+	}
+	if (pr->has_exit && rc == 0) {
+		int st = pr->exit_status;
+		if (st > 128 && st < 128 + 65)
+			snprintf(text, sizeof text, "killed by signal %d at %.2f s", st - 128,
+				 rel(pr, pr->exit_t));
+		else
+			snprintf(text, sizeof text, "exited with status %d at %.2f s", st,
+				 rel(pr, pr->exit_t));
+		rc = add_key(p, KEY_TEXT, text_color, text);
 	}
 	return rc;
 }
@@ -941,7 +951,7 @@ static void draw_legend(plot *p)
 			cairo_move_to(cr, x + 6, y);
 			cairo_line_to(cr, x + 26, y);
 			cairo_stroke(cr);
-		} else {
+		} else if (k->kind != KEY_TEXT) {
 			if (k->kind == KEY_BAND)
 				color_a(cr, k->color, 0.28);
 			else
