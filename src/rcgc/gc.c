@@ -429,7 +429,9 @@ static size_t free_plain_garbage(rc_runtime *rt, gchead *garbage, scan *s)
 	gchead *g = garbage->next;
 	while (g != garbage) {
 		gchead *next = g->next;
-		rc__mem_free(rt, g, sizeof(gchead) + rc__instance_size(FROM_GC(g)));
+		const rc_object *o = FROM_GC(g);
+		size_t size = o->type == &rc_tuple_type ? rc__instance_size(o) : o->type->size;
+		rc__mem_free(rt, g, sizeof(gchead) + size);
 		g = next;
 	}
 	gcl_init(garbage);
