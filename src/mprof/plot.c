@@ -398,13 +398,12 @@ static void time_range(plot *p)
 	p->tmax = p->o->has_tmax ? p->o->tmax : span;
 	if (!(fabs(p->tmin) < LIMIT) || !(fabs(p->tmax) < LIMIT))
 		p->tmin = 0, p->tmax = span;
+	/* Nothing to span (one sample, or an open window starting after the end): one second. */
+	if (!(p->tmax > p->tmin))
+		p->tmax = p->tmin + 1;
 	/* A window narrower than the precision of its ends: widen it to something drawable. */
 	if (p->tmax - p->tmin < fabs(p->tmin) * 1e-9)
-		p->tmax = p->tmin + fabs(p->tmin) * 1e-9 + 1e-9;
-	if (!p->o->has_tmax && !(span > 0))
-		p->tmax = p->tmin + 1;
-	if (!(p->tmax > p->tmin))
-		p->tmax = p->tmin + (p->o->has_tmax ? 1e-3 : 1);
+		p->tmax = p->tmin + fabs(p->tmin) * 1e-9;
 }
 
 static int lane_levels(const plot *p)
