@@ -375,7 +375,12 @@ static int do_attach(const struct run_args *a, const char *target)
 /* The command to exec: the user's, or the Python bootstrap's around it. */
 static char **build_argv(const struct run_args *a, char **user, int *python)
 {
-	*python = !a->nopython && (a->python || mp_python_is_script(user[0]));
+	/* Also "python3 x.py" without --python: memory_profiler would run it bare and its
+	 * @profile would raise NameError, the complaint its users file most. */
+	const char *base = strrchr(user[0], '/');
+	base = base ? base + 1 : user[0];
+	*python = !a->nopython && (a->python || mp_python_is_script(user[0]) ||
+				   !strncmp(base, "python", 6));
 	if (*python)
 		return mp_python_argv(NULL, user);
 	size_t n = 0;
@@ -430,6 +435,11 @@ static int do_run(const struct run_args *a, char **user)
 	}
 	fcntl(sv[0], F_SETFL, O_NONBLOCK);
 	shutdown(sv[0], SHUT_WR);
+	/* Room for bursts between drains: a small event takes about 1 KiB of the buffer. Root
+	 * may go past the system's cap; others get what the cap allows. */
+	int sndbuf = 4 << 20;
+	if (setsockopt(sv[1], SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof sndbuf) < 0)
+		setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
 	char fdtext[16];
 	snprintf(fdtext, sizeof fdtext, "%d", sv[1]);
 	if (!(env = mp_spawn_env("MPROF_TRACE_FD", fdtext))) {

@@ -9,6 +9,10 @@
  *   file; a process's /proc files stay open while it lives (mp_proc).
  * - Signals are handled before the timer in each round, so a sample is never taken of a
  *   program that has already exited.
+ * - The trace channel is watched only while it is quiet. A drain that finds events stops
+ *   watching it and drains it again CHANNEL_BATCH_NS later (or at the next sample): a busy
+ *   program then wakes mprof once a millisecond, not once an event, and its sends find no
+ *   sleeper to wake, which makes each one cheaper. A quiet channel costs no wakeup at all.
  */
 #include <errno.h>
 #include <poll.h>
@@ -27,6 +31,7 @@
 #include "sampler.h"
 
 #define MAX_TREE 4096
+#define CHANNEL_BATCH_NS 1000000LL /* drain a busy channel every 1 ms */
 
 struct tracked {
 	mp_proc proc;
@@ -44,6 +49,7 @@ struct session {
 	long long last_mem;
 	int root_gone;
 	long long final_peak; /* from wait4, bytes; -1 when unknown */
+	long long chan_due;   /* busy channel: drain at this CLOCK_MONOTONIC ns; -1: watch it */
 	struct timespec exit_time;
 };
 
@@ -204,8 +210,12 @@ static void on_event(const mp_event *ev, void *ctx)
 
 static void drain_channel(struct session *s)
 {
-	if (s->o->trace_fd >= 0 && !s->chan.eof)
-		mp_channel_drain(&s->chan, on_event, s);
+	if (s->o->trace_fd < 0 || s->chan.eof)
+		return;
+	unsigned long before = s->chan.events + s->chan.bad;
+	mp_channel_drain(&s->chan, on_event, s);
+	int busy = s->chan.events + s->chan.bad != before && !s->chan.eof;
+	s->chan_due = busy ? mono_ns() + CHANNEL_BATCH_NS : -1;
 }
 
 static int wait_status(int st)
@@ -295,6 +305,7 @@ int mp_session_run(const mp_session_opts *o, mp_session_result *r)
 	s.o = o;
 	s.r = r;
 	s.final_peak = -1;
+	s.chan_due = -1;
 	if (!track(&s, o->pid))
 		return -ESRCH;
 	if ((o->sum_children || o->each_child) && o->is_child)
@@ -326,7 +337,7 @@ int mp_session_run(const mp_session_opts *o, mp_session_result *r)
 		int n = 0, i_timer, i_sig, i_chan = -1, i_pid = -1;
 		pfd[i_timer = n++] = (struct pollfd){.fd = tfd, .events = POLLIN};
 		pfd[i_sig = n++] = (struct pollfd){.fd = o->signal_fd, .events = POLLIN};
-		if (o->trace_fd >= 0 && !s.chan.eof)
+		if (o->trace_fd >= 0 && !s.chan.eof && s.chan_due < 0)
 			pfd[i_chan = n++] = (struct pollfd){.fd = o->trace_fd, .events = POLLIN};
 		if (pidfd >= 0)
 			pfd[i_pid = n++] = (struct pollfd){.fd = pidfd, .events = POLLIN};
@@ -334,6 +345,8 @@ int mp_session_run(const mp_session_opts *o, mp_session_result *r)
 		long long now = mono_ns(), wake = mp_dat_deadline(o->out);
 		if (stop_at >= 0 && (wake < 0 || stop_at < wake))
 			wake = stop_at;
+		if (s.chan_due >= 0 && (wake < 0 || s.chan_due < wake))
+			wake = s.chan_due;
 		struct timespec ts, *tsp = NULL;
 		if (wake >= 0) {
 			long long d = wake > now ? wake - now : 0;
@@ -349,7 +362,8 @@ int mp_session_run(const mp_session_opts *o, mp_session_result *r)
 			handle_signals(&s);
 		if (i_pid >= 0 && pfd[i_pid].revents)
 			s.root_gone = 1;
-		if (i_chan >= 0 && pfd[i_chan].revents)
+		if ((i_chan >= 0 && pfd[i_chan].revents) ||
+		    (s.chan_due >= 0 && mono_ns() >= s.chan_due))
 			drain_channel(&s);
 		if (!s.root_gone && !r->stop_signal && pfd[i_timer].revents) {
 			uint64_t expirations;

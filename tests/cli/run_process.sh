@@ -53,6 +53,12 @@ check "attach CMDLINE is the pid" grep -qx "CMDLINE $target" at.dat
 check "attach sampled (>= 10 samples)" ge "$(count MEM at.dat)" 10
 cp "$MEMFIX" ./attachme
 ./attachme sleep 600 &
+bg=$!
+# wait until the background job has exec'd (its name is then attachme)
+for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+	[ "$(cat /proc/$bg/comm 2>/dev/null)" = attachme ] && break
+	sleep 0.05
+done
 expect_status 0 "run --attach by name" "$MPROF" run -q --attach -T 0.02 -o an.dat attachm
 check "attach by name writes a list CMDLINE" grep -qx "CMDLINE \['./attachme', 'sleep', '600'\]" an.dat
 expect_status 1 "attach to a missing pid" "$MPROF" attach -q -o no.dat 999999999
