@@ -148,7 +148,7 @@ static void visit_reachable(rc_object *c, void *arg)
 		return;
 	c->refcnt++;
 	if (c->flags & RC__F_UNREACH) {
-		c->flags &= (uint8_t)~RC__F_UNREACH;
+		c->flags &= (uint8_t)~(RC__F_UNREACH | RC__F_EXTREF);
 		gcl_move(AS_GC(c), s->young);
 	}
 }
@@ -158,7 +158,19 @@ static void visit_reachable(rc_object *c, void *arg)
  * `label` on the way when it is not RC__GEN_NONE (the label must lie inside the set examined,
  * so that later visits still see them). *plain stays true while everything moved to
  * `unreachable` is a list, tuple or dict without weakrefs (a superset of the final garbage:
- * objects may move back). Returns the number of survivors left in young. */
+ * objects may move back); those of them that hold a buffer or a reference to an object
+ * outside the set are flagged RC__F_EXTREF and put first, so that free_plain_garbage can stop
+ * looking at the others. Returns the number of survivors left in young. */
+
+/* Whether one of items[0..n) (NULL allowed) lies outside the set. */
+static inline bool refers_outside(rc_object *const *items, size_t n, const scan *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (items[i] && !in_set(items[i], s))
+			return true;
+	return false;
+}
+
 static size_t move_unreachable(gchead *young, gchead *unreachable, gchead *untrack, scan *s,
 			       bool full, unsigned label, bool *plain)
 {
@@ -171,11 +183,26 @@ static size_t move_unreachable(gchead *young, gchead *unreachable, gchead *untra
 		if (o->refcnt == 0) {
 			gchead *next = g->next;
 			const rc_type *t = o->type;
-			if ((t != &rc_list_type && t != &rc_tuple_type && t != &rc_dict_type) ||
-			    (o->flags & RC__F_WEAKREFD))
+			bool work = true;
+			if (t == &rc_list_type) {
+				rc__list *l = (rc__list *)o;
+				work = l->cap > 1 || refers_outside(rc__list_items(l), l->size, s);
+			} else if (t == &rc_tuple_type) {
+				rc__tuple *tp = (rc__tuple *)o;
+				work = refers_outside(tp->items, tp->size, s);
+			} else if (t != &rc_dict_type) {
+				pl = false;
+			}
+			if (o->flags & RC__F_WEAKREFD)
 				pl = false;
 			o->flags |= RC__F_UNREACH;
-			gcl_move(g, unreachable);
+			gcl_unlink(g);
+			if (plain && work) {
+				o->flags |= RC__F_EXTREF;
+				gcl_prepend(g, unreachable);
+			} else {
+				gcl_append(g, unreachable);
+			}
 			g = next;
 			continue;
 		}
@@ -220,7 +247,7 @@ static size_t restore_refs(gchead *unreachable, scan *s, unsigned *needs)
 		}
 		rc_object *o = FROM_GC(g);
 		const rc_type *t = o->type;
-		o->flags &= (uint8_t)~RC__F_UNREACH;
+		o->flags &= (uint8_t)~(RC__F_UNREACH | RC__F_EXTREF);
 		o->gen = GEN_UNREACH;
 		if (t->legacy_del)
 			need |= NEED_LEGACY;
@@ -399,7 +426,9 @@ static void delete_garbage(rc_runtime *rt, gchead *final, gchead *old, unsigned 
  * gc_free_cycles way: first every reference to an object outside the set is released (those
  * inside need nothing: their counts no longer matter, or were lowered for exactly this
  * reference and stay lowered), then every block is freed. No code outside the collector can
- * reach the garbage meanwhile: nothing outside the set refers to it. Returns its size. */
+ * reach the garbage meanwhile: nothing outside the set refers to it. The first pass stops at
+ * the first object move_unreachable did not flag RC__F_EXTREF (those come first): the others
+ * hold nothing to release. Returns its size. */
 static bool outside_set(const rc_object *o, const void *arg) { return !in_set(o, arg); }
 
 static size_t free_plain_garbage(rc_runtime *rt, gchead *garbage, scan *s)
@@ -407,8 +436,10 @@ static size_t free_plain_garbage(rc_runtime *rt, gchead *garbage, scan *s)
 	size_t n = 0;
 	int was = rt->deallocating;
 	rt->deallocating = 1; /* outside objects that die meanwhile wait in the queue */
-	for (gchead *g = garbage->next; g != garbage; g = g->next, n++) {
+	for (gchead *g = garbage->next; g != garbage; g = g->next) {
 		rc_object *o = FROM_GC(g);
+		if (!(o->flags & RC__F_EXTREF))
+			break;
 		if (o->type == &rc_list_type) {
 			rc__list *l = (rc__list *)o;
 			rc_object **it = rc__list_items(l);
@@ -433,6 +464,7 @@ static size_t free_plain_garbage(rc_runtime *rt, gchead *garbage, scan *s)
 		size_t size = o->type == &rc_tuple_type ? rc__instance_size(o) : o->type->size;
 		rc__mem_free(rt, g, sizeof(gchead) + size);
 		g = next;
+		n++;
 	}
 	gcl_init(garbage);
 	rt->deallocating = was;
@@ -639,7 +671,7 @@ int rc__gc_verify(const rc_runtime *rt)
 				return 2;
 			if (o->gen != want)
 				return 3;
-			if (o->flags & RC__F_UNREACH)
+			if (o->flags & (RC__F_UNREACH | RC__F_EXTREF))
 				return 4;
 			if (!IS_GC_TYPE(o->type) || o->refcnt == 0)
 				return 5;

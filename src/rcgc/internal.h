@@ -30,6 +30,7 @@
 #define RC__F_UNREACH 0x02u   /* tentatively unreachable, during move_unreachable */
 #define RC__F_WEAKREFD 0x04u  /* weakrefs to it exist (see runtime.weak) */
 #define RC__F_WASTRACKED 0x10u /* was tracked when its dealloc started */
+#define RC__F_EXTREF 0x20u    /* plain garbage that holds a buffer or an outside reference */
 
 typedef struct gchead {
 	struct gchead *next, *prev;
@@ -49,6 +50,15 @@ static inline void gcl_append(gchead *n, gchead *list)
 	n->next = list;
 	last->next = n;
 	list->prev = n;
+}
+
+static inline void gcl_prepend(gchead *n, gchead *list)
+{
+	gchead *first = list->next;
+	n->next = first;
+	n->prev = list;
+	first->prev = n;
+	list->next = n;
 }
 
 static inline void gcl_unlink(gchead *n)
