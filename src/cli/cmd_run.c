@@ -40,7 +40,8 @@ static void run_help(const char *cmd)
 		       "process name contains (never mprof itself), until it exits.\n\n");
 	else
 		printf("Runs PROGRAM (without a shell) and samples its memory until it exits. A\n"
-		       "PROGRAM ending in .py runs under python3 with @profile brackets and gc events.\n"
+		       "PROGRAM ending in .py, or named python*, runs with a builtin @profile whose\n"
+		       "brackets, and every run of Python's garbage collector, land in the profile.\n"
 		       "Options come before PROGRAM; everything after it is PROGRAM's.\n\n");
 	printf("Options:\n"
 	       "  -T, --interval SECONDS   sampling period, default 0.1, at least 0.0001\n"
