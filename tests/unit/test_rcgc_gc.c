@@ -333,6 +333,49 @@ static void test_gc__p9_saveall_lists_everything_a_legacy_finalizer_keeps(void *
 	free_rt(rt, &t);
 }
 
+/* Garbage made of lists, tuples and dicts is freed without clear(): what it held outside
+ * itself (atoms, older objects, survivors) must be released exactly once all the same. */
+static void test_gc__plain_garbage_releases_what_it_holds_outside(void **state)
+{
+	(void)state;
+	for (int gen = 0; gen <= 2; gen += 2) {
+		talloc t;
+		rc_runtime *rt = new_rt(&t);
+		rc_gc_disable(rt);
+		rc_object *ext = rc_list_new(rt), *i = rc_int_new(rt, 42);
+		if (gen == 0)
+			rc_gc_collect(rt, 0); /* ext is now older than the set collect(0) examines */
+		long base = t.live_blocks;
+		rc_object *a = rc_list_new(rt), *b = rc_list_new(rt);
+		rc_list_append(rt, a, b);
+		rc_list_append(rt, b, a);
+		rc_object *c = rc_list_new(rt); /* one-item lists keep the item inline */
+		rc_list_append(rt, c, i);
+		rc_object *e = rc_list_new(rt);
+		rc_list_append(rt, e, ext);
+		rc_object *d = rc_tuple_pack(rt, 1, &ext);
+		rc_object *f = rc_dict_new(rt);
+		rc_dict_set(rt, f, i, ext);
+		rc_object *g = rc_tuple_pack(rt, 1, &i);
+		rc_list_append_steal(rt, a, c);
+		rc_list_append_steal(rt, a, e);
+		rc_list_append_steal(rt, b, d);
+		rc_list_append_steal(rt, b, f);
+		rc_list_append_steal(rt, b, g);
+		rc_decref(rt, a);
+		rc_decref(rt, b);
+		assert_int_equal(rc_refcnt(i), 4);
+		assert_int_equal(rc_refcnt(ext), 4);
+		assert_int_equal(rc_gc_collect(rt, gen), 7);
+		assert_int_equal(rc_refcnt(i), 1);
+		assert_int_equal(rc_refcnt(ext), 1);
+		assert_int_equal(t.live_blocks, base);
+		rc_decref(rt, ext);
+		rc_decref(rt, i);
+		free_rt(rt, &t);
+	}
+}
+
 /* ---- p10: get_count ---- */
 
 static void test_gc__p10_get_count(void **state)
@@ -1106,6 +1149,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_gc__p8_saveall_keeps_garbage_in_list),
 		cmocka_unit_test(test_gc__p9_legacy_finalizer_cycle_is_uncollectable),
 		cmocka_unit_test(test_gc__p9_saveall_lists_everything_a_legacy_finalizer_keeps),
+		cmocka_unit_test(test_gc__plain_garbage_releases_what_it_holds_outside),
 		cmocka_unit_test(test_gc__p10_get_count),
 		cmocka_unit_test(test_gc__p25_default_thresholds_are_cpython_313),
 		cmocka_unit_test(test_gc__p11_small_threshold_collects_inside_allocation),
