@@ -279,7 +279,8 @@ RC_API rc_object *rc_array_random_int(rc_runtime *rt, size_t n, int64_t lo, int6
 /* Weak references. A weakref does not keep its target alive; when the target dies (by
  * refcount or in a collection) the weakref is cleared and, if the weakref is still alive,
  * cb(rt, weakref, cb_data) is called once. cb_data (may be NULL) is held strongly by the
- * weakref. The newest weakref's callback runs first. Any object may be weakly referenced. */
+ * weakref. The newest weakref's callback runs first. Any object but None may be a target;
+ * rc_weakref_new returns NULL for None or NULL (and when out of memory). */
 typedef void (*rc_weakref_cb)(rc_runtime *rt, rc_object *weakref, rc_object *cb_data);
 RC_API rc_object *rc_weakref_new(rc_runtime *rt, rc_object *target, rc_weakref_cb cb,
                                  rc_object *cb_data);
