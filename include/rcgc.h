@@ -10,7 +10,8 @@
  * comment (rc_list_get, rc_dict_get, rc_weakref_get, rc_none, rc_gc_garbage).
  *
  * ERRORS: functions that can fail return 0 or a negative RC_E* code (rc_strerror gives the
- * text); constructors return NULL only when memory ran out, and then change nothing. Nothing
+ * text); constructors return NULL only when memory ran out or an argument is unusable (a NULL
+ * string, an unknown dtype, None as a weakref target), and then change nothing. Nothing
  * here prints (except the DEBUG_* output, to the stream set by rc_gc_set_debug_stream),
  * exits or aborts on bad input.
  *
