@@ -88,8 +88,6 @@ typedef struct mp_profile {
 
 	size_t lines;           /* lines read */
 	double t_first, t_last; /* the earliest and latest time in the file; 0 when it has none */
-
-	void *priv;             /* the reader's own state; NULL once the read is over */
 } mp_profile;
 
 /* Reads the profile at `path` into `p` (which need not be initialised). On error, writes one
