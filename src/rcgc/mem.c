@@ -12,6 +12,10 @@
  *   Precisely: on `usable[c]` iff it is assigned to class c and not full.
  * - An arena is unmapped when all its pools are free, except that one empty arena is kept as
  *   a spare so that a loop allocating and freeing one object does not map and unmap each time.
+ * - The pool that emptied last may be kept aside (`cached`, off every list, its class and free
+ *   blocks intact) for the next pool wanted, so that such a loop does not hand its pool back
+ *   and carve it again each time; never when it is the last pool in use of its arena, which
+ *   must be free to go.
  * - rt->mem counts what callers asked for, whatever allocator serves them.
  */
 #include <stdint.h>
@@ -70,6 +74,7 @@ struct rc__pool_state {
 	struct pool usable[NCLASSES]; /* list heads (only next/prev used) */
 	struct arena arenas;          /* list head */
 	struct arena *spare;          /* one empty arena kept back, or NULL */
+	struct pool *cached;          /* an empty pool kept aside, or NULL */
 	size_t narenas;
 	size_t large_bytes;
 };
@@ -181,11 +186,28 @@ static void pool_give_back(rc__pool_state *ps, struct pool *p)
 	p->next = a->freepools;
 	a->freepools = p;
 	a->nfree++;
+	struct pool *c = ps->cached;
+	if (c && c->arena == a && a->nfree == ARENA_POOLS - 2) { /* only the cached one left */
+		ps->cached = NULL;
+		c->next = a->freepools;
+		a->freepools = c;
+		a->nfree++;
+	}
 	if (a->nfree == ARENA_POOLS - 1) {
 		if (ps->spare && ps->spare != a)
 			arena_unmap(ps, ps->spare);
 		ps->spare = a;
 	}
+}
+
+static void pool_init(struct pool *p, uint32_t c)
+{
+	UNPOISON((char *)p + POOL_HEADER, POOL_SIZE - POOL_HEADER); /* from a former class */
+	p->cls = c;
+	p->used = 0;
+	p->freelist = NULL;
+	p->nextoffset = POOL_HEADER;
+	p->maxoffset = (uint32_t)(POOL_SIZE - class_size(c));
 }
 
 void *rc__pool_alloc(rc__pool_state *ps, size_t n)
@@ -207,15 +229,13 @@ void *rc__pool_alloc(rc__pool_state *ps, size_t n)
 	uint32_t c = size_class(n);
 	struct pool *head = &ps->usable[c], *p = head->next;
 	if (p == head) {
-		p = pool_take(ps);
-		if (!p)
-			return NULL;
-		UNPOISON((char *)p + POOL_HEADER, POOL_SIZE - POOL_HEADER); /* from a former class */
-		p->cls = c;
-		p->used = 0;
-		p->freelist = NULL;
-		p->nextoffset = POOL_HEADER;
-		p->maxoffset = (uint32_t)(POOL_SIZE - class_size(c));
+		p = ps->cached; /* of class c, it is as it was left: its free blocks intact */
+		ps->cached = NULL;
+		if (!p || p->cls != c) {
+			if (!p && !(p = pool_take(ps)))
+				return NULL;
+			pool_init(p, c);
+		}
 		p->next = head->next;
 		p->prev = head;
 		head->next->prev = p;
@@ -259,7 +279,14 @@ void rc__pool_release(rc__pool_state *ps, void *b, size_t n)
 			p->prev->next = p->next;
 			p->next->prev = p->prev;
 		}
-		pool_give_back(ps, p);
+		if (p->arena->nfree < ARENA_POOLS - 2) { /* its arena has other pools in use */
+			struct pool *old = ps->cached;
+			ps->cached = p;
+			if (old)
+				pool_give_back(ps, old);
+		} else {
+			pool_give_back(ps, p);
+		}
 		return;
 	}
 	if (was_full) {

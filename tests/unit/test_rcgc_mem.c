@@ -92,6 +92,41 @@ static void test_mem__empty_arenas_go_back_to_the_system(void **state)
 	rc_runtime_free(rt);
 }
 
+static void test_mem__empty_pool_kept_aside_is_reused_by_any_class(void **state)
+{
+	(void)state;
+	rc_runtime *rt = rc_runtime_new(NULL);
+	rc_mem_stats ms0, ms;
+	void *keep = rc_alloc(rt, 100); /* the arena stays in use: its emptied pools are cached */
+	rc_mem_get_stats(rt, &ms0);
+	for (int i = 0; i < 10000; i++) { /* one pool, emptied and reused each time */
+		unsigned char *b = rc_alloc(rt, 16);
+		assert_non_null(b);
+		memset(b, 0xab, 16);
+		rc_free(rt, b, 16);
+	}
+	rc_mem_get_stats(rt, &ms);
+	assert_int_equal(ms.arenas, ms0.arenas);
+	/* the cached pool (16-byte class) now serves another class: blocks must not overlap */
+	enum { N = 200 };
+	unsigned char *big[N];
+	for (int i = 0; i < N; i++) {
+		big[i] = rc_alloc(rt, 512);
+		assert_non_null(big[i]);
+		memset(big[i], i & 0xff, 512);
+	}
+	for (int i = 0; i < N; i++)
+		for (int j = 0; j < 512; j++)
+			assert_int_equal(big[i][j], i & 0xff);
+	for (int i = 0; i < N; i++)
+		rc_free(rt, big[i], 512);
+	rc_free(rt, keep, 100);
+	rc_mem_get_stats(rt, &ms);
+	assert_int_equal(ms.live_bytes, ms0.live_bytes - 100);
+	assert_true(ms.arenas <= 1); /* the last pools in use went back: at most the spare */
+	rc_runtime_free(rt);
+}
+
 static void test_mem__big_array_leaves_the_process_when_freed(void **state)
 {
 	(void)state;
@@ -136,6 +171,7 @@ int main(void)
 		cmocka_unit_test(test_mem__small_blocks_of_every_size_class),
 		cmocka_unit_test(test_mem__realloc_keeps_contents_across_classes),
 		cmocka_unit_test(test_mem__empty_arenas_go_back_to_the_system),
+		cmocka_unit_test(test_mem__empty_pool_kept_aside_is_reused_by_any_class),
 		cmocka_unit_test(test_mem__big_array_leaves_the_process_when_freed),
 		cmocka_unit_test(test_mem__custom_allocator_sees_every_block),
 	};
