@@ -38,16 +38,37 @@ static int is_negative_index(const char *s)
 
 int cli_protect_negative_index(int argc, char **argv)
 {
+	/* Move every negative index behind a "--" at the end, keeping the order of everything
+	 * else: "-1 -o x.png" becomes "-o x.png -- -1", so options after the index still work
+	 * (getopt_long moves operands to the end anyway). */
+	int dashdash = -1, nneg = 0;
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--"))
-			return argc;
-		if (is_negative_index(argv[i])) {
-			memmove(argv + i + 1, argv + i, (size_t)(argc - i + 1) * sizeof *argv);
-			argv[i] = (char *)"--";
-			return argc + 1;
+		if (!strcmp(argv[i], "--")) {
+			dashdash = i;
+			break;
 		}
+		nneg += is_negative_index(argv[i]);
 	}
-	return argc;
+	if (!nneg)
+		return argc;
+	char *neg[nneg];
+	int w = 1, k = 0, stop = dashdash < 0 ? argc : dashdash;
+	for (int i = 1; i < stop; i++) {
+		if (is_negative_index(argv[i]))
+			neg[k++] = argv[i];
+		else
+			argv[w++] = argv[i];
+	}
+	if (dashdash < 0) {
+		argv[w++] = (char *)"--";
+	} else {
+		for (int i = dashdash; i < argc; i++)
+			argv[w++] = argv[i];
+	}
+	for (int i = 0; i < nneg; i++)
+		argv[w++] = neg[i];
+	argv[w] = NULL;
+	return w;
 }
 
 void cli_print_version(void)

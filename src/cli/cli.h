@@ -29,8 +29,8 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints "mprof <cmd>: <message>" and "Try 'mprof <cmd> --help'." to stderr; returns CLI_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* memory_profiler's hack, kept for drop-in use: a "--" goes before the first argument that
- * looks like a negative index ("-1"), so `mprof rm -1` and `mprof plot -1` work. Returns the
+/* memory_profiler's negative indices, kept for drop-in use: `mprof rm -1`, `mprof plot -1 -o
+ * x.png`. Each argument that looks like one ("-1") moves behind a "--" at the end. Returns the
  * new argc; argv must have room for one more pointer (main guarantees it). */
 int cli_protect_negative_index(int argc, char **argv);
 

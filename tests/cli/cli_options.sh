@@ -26,6 +26,8 @@ check "list has 3 entries" test "$(wc -l <out)" -eq 3
 expect_status 0 "rm --dry-run -1" "$MPROF" rm --dry-run -1
 check "dry run names the newest" grep -qx "mprofile_20261124183003.dat" out
 check "dry run removed nothing" test -e mprofile_20261124183003.dat
+expect_status 0 "rm -1 --dry-run (an option after the index)" "$MPROF" rm -1 --dry-run
+check "the option still applied" test -e mprofile_20261124183003.dat
 expect_status 0 "rm -1" "$MPROF" rm -1
 check "rm -1 removed the newest" test ! -e mprofile_20261124183003.dat
 expect_status 1 "rm without argument" "$MPROF" rm
