@@ -30,20 +30,24 @@ check "SIGINT forwarded: 130 (got $st)" test "$st" -eq 130
 "$MPROF" run -q -T 0.001 -o kill.dat "$MEMFIX" sleep 3000 &
 mp=$!
 sleep 0.6
+killed_at=$(date +%s.%N)
 kill -KILL $mp
 wait $mp 2>/dev/null
 check "after SIGKILL the file ends with a whole line" sh -c "tail -c1 kill.dat | od -An -c | grep -q '\\\\n'"
 n=$(count MEM kill.dat)
-check "after SIGKILL at 0.6 s, >= 400 samples kept at 1 ms (got $n)" ge "$n" 400
+check "after SIGKILL at 0.6 s, samples kept ($n)" ge "$n" 100
+last=$(awk '$1=="MEM"{t=$3} END{print t+0}' kill.dat)
+# The file promises everything older than 0.1 s; allow the machine some slack.
+check "the kept samples reach within 0.3 s of the kill ($last vs $killed_at)" ge "$last" "$(sub "$killed_at" 0.3)"
 pkill -f "memfix sleep 3000" 2>/dev/null
 
 # -t: sampling stops, the program runs on.
 start=$(date +%s%N)
-expect_status 0 "timeout 0.3 s" "$MPROF" run -q -t 0.3 -T 0.01 -o to.dat "$MEMFIX" touch done.flag 1500
+expect_status 0 "timeout 0.3 s" "$MPROF" run -q -t 0.3 -T 0.01 -o to.dat "$MEMFIX" touch done.flag 4000
 el=$(( ($(date +%s%N) - start) / 1000000 ))
-check "timeout returned before the program ended (${el} ms)" test "$el" -lt 1400
+check "timeout returned before the program ended (${el} ms)" test "$el" -lt 3500
 check "no EXIT after a timeout" sh -c "! grep -q '^EXIT' to.dat"
-sleep 1.5
+check "the program ran on" test -e done.flag
 
 # attach by pid and by name: ends when the target exits.
 "$MEMFIX" sleep 700 &
