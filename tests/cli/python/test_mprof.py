@@ -147,7 +147,7 @@ class EndToEnd(unittest.TestCase):
             self.assertEqual((c["uncollectable"], c["candidates"]), (0, -1))
 
     def test_multiprocessing_child_with_M(self):
-        r = self.run_ok(["children.py"], options=("-q", "-M"))
+        r = self.run_ok(["children.py"], options=("-q", "-M", "-T", "0.01"))
         parent, child, forked, spawned, sub = [int(w) for w in r.out.split()[1::2]]
         self.assertEqual(r.data.names_levels(), [("__main__.task", 0)])
         self.assertEqual(r.data.names_levels(child), [("__main__.task", 0)])
