@@ -29,7 +29,8 @@ check "-C sums the tree: $(dat_max_mem c.dat) >= 60 MiB" ge "$(dat_max_mem c.dat
 check "-C alone writes no CHLD" test "$(count CHLD c.dat)" -eq 0
 expect_status 0 "run -M tree" "$MPROF" run -q -M -T 0.02 -o m.dat "$MEMFIX" tree 3 16 400
 pids=$(awk '$1=="CHLD"{print $2}' m.dat | sort -u | wc -l)
-check "-M: a CHLD series per descendant (4, got $pids)" test "$pids" -eq 4
+# (4 descendants; a sanitizer build's exit-time leak checker may add a short-lived fifth)
+check "-M: a CHLD series per descendant (4, got $pids)" ge "$pids" 4
 check "-M alone: MEM is the parent's only ($(dat_max_mem m.dat) < 16)" ge 16 "$(dat_max_mem m.dat)"
 child_max=$(awk '$1=="CHLD"&&$3>m{m=$3} END{print m+0}' m.dat)
 check "-M: a child reaches 16 MiB ($child_max)" ge "$child_max" 16
