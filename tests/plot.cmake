@@ -18,15 +18,6 @@ endforeach()
 
 # libFuzzer targets for the reader (make fuzz; scripts/fuzz runs them over their corpus).
 if(GCLAB_FUZZ)
-  # Coverage for the fuzzers to follow: the core's own code, not only the target's file. The
-  # sanitizer runtime (GCLAB_SANITIZE, as make fuzz sets it) provides the callbacks that the
-  # other executables linking these objects then need.
-  if(GCLAB_SANITIZE)
-    target_compile_options(mpcore_obj PRIVATE -fsanitize=fuzzer-no-link)
-    target_compile_options(mpcore PRIVATE -fsanitize=fuzzer-no-link)
-  else()
-    message(WARNING "GCLAB_FUZZ without GCLAB_SANITIZE: the fuzzers see no coverage of the core")
-  endif()
   foreach(f fuzz_profile fuzz_plot)
     add_executable(${f} ${PROJECT_SOURCE_DIR}/tests/fuzz/${f}.c)
     target_compile_options(${f} PRIVATE -fsanitize=fuzzer)
