@@ -1,4 +1,5 @@
 /* cli.c - what the subcommands share: messages, --version, negative indices. */
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -69,6 +70,22 @@ int cli_protect_negative_index(int argc, char **argv)
 		argv[w++] = neg[i];
 	argv[w] = NULL;
 	return w;
+}
+
+int cli_option_default(int c, char **argv, const char *usage)
+{
+	switch (c) {
+	case 'h':
+		fputs(usage, stdout);
+		return CLI_OK;
+	case 'V':
+		cli_print_version();
+		return CLI_OK;
+	case ':':
+		return cli_usage_error(argv[0], "option '%s' needs a value", argv[optind - 1]);
+	default:
+		return cli_usage_error(argv[0], "unknown or ambiguous option '%s'", argv[optind - 1]);
+	}
 }
 
 void cli_print_version(void)

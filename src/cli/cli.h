@@ -34,6 +34,11 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
  * new argc; argv must have room for one more pointer (main guarantees it). */
 int cli_protect_negative_index(int argc, char **argv);
 
+/* The cases every subcommand's getopt_long loop shares, for its `default:`: 'h' (--help)
+ * prints `usage` to stdout and 'V' (--version) the version, both returning CLI_OK; ':' (a
+ * missing value) and anything else are usage errors (CLI_USAGE). Reads optind. */
+int cli_option_default(int c, char **argv, const char *usage);
+
 /* Prints the version line for `--version`. */
 void cli_print_version(void);
 

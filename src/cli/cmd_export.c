@@ -48,17 +48,8 @@ int cmd_export(int argc, char **argv)
 		case 'o':
 			output = optarg;
 			break;
-		case 'h':
-			fputs(usage, stdout);
-			return CLI_OK;
-		case 'V':
-			cli_print_version();
-			return CLI_OK;
-		case ':':
-			return cli_usage_error(argv[0], "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return cli_usage_error(argv[0], "unknown or ambiguous option '%s'",
-					       argv[optind - 1]);
+			return cli_option_default(c, argv, usage);
 		}
 	}
 	if (argc - optind > 1)

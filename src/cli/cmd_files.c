@@ -30,17 +30,9 @@ static int parse(int argc, char **argv, int allow_dry, const char *usage, int *d
 				goto bad;
 			*dry = 1;
 			break;
-		case 'h':
-			fputs(usage, stdout);
-			*rc = CLI_OK;
-			return -1;
-		case 'V':
-			cli_print_version();
-			*rc = CLI_OK;
-			return -1;
 		default:
 		bad:
-			*rc = cli_usage_error(argv[0], "unknown or ambiguous option '%s'", argv[optind - 1]);
+			*rc = cli_option_default(c, argv, usage);
 			return -1;
 		}
 	}

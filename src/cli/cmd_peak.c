@@ -72,17 +72,8 @@ int cmd_peak(int argc, char **argv)
 		case 'f':
 			func = optarg;
 			break;
-		case 'h':
-			fputs(usage, stdout);
-			return CLI_OK;
-		case 'V':
-			cli_print_version();
-			return CLI_OK;
-		case ':':
-			return cli_usage_error(argv[0], "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return cli_usage_error(argv[0], "unknown or ambiguous option '%s'",
-					       argv[optind - 1]);
+			return cli_option_default(c, argv, usage);
 		}
 	}
 

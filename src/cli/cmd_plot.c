@@ -33,7 +33,7 @@ static const char usage[] =
 	"      --backend NAME     accepted for memory_profiler's scripts, and ignored\n"
 	"  -h, --help             print this help\n";
 
-enum { OPT_WIDTH = 256, OPT_HEIGHT, OPT_DPI, OPT_BACKEND, OPT_VERSION };
+enum { OPT_WIDTH = 256, OPT_HEIGHT, OPT_DPI, OPT_BACKEND };
 
 static int parse_number(const char *s, double *v)
 {
@@ -105,7 +105,7 @@ int cmd_plot(int argc, char **argv)
 		{"height", required_argument, NULL, OPT_HEIGHT},
 		{"dpi", required_argument, NULL, OPT_DPI},
 		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, OPT_VERSION},
+		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	mp_plot_opts o = {0};
@@ -152,17 +152,8 @@ int cmd_plot(int argc, char **argv)
 				return cli_usage_error(argv[0], "invalid dpi '%s': expected 10 to 1200",
 						       optarg);
 			break;
-		case 'h':
-			fputs(usage, stdout);
-			return CLI_OK;
-		case OPT_VERSION:
-			cli_print_version();
-			return CLI_OK;
-		case ':':
-			return cli_usage_error(argv[0], "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return cli_usage_error(argv[0], "unknown or ambiguous option '%s'",
-					       argv[optind - 1]);
+			return cli_option_default(c, argv, usage);
 		}
 	}
 	if (output && mp_plot_format_of(output) < 0) {
