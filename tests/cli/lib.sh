@@ -1,6 +1,7 @@
-# lib.sh - what the end-to-end tests share. Sourced with MPROF and MEMFIX set by ctest.
+# lib.sh - what the end-to-end tests share. Sourced with MPROF (and, for the run tests,
+# MEMFIX) set by ctest; runs in a fresh temporary directory.
 set -u
-: "${MPROF:?}" "${MEMFIX:?}"
+: "${MPROF:?}"
 T=$(mktemp -d "${TMPDIR:-/tmp}/mprof-test.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 cd "$T" || exit 1

@@ -1,30 +1,11 @@
 # lib.sh - what the plot/peak/export end-to-end tests share. Sourced with MPROF (the mprof
 # binary) and FIXTURES (tests/fixtures/dat) set by ctest; runs in a fresh directory.
-set -u
-: "${MPROF:?}" "${FIXTURES:?}"
-T=$(mktemp -d "${TMPDIR:-/tmp}/mprof-plot-test.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-cd "$T" || exit 1
-failures=0
+# The temporary directory, fail/ok/check, expect_status and finish come from ../lib.sh.
+: "${FIXTURES:?}"
+. "$(dirname "$0")/../lib.sh"
 
-fail() {
-	echo "FAIL: $*" >&2
-	failures=$((failures + 1))
-}
-ok() { echo "ok: $*"; }
-
-# expect WANT_STATUS DESCRIPTION COMMAND...: runs the command (stdout in $T/out, stderr in
-# $T/err) and compares its exit status.
-expect() {
-	want=$1 d=$2
-	shift 2
-	"$@" >"$T/out" 2>"$T/err"
-	got=$?
-	if [ "$got" -eq "$want" ]; then ok "$d (status $got)"; else
-		fail "$d: status $got, want $want"
-		sed 's/^/  stderr: /' "$T/err" >&2
-	fi
-}
+# expect WANT_STATUS DESCRIPTION COMMAND...: expect_status under its shorter name.
+expect() { expect_status "$@"; }
 
 # same DESCRIPTION FILE TEXT: the file's content must be exactly TEXT (plus a final newline).
 same() {
@@ -41,12 +22,4 @@ has() {
 		fail "$1: no '$3' in:"
 		sed 's/^/  /' "$2" >&2
 	fi
-}
-
-finish() {
-	if [ "$failures" -ne 0 ]; then
-		echo "$failures check(s) failed" >&2
-		exit 1
-	fi
-	exit 0
 }
