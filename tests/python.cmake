@@ -23,16 +23,16 @@ if(GCLAB_PYTHON3)
       add_test(NAME python_bootstrap_${group}_${which}
                COMMAND ${GCLAB_PYTHON3} ${_py}/test_bootstrap.py --python ${_interp} ${group})
       set_tests_properties(python_bootstrap_${group}_${which} PROPERTIES
-                           LABELS python TIMEOUT 120 SKIP_RETURN_CODE 77)
+                           LABELS python TIMEOUT 120 ${gclab_skip})
     endforeach()
     add_test(NAME python_mprof_${which}
              COMMAND ${GCLAB_PYTHON3} ${_py}/test_mprof.py --mprof $<TARGET_FILE:mprof>
                      ${_python_opt} EndToEnd)
     set_tests_properties(python_mprof_${which} PROPERTIES
-                         LABELS python TIMEOUT 120 SKIP_RETURN_CODE 77)
+                         LABELS python TIMEOUT 120 ${gclab_skip})
   endforeach()
   add_test(NAME python_interop_memory_profiler
            COMMAND ${GCLAB_PYTHON3} ${_py}/test_mprof.py --mprof $<TARGET_FILE:mprof> Interop)
   set_tests_properties(python_interop_memory_profiler PROPERTIES
-                       LABELS python TIMEOUT 120 SKIP_RETURN_CODE 77)
+                       LABELS python TIMEOUT 120 ${gclab_skip})
 endif()
