@@ -2,12 +2,12 @@
 # and (with GCLAB_FUZZ) the libFuzzer targets for the reader.
 set(gclab_dat_fixtures ${PROJECT_SOURCE_DIR}/tests/fixtures/dat)
 
-gclab_unit_test(test_profile SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_profile.c LIBS mpcore)
+gclab_unit_test(test_profile SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_profile.c LIBS mppaint)
 target_compile_definitions(test_profile PRIVATE FIXTURES="${gclab_dat_fixtures}")
 target_link_options(test_profile PRIVATE -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc)
-gclab_unit_test(test_plot SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_plot.c LIBS mpcore)
+gclab_unit_test(test_plot SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_plot.c LIBS mppaint)
 target_compile_definitions(test_plot PRIVATE FIXTURES="${gclab_dat_fixtures}")
-gclab_unit_test(test_export SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_export.c LIBS mpcore)
+gclab_unit_test(test_export SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_export.c LIBS mppaint)
 target_compile_definitions(test_export PRIVATE FIXTURES="${gclab_dat_fixtures}")
 
 foreach(t peak plot export)
@@ -22,6 +22,6 @@ if(GCLAB_FUZZ)
     add_executable(${f} ${PROJECT_SOURCE_DIR}/tests/fuzz/${f}.c)
     target_compile_options(${f} PRIVATE -fsanitize=fuzzer)
     target_link_options(${f} PRIVATE -fsanitize=fuzzer)
-    target_link_libraries(${f} PRIVATE mpcore)
+    target_link_libraries(${f} PRIVATE mppaint)
   endforeach()
 endif()

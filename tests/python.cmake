@@ -3,7 +3,7 @@
 # end, and the interop check against memory_profiler's mprof. Every python test has the label
 # "python"; a missing interpreter or memory_profiler makes its test skip (exit 77).
 gclab_unit_test(test_python SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_python.c
-                LIBS mpcore_lite)
+                LIBS mprecord)
 target_compile_definitions(test_python PRIVATE GCLAB_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 set_property(TEST test_python APPEND PROPERTY LABELS python)
 

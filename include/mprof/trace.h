@@ -29,6 +29,11 @@ extern "C" {
 #define MPROF__LIKELY(x) (x)
 #endif
 
+/* The trace protocol's constants (docs/trace-protocol.md), shared by both ends of the channel:
+ * libmprof_trace and mprof's reader here, python/mprof_trace.py by citation. */
+#define MPROF_TRACE_ENV "MPROF_TRACE_FD" /* names the channel's fd, in decimal */
+#define MPROF_TRACE_EVENT_MAX 512        /* bytes in one event line, its newline included */
+
 /* The channel's fd, or -1 when the program is not run by mprof. Read-only for users. */
 extern int mprof__trace_fd;
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "dat.h"
 
 void cli_error(const char *fmt, ...)
 {
@@ -91,4 +92,19 @@ int cli_option_default(int c, char **argv, const char *usage)
 void cli_print_version(void)
 {
 	printf("mprof (gclab) %s\n", GCLAB_VERSION);
+}
+
+int cli_read_profile(mp_profile *p, const char *path)
+{
+	mp_dat_error e;
+	int rc = mp_profile_read(p, path, &e);
+	if (rc == 0)
+		return 0;
+	if (e.line)
+		cli_error("%s:%zu: %s", path, e.line, e.what);
+	else if (e.what[0])
+		cli_error("%s: %s", path, e.what);
+	else
+		cli_error("cannot %s '%s': %s", e.opening ? "open" : "read", path, mp_strerror(rc));
+	return -1;
 }

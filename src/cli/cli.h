@@ -39,6 +39,12 @@ int cli_protect_negative_index(int argc, char **argv);
  * missing value) and anything else are usage errors (CLI_USAGE). Reads optind. */
 int cli_option_default(int c, char **argv, const char *usage);
 
+struct mp_profile;
+
+/* Reads the profile at `path`; on failure prints why ("cannot open 'x.dat': ...",
+ * "x.dat:12: MEM: 'abc' is not a number") and leaves `p` empty. Returns 0 or -1. */
+int cli_read_profile(struct mp_profile *p, const char *path);
+
 /* Prints the version line for `--version`. */
 void cli_print_version(void);
 

@@ -77,11 +77,8 @@ int cmd_export(int argc, char **argv)
 		goto out;
 	}
 	mp_profile p;
-	char err[512];
-	if (mp_profile_read(&p, path, err, sizeof err) < 0) {
-		cli_error("%s", err);
+	if (cli_read_profile(&p, path) < 0)
 		goto out;
-	}
 	if (!p.lines) {
 		cli_error("%s: empty profile", path);
 		goto release;

@@ -26,11 +26,8 @@ static const char usage[] =
 static int peak_one(const char *path, const char *func)
 {
 	mp_profile p;
-	char err[512];
-	if (mp_profile_read(&p, path, err, sizeof err) < 0) {
-		cli_error("%s", err);
+	if (cli_read_profile(&p, path) < 0)
 		return CLI_FAIL;
-	}
 	double mem;
 	int rc = CLI_OK;
 	if (func) {

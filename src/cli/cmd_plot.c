@@ -200,11 +200,8 @@ int cmd_plot(int argc, char **argv)
 	}
 	size_t nread = 0;
 	for (; nread < n; nread++) {
-		char err[512];
-		if (mp_profile_read(&profs[nread], paths[nread], err, sizeof err) < 0) {
-			cli_error("%s", err);
+		if (cli_read_profile(&profs[nread], paths[nread]) < 0)
 			goto release;
-		}
 		pp[nread] = &profs[nread];
 		if (!profs[nread].nmem) {
 			cli_error("%s: %s", paths[nread], profs[nread].lines ? "no memory samples (no MEM lines)"

@@ -15,11 +15,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "channel.h"
 #include "cli.h"
 #include "dat.h"
 #include "proc.h"
 #include "python.h"
-#include "sampler.h"
+#include "session.h"
 #include "spawn.h"
 
 struct run_args {
@@ -221,15 +222,11 @@ static int open_profile(const struct run_args *a, mp_dat *out, char *name, size_
 
 static void write_meta(mp_dat *out, const struct run_args *a, pid_t pid, int peaks)
 {
-	char line[256];
-	const char *children = a->children && a->multiprocess ? "sum,each"
-			       : a->children		       ? "sum"
-			       : a->multiprocess	       ? "each"
-							       : "none";
-	snprintf(line, sizeof line, "META mprof=%s interval=%g backend=%s peaks=%s children=%s pid=%d",
-		 GCLAB_VERSION, a->interval, mp_backend_name(a->backend), peaks ? "hwm" : "none",
-		 children, (int)pid);
-	mp_dat_line(out, line);
+	mp_dat_run_info info = {
+		.interval = a->interval, .backend = a->backend, .peaks = peaks,
+		.sum_children = a->children, .each_child = a->multiprocess, .pid = pid,
+	};
+	mp_dat_meta(out, &info);
 }
 
 static int session_exit_code(const mp_session_result *r, const struct run_args *a,
@@ -247,34 +244,6 @@ static int session_exit_code(const mp_session_result *r, const struct run_args *
 	if (r->stop_signal)
 		return 128 + r->stop_signal;
 	return r->exited ? r->status : CLI_OK;
-}
-
-/* A Python-list repr of argv, as memory_profiler writes CMDLINE for attach by name. */
-static void list_repr(const char *args, size_t len, char *out, size_t cap)
-{
-	size_t o = 0;
-	#define PUT(ch) do { if (o + 2 < cap) out[o++] = (ch); } while (0)
-	PUT('[');
-	for (size_t i = 0; i < len;) {
-		const char *s = args + i;
-		size_t n = strnlen(s, len - i);
-		char q = memchr(s, '\'', n) && !memchr(s, '"', n) ? '"' : '\'';
-		if (i) {
-			PUT(',');
-			PUT(' ');
-		}
-		PUT(q);
-		for (size_t k = 0; k < n; k++) {
-			if (s[k] == q || s[k] == '\\')
-				PUT('\\');
-			PUT(s[k]);
-		}
-		PUT(q);
-		i += n + 1;
-	}
-	PUT(']');
-	out[o] = 0;
-	#undef PUT
 }
 
 struct name_match {
@@ -336,7 +305,7 @@ static int do_attach(const struct run_args *a, const char *target)
 	} else {
 		char args[4096], repr[4096];
 		ssize_t n = mp_proc_cmdline(pid, args, sizeof args);
-		list_repr(args, n > 0 ? (size_t)n : 0, repr, sizeof repr);
+		mp_dat_format_argv_repr(args, n > 0 ? (size_t)n : 0, repr, sizeof repr);
 		mp_dat_cmdline_text(&out, repr);
 	}
 	write_meta(&out, a, pid, a->peaks && a->backend == MP_BACKEND_RSS);
@@ -376,12 +345,7 @@ static int do_attach(const struct run_args *a, const char *target)
 /* The command to exec: the user's, or the Python bootstrap's around it. */
 static char **build_argv(const struct run_args *a, char **user, int *python)
 {
-	/* Also "python3 x.py" without --python: memory_profiler would run it bare and its
-	 * @profile would raise NameError, the complaint its users file most. */
-	const char *base = strrchr(user[0], '/');
-	base = base ? base + 1 : user[0];
-	*python = !a->nopython && (a->python || mp_python_is_script(user[0]) ||
-				   !strncmp(base, "python", 6));
+	*python = mp_python_wanted(user[0], a->python, a->nopython);
 	if (*python)
 		return mp_python_argv(NULL, user);
 	size_t n = 0;
@@ -430,20 +394,13 @@ static int do_run(const struct run_args *a, char **user)
 	char **env = NULL;
 	sigset_t old;
 	int code = CLI_FAIL;
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
-		cli_error("cannot create the trace channel: %s", strerror(errno));
+	if ((rc = mp_channel_open(sv)) < 0) {
+		cli_error("cannot create the trace channel: %s", mp_strerror(rc));
 		goto fail_profile;
 	}
-	fcntl(sv[0], F_SETFL, O_NONBLOCK);
-	shutdown(sv[0], SHUT_WR);
-	/* Room for bursts between drains: a small event takes about 1 KiB of the buffer. Root
-	 * may go past the system's cap; others get what the cap allows. */
-	int sndbuf = 4 << 20;
-	if (setsockopt(sv[1], SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof sndbuf) < 0)
-		setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
 	char fdtext[16];
 	snprintf(fdtext, sizeof fdtext, "%d", sv[1]);
-	if (!(env = mp_spawn_env("MPROF_TRACE_FD", fdtext))) {
+	if (!(env = mp_spawn_env(MPROF_TRACE_ENV, fdtext))) {
 		cli_error("out of memory");
 		goto fail_channel;
 	}

@@ -18,7 +18,7 @@
 
 #include "mprof/trace.h"
 
-#define EVENT_MAX 512
+#define EVENT_MAX MPROF_TRACE_EVENT_MAX
 #define STACK_MAX 256
 
 __attribute__((visibility("default"))) int mprof__trace_fd = -1;
@@ -54,7 +54,7 @@ static void after_fork_in_child(void)
 
 __attribute__((constructor)) static void trace_init(void)
 {
-	const char *s = getenv("MPROF_TRACE_FD");
+	const char *s = getenv(MPROF_TRACE_ENV);
 	if (!s || !*s)
 		return;
 	int fd = 0;

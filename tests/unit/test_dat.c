@@ -14,6 +14,7 @@
 
 #include "dat.h"
 #include "profiles.h"
+#include "dat.h"
 
 static char dir[64];
 
@@ -95,7 +96,7 @@ static void test_dat__create_replaces_a_file_but_refuses_a_symlink(void **state)
 	fputs("MEM 1 2\n", f);
 	fclose(f);
 	assert_int_equal(mp_dat_create(w, "old.dat"), 0);
-	mp_dat_line(w, "CMDLINE new");
+	mp_dat_cmdline_text(w, "new");
 	assert_int_equal(mp_dat_close(w), 0);
 	assert_string_equal(slurp("old.dat"), "CMDLINE new\n");
 	assert_int_equal(symlink("target.dat", "link.dat"), 0);
@@ -117,8 +118,8 @@ static void test_dat__default_name_moves_to_the_next_free_second(void **state)
 	assert_int_equal(mp_dat_create_default(w, t, second), 0);
 	mp_dat_close(w);
 	assert_string_not_equal(first, second);
-	assert_true(mp_profiles_is_profile_name(first));
-	assert_true(mp_profiles_is_profile_name(second));
+	assert_true(mp_dat_is_default_name(first));
+	assert_true(mp_dat_is_default_name(second));
 	assert_true(strcmp(first, second) < 0); /* still in order for `mprof list` */
 	free(w);
 }

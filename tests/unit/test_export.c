@@ -11,6 +11,7 @@
 
 #include "export.h"
 #include "profile.h"
+#include "test_dat_util.h"
 
 #ifndef FIXTURES
 #error "FIXTURES: the directory of the .dat fixtures"
@@ -37,7 +38,7 @@ static void test_export__csv_has_a_row_per_thing_with_its_kind(void **state)
 	mp_profile p;
 	char path[512];
 	snprintf(path, sizeof path, "%s/ours_full.dat", FIXTURES);
-	assert_int_equal(mp_profile_read(&p, path, err, sizeof err), 0);
+	assert_int_equal(test_read(&p, path, err, sizeof err), 0);
 	assert_string_equal(
 		run(&p, 0),
 		"kind,t,mem,t_end,mem_end,name,level,pid,gen,collected,uncollectable,candidates,status\n"
@@ -68,7 +69,7 @@ static void test_export__names_are_quoted_and_escaped(void **state)
 	/* A name holding a comma, a quote, a newline, a tab and a byte that is not UTF-8;
 	 * and a legacy 5-field FUNC (no level). */
 	const char *text = "MEM 1 10\nFUNC a%2C%22b%0A%09%FF%C3%A9 1 10 2 11\n";
-	assert_int_equal(mp_profile_parse(&p, text, strlen(text), "x", err, sizeof err), 0);
+	assert_int_equal(test_parse(&p, text, strlen(text), "x", err, sizeof err), 0);
 	const char *csv = run(&p, 0);
 	assert_non_null(strstr(csv, "call,0.000000,1.0000,1.000000,2.0000,\"a,\"\"b\n\t\xff\xc3\xa9\",,0,"));
 	const char *json = run(&p, 1);
@@ -87,7 +88,7 @@ static void test_export__json_has_every_part(void **state)
 	mp_profile p;
 	char path[512];
 	snprintf(path, sizeof path, "%s/ours_full.dat", FIXTURES);
-	assert_int_equal(mp_profile_read(&p, path, err, sizeof err), 0);
+	assert_int_equal(test_read(&p, path, err, sizeof err), 0);
 	const char *j = run(&p, 1);
 	const char *want[] = {
 		"{\"file\":\"f.dat\",\"cmdline\":\"./memfix 'a b' c\",\"start\":1000.000000,",
@@ -119,7 +120,7 @@ static void test_export__write_errors_are_returned(void **state)
 	mp_profile p;
 	char path[512];
 	snprintf(path, sizeof path, "%s/mp_python_fast.dat", FIXTURES);
-	assert_int_equal(mp_profile_read(&p, path, err, sizeof err), 0);
+	assert_int_equal(test_read(&p, path, err, sizeof err), 0);
 	assert_int_equal(mp_export_csv(&p, f), -ENOSPC);
 	fclose(f);
 	f = fopen("/dev/full", "w");

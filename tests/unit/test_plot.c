@@ -22,6 +22,7 @@
 #include "plot.h"
 #include "png.h"
 #include "profile.h"
+#include "test_dat_util.h"
 
 #ifndef FIXTURES
 #error "FIXTURES: the directory of the .dat fixtures"
@@ -62,13 +63,13 @@ static void read_fixture(mp_profile *p, const char *name)
 {
 	char path[512];
 	snprintf(path, sizeof path, "%s/%s", FIXTURES, name);
-	if (mp_profile_read(p, path, err, sizeof err) != 0)
+	if (test_read(p, path, err, sizeof err) != 0)
 		fail_msg("%s: %s", name, err);
 }
 
 static void parse(mp_profile *p, const char *text)
 {
-	if (mp_profile_parse(p, text, strlen(text), "t.dat", err, sizeof err) != 0)
+	if (test_parse(p, text, strlen(text), "t.dat", err, sizeof err) != 0)
 		fail_msg("%s", err);
 }
 

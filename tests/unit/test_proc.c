@@ -28,8 +28,8 @@ static void test_proc__backend_names(void **state)
 	assert_int_equal(b, MP_BACKEND_PSS);
 	assert_int_equal(mp_backend_parse("uss", &b), 0);
 	assert_int_equal(b, MP_BACKEND_USS);
-	assert_int_equal(mp_backend_parse("posix", &b), -1);
-	assert_int_equal(mp_backend_parse("tracemalloc", &b), -1);
+	assert_int_equal(mp_backend_parse("posix", &b), MP_EBADNAME);
+	assert_int_equal(mp_backend_parse("tracemalloc", &b), MP_EBADNAME);
 	assert_string_equal(mp_backend_name(MP_BACKEND_PSS), "pss");
 }
 

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "mprof/python.h"
+#include "python.h"
 
 static char launcher[PATH_MAX + 32];
 

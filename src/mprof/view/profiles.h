@@ -17,16 +17,9 @@ typedef struct mp_profiles {
 int mp_profiles_scan(mp_profiles *p, const char *dir);
 void mp_profiles_release(mp_profiles *p);
 
-/* 1 when `name` (a base name) has the exact form mprofile_<14 digits>.dat. */
-int mp_profiles_is_profile_name(const char *name);
-
 /* Resolves one command-line argument as memory_profiler does: an existing path is itself;
  * otherwise an integer (negative counts from the newest) indexes `p`. Returns the path (owned
  * by `arg` or `p`), or NULL when it is neither. */
 const char *mp_profiles_resolve(const mp_profiles *p, const char *arg);
-
-/* The default output name for a run started at epoch second `t`, local time:
- * "mprofile_YYYYMMDDhhmmss.dat". `buf` must hold 32 bytes. */
-void mp_profiles_default_name(char *buf, long long t);
 
 #endif

@@ -6,7 +6,9 @@
 #include <sys/types.h>
 #include <time.h>
 
-#define MP_EVENT_MAX 512
+#include "mprof/trace.h"
+
+#define MP_EVENT_MAX MPROF_TRACE_EVENT_MAX
 
 typedef struct mp_event {
 	char type; /* 'F', 'M' or 'G' */
@@ -36,6 +38,11 @@ typedef struct mp_channel {
 } mp_channel;
 
 void mp_channel_init(mp_channel *c, int fd);
+
+/* Creates the channel: fds[0] is the reading end (non-blocking, mprof's), fds[1] the end the
+ * program inherits (its fd is what MPROF_TRACE_ENV names), both close-on-exec (mp_spawn keeps
+ * fds[1] across the exec). Returns 0 or -errno. */
+int mp_channel_open(int fds[2]);
 
 /* Reads what is available now (the fd is non-blocking) and calls `fn` for each event.
  * Returns 0, or -errno on a read error; sets c->eof when every writer has closed. */

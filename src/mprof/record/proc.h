@@ -10,16 +10,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-typedef enum mp_backend {
-	MP_BACKEND_RSS, /* resident set size (statm): memory_profiler's psutil default */
-	MP_BACKEND_PSS, /* proportional set size (smaps_rollup): shared pages divided */
-	MP_BACKEND_USS, /* unique set size (smaps_rollup private pages) */
-} mp_backend;
+#include "dat.h"
 
-/* Parses "rss", "pss", "uss" and memory_profiler's "psutil", "psutil_pss", "psutil_uss".
- * Returns 0 and sets *out, or -1 for any other name. */
-int mp_backend_parse(const char *name, mp_backend *out);
-const char *mp_backend_name(mp_backend b);
 
 typedef struct mp_proc {
 	pid_t pid;

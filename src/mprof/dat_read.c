@@ -1,4 +1,4 @@
-/* profile.c - read a .dat profile: streamed line by line, sorted by time at the end.
+/* dat_read.c - read a .dat profile: streamed line by line, sorted by time at the end.
  *
  * Invariants: every array in mp_profile is sorted once the read returns 0; on error the
  * profile is empty. A line is parsed from (pointer, length), never as a C string, so bytes
@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "profile.h"
+#include "dat.h"
 
 #define MAX_FIELDS 12
 #define READ_CHUNK (256 * 1024)
@@ -32,9 +32,7 @@ typedef struct chld_row {
 
 typedef struct reader {
 	mp_profile *p;
-	const char *name;
-	char *err;
-	size_t errlen;
+	mp_dat_error *e;
 	size_t lineno;
 	size_t cap_mem, cap_peaks, cap_calls, cap_fnames, cap_gcs, cap_marks, cap_chld;
 	chld_row *chld;
@@ -49,29 +47,36 @@ typedef struct field {
 	size_t len;
 } field;
 
-const char *mp_profile_strerror(int err)
-{
-	if (err == MP_PROFILE_EMALFORMED)
-		return "malformed profile";
-	if (err == MP_PROFILE_ENOMEM)
-		return "out of memory";
-	return strerror(-err);
-}
-
 static int fail(reader *r, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* Records where the read failed and what was wrong; returns `code`. */
 static int fail(reader *r, int code, const char *fmt, ...)
 {
-	if (!r->errlen)
+	if (!r->e)
 		return code;
-	int n = r->lineno ? snprintf(r->err, r->errlen, "%s:%zu: ", r->name, r->lineno)
-			  : snprintf(r->err, r->errlen, "%s: ", r->name);
-	if (n < 0 || (size_t)n >= r->errlen)
-		return code;
+	r->e->line = r->lineno;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(r->err + n, r->errlen - (size_t)n, fmt, ap);
+	vsnprintf(r->e->what, sizeof r->e->what, fmt, ap);
 	va_end(ap);
+	return code;
+}
+
+/* A system error (-errno), not at any line. */
+static int fail_sys(reader *r, int code)
+{
+	if (r->e) {
+		r->e->line = 0;
+		r->e->what[0] = 0;
+	}
+	return code;
+}
+
+static int fail_open(reader *r, int code)
+{
+	fail_sys(r, code);
+	if (r->e)
+		r->e->opening = 1;
 	return code;
 }
 
@@ -98,10 +103,10 @@ static int grow(reader *r, void *arrp, size_t *cap, size_t n, size_t size)
 		return 0;
 	size_t ncap = *cap ? *cap * 2 : 64;
 	if (ncap < *cap || ncap > SIZE_MAX / size)
-		return fail(r, MP_PROFILE_ENOMEM, "out of memory");
+		return fail_sys(r, -ENOMEM);
 	void *a = realloc(*arr, ncap * size);
 	if (!a)
-		return fail(r, MP_PROFILE_ENOMEM, "out of memory");
+		return fail_sys(r, -ENOMEM);
 	*arr = a;
 	*cap = ncap;
 	return 0;
@@ -235,41 +240,11 @@ static int parse_long(const field *f, long lo, long hi, long *out)
 
 /* --- names ------------------------------------------------------------------------------- */
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-size_t mp_profile_decode_name(const char *s, size_t len, char *out, size_t cap)
-{
-	size_t o = 0;
-	if (!cap)
-		return 0;
-	for (size_t i = 0; i < len && o + 1 < cap; i++) {
-		int hi, lo;
-		if (s[i] == '%' && i + 2 < len && (hi = hexval(s[i + 1])) >= 0 &&
-		    (lo = hexval(s[i + 2])) >= 0) {
-			out[o++] = (char)(hi * 16 + lo);
-			i += 2;
-		} else {
-			out[o++] = s[i];
-		}
-	}
-	out[o] = 0;
-	return o;
-}
-
 static char *decode_dup(const field *f)
 {
 	char *s = malloc(f->len + 1);
 	if (s)
-		mp_profile_decode_name(f->s, f->len, s, f->len + 1);
+		mp_dat_decode_name(f->s, f->len, s, f->len + 1);
 	return s;
 }
 
@@ -286,7 +261,7 @@ static int hash_grow(reader *r)
 	size_t ncap = r->hash_cap ? r->hash_cap * 2 : 64;
 	size_t *t = calloc(ncap, sizeof *t);
 	if (!t)
-		return fail(r, MP_PROFILE_ENOMEM, "out of memory");
+		return fail_sys(r, -ENOMEM);
 	for (size_t i = 0; i < r->p->nfnames; i++) {
 		size_t k = (size_t)hash_str(r->p->fnames[i]) & (ncap - 1);
 		while (t[k])
@@ -305,8 +280,8 @@ static int intern(reader *r, const field *f, size_t *index)
 	mp_profile *p = r->p;
 	char stack[256], *name = f->len < sizeof stack ? stack : malloc(f->len + 1);
 	if (!name)
-		return fail(r, MP_PROFILE_ENOMEM, "out of memory");
-	mp_profile_decode_name(f->s, f->len, name, f->len + 1);
+		return fail_sys(r, -ENOMEM);
+	mp_dat_decode_name(f->s, f->len, name, f->len + 1);
 	int rc = 0;
 	if ((p->nfnames + 1) * 2 > r->hash_cap && (rc = hash_grow(r)) < 0)
 		goto out;
@@ -324,7 +299,7 @@ static int intern(reader *r, const field *f, size_t *index)
 	if (copy)
 		memcpy(copy, name, len + 1);
 	if (!copy) {
-		rc = fail(r, MP_PROFILE_ENOMEM, "out of memory");
+		rc = fail_sys(r, -ENOMEM);
 		goto out;
 	}
 	p->fnames[p->nfnames] = copy;
@@ -375,7 +350,7 @@ static int need(reader *r, const char *type, int n, int want, const char *what)
 {
 	if (n >= want)
 		return 0;
-	return fail(r, MP_PROFILE_EMALFORMED, "%s: expected %d fields (%s), found %d", type, want,
+	return fail(r, MP_EMALFORMED, "%s: expected %d fields (%s), found %d", type, want,
 		    what, n);
 }
 
@@ -384,7 +359,7 @@ static int num(reader *r, const char *type, const field *f, double *v)
 	char q[32];
 	if (parse_double(f, v) == 0)
 		return 0;
-	return fail(r, MP_PROFILE_EMALFORMED, "%s: '%s' is not a number", type, quote(f, q));
+	return fail(r, MP_EMALFORMED, "%s: '%s' is not a number", type, quote(f, q));
 }
 
 static int integer(reader *r, const char *type, const field *f, long lo, long hi, long *v)
@@ -392,7 +367,7 @@ static int integer(reader *r, const char *type, const field *f, long lo, long hi
 	char q[32];
 	if (parse_long(f, lo, hi, v) == 0)
 		return 0;
-	return fail(r, MP_PROFILE_EMALFORMED, "%s: '%s' is not an integer from %ld to %ld", type,
+	return fail(r, MP_EMALFORMED, "%s: '%s' is not an integer from %ld to %ld", type,
 		    quote(f, q), lo, hi);
 }
 
@@ -501,7 +476,7 @@ static int line_mark(reader *r, field *f, int n)
 	if ((rc = grow(r, &p->marks, &r->cap_marks, p->nmarks, sizeof m)) < 0)
 		return rc;
 	if (!(m.name = decode_dup(&f[0])))
-		return fail(r, MP_PROFILE_ENOMEM, "out of memory");
+		return fail_sys(r, -ENOMEM);
 	note_time(r, m.t);
 	p->marks[p->nmarks++] = m;
 	return 0;
@@ -555,11 +530,11 @@ static int line_meta(reader *r, const char *s, size_t len)
 		f[0].len = i - b - klen - 1;
 		if (klen == 8 && !memcmp(tok, "interval", 8)) {
 			if (parse_double(f, &m->interval) < 0 || m->interval < 0)
-				return fail(r, MP_PROFILE_EMALFORMED, "META: bad interval '%s'",
+				return fail(r, MP_EMALFORMED, "META: bad interval '%s'",
 					    quote(f, q));
 		} else if (klen == 3 && !memcmp(tok, "pid", 3)) {
 			if (parse_long(f, 0, PID_MAX_VALUE, &m->pid) < 0)
-				return fail(r, MP_PROFILE_EMALFORMED, "META: bad pid '%s'",
+				return fail(r, MP_EMALFORMED, "META: bad pid '%s'",
 					    quote(f, q));
 		} else if (klen == 5 && !memcmp(tok, "peaks", 5)) {
 			m->peaks = f[0].len == 3 && !memcmp(f[0].s, "hwm", 3);
@@ -578,7 +553,7 @@ static int line_cmdline(reader *r, const char *s, size_t len)
 {
 	char *c = malloc(len + 1);
 	if (!c)
-		return fail(r, MP_PROFILE_ENOMEM, "out of memory");
+		return fail_sys(r, -ENOMEM);
 	memcpy(c, s, len);
 	c[len] = 0;
 	free(r->p->cmdline);
@@ -618,9 +593,9 @@ static int parse_line(reader *r, const char *s, size_t len)
 	if (len && s[len - 1] == '\r')
 		len--;
 	if (memchr(s, 0, len))
-		return fail(r, MP_PROFILE_EMALFORMED, "not a text line (NUL byte)");
+		return fail(r, MP_EMALFORMED, "not a text line (NUL byte)");
 	if (!len)
-		return fail(r, MP_PROFILE_EMALFORMED, "empty line");
+		return fail(r, MP_EMALFORMED, "empty line");
 	const char *sp = memchr(s, ' ', len);
 	size_t tlen = sp ? (size_t)(sp - s) : len;
 	const char *rest = sp ? sp + 1 : s + len;
@@ -741,7 +716,7 @@ static int group_children(reader *r)
 	if (!g || !pts || !p->children) {
 		free(g);
 		free(pts);
-		return fail(r, MP_PROFILE_ENOMEM, "out of memory");
+		return fail_sys(r, -ENOMEM);
 	}
 	size_t k = 0;
 	for (size_t i = 0; i < r->nchld; i++) {
@@ -783,16 +758,17 @@ static int finish(reader *r)
 	return group_children(r);
 }
 
-static void reader_init(reader *r, mp_profile *p, const char *name, char *err, size_t errlen)
+static void reader_init(reader *r, mp_profile *p, mp_dat_error *e)
 {
 	memset(r, 0, sizeof *r);
 	memset(p, 0, sizeof *p);
 	r->p = p;
-	r->name = name;
-	r->err = err;
-	r->errlen = errlen;
-	if (errlen)
-		err[0] = 0;
+	r->e = e;
+	if (e) {
+		e->line = 0;
+		e->opening = 0;
+		e->what[0] = 0;
+	}
 }
 
 static int reader_end(reader *r, int rc)
@@ -806,11 +782,10 @@ static int reader_end(reader *r, int rc)
 	return rc;
 }
 
-int mp_profile_parse(mp_profile *p, const char *data, size_t len, const char *name, char *err,
-		     size_t errlen)
+int mp_profile_parse(mp_profile *p, const char *data, size_t len, mp_dat_error *e)
 {
 	reader r;
-	reader_init(&r, p, name, err, errlen);
+	reader_init(&r, p, e);
 	int rc = 0;
 	size_t i = 0;
 	while (i < len && rc == 0) {
@@ -822,31 +797,27 @@ int mp_profile_parse(mp_profile *p, const char *data, size_t len, const char *na
 	return reader_end(&r, rc);
 }
 
-int mp_profile_read(mp_profile *p, const char *path, char *err, size_t errlen)
+int mp_profile_read(mp_profile *p, const char *path, mp_dat_error *e)
 {
 	reader r;
-	reader_init(&r, p, path, err, errlen);
+	reader_init(&r, p, e);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		int e = errno;
-		snprintf(err, errlen, "cannot open '%s': %s", path, strerror(e));
-		return -e;
-	}
+	if (fd < 0)
+		return fail_open(&r, -errno);
 	struct stat st;
 	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
 		close(fd);
-		snprintf(err, errlen, "cannot read '%s': %s", path, strerror(EISDIR));
-		return -EISDIR;
+		return fail_sys(&r, -EISDIR);
 	}
 	size_t cap = READ_CHUNK, have = 0;
 	char *buf = malloc(cap);
-	int rc = buf ? 0 : fail(&r, MP_PROFILE_ENOMEM, "out of memory");
+	int rc = buf ? 0 : fail_sys(&r, -ENOMEM);
 	while (rc == 0) {
 		if (have == cap) {
 			/* A line longer than the buffer: make room for it. */
 			char *nb = cap <= SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
 			if (!nb) {
-				rc = fail(&r, MP_PROFILE_ENOMEM, "out of memory");
+				rc = fail_sys(&r, -ENOMEM);
 				break;
 			}
 			buf = nb;
@@ -856,9 +827,7 @@ int mp_profile_read(mp_profile *p, const char *path, char *err, size_t errlen)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			int e = errno;
-			snprintf(err, errlen, "cannot read '%s': %s", path, strerror(e));
-			rc = -e;
+			rc = fail_sys(&r, -errno);
 			break;
 		}
 		if (n == 0) {
@@ -899,85 +868,4 @@ void mp_profile_release(mp_profile *p)
 		free(p->children[0].pts);
 	free(p->children);
 	memset(p, 0, sizeof *p);
-}
-
-/* --- queries ----------------------------------------------------------------------------- */
-
-int mp_profile_peak(const mp_profile *p, double *mem, double *t)
-{
-	const mp_point *best = NULL;
-	for (size_t i = 0; i < p->nmem; i++)
-		if (!best || p->mem[i].mem > best->mem)
-			best = &p->mem[i];
-	for (size_t i = 0; i < p->npeaks; i++)
-		if (!best || p->peaks[i].mem > best->mem)
-			best = &p->peaks[i];
-	if (!best)
-		return -1;
-	if (mem)
-		*mem = best->mem;
-	if (t)
-		*t = best->t;
-	return 0;
-}
-
-long mp_profile_find_func(const mp_profile *p, const char *name)
-{
-	for (size_t i = 0; i < p->nfnames; i++)
-		if (!strcmp(p->fnames[i], name))
-			return (long)i;
-	return -1;
-}
-
-/* The first point at or after time t (binary search). */
-static size_t lower_bound(const mp_point *a, size_t n, double t)
-{
-	size_t lo = 0, hi = n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (a[mid].t < t)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-static int max_in(const mp_point *a, size_t n, double t0, double t1, double *best, int found)
-{
-	for (size_t i = lower_bound(a, n, t0); i < n && a[i].t <= t1; i++) {
-		if (!found || a[i].mem > *best)
-			*best = a[i].mem;
-		found = 1;
-	}
-	return found;
-}
-
-int mp_profile_peak_func(const mp_profile *p, const char *name, double *mem)
-{
-	long fn = mp_profile_find_func(p, name);
-	if (fn < 0)
-		return -1;
-	double best = 0;
-	int found = 0;
-	for (size_t i = 0; i < p->ncalls; i++) {
-		const mp_call *c = &p->calls[i];
-		if (c->fn != (size_t)fn)
-			continue;
-		found = max_in(p->mem, p->nmem, c->t0, c->t1, &best, found);
-		found = max_in(p->peaks, p->npeaks, c->t0, c->t1, &best, found);
-	}
-	if (!found)
-		return -2;
-	*mem = best;
-	return 0;
-}
-
-double mp_child_peak(const mp_child *c)
-{
-	double m = c->pts[0].mem;
-	for (size_t i = 1; i < c->n; i++)
-		if (c->pts[i].mem > m)
-			m = c->pts[i].mem;
-	return m;
 }

@@ -28,7 +28,7 @@
 #include <unistd.h>
 
 #include "channel.h"
-#include "sampler.h"
+#include "session.h"
 
 #define MAX_TREE 4096
 #define CHANNEL_BATCH_NS 1000000LL /* drain a busy channel every 1 ms */

@@ -64,15 +64,28 @@ static int names_binary(const char *name)
 	}
 }
 
-int mp_python_is_interpreter(const char *program)
+/* An interpreter by its name: python, python3.11, /usr/bin/python3, pypy3. */
+static int named_like_python(const char *program)
 {
 	const char *base = strrchr(program, '/');
 	base = base ? base + 1 : program;
+	return !strncmp(base, "python", 6) || !strncmp(base, "pypy", 4);
+}
+
+int mp_python_is_interpreter(const char *program)
+{
 	if (mp_python_is_script(program))
 		return 0;
-	if (!strncmp(base, "python", 6) || !strncmp(base, "pypy", 4))
+	if (named_like_python(program))
 		return 1;
 	return names_binary(program); /* a script is run by python; a binary is the python */
+}
+
+int mp_python_wanted(const char *program, int force, int never)
+{
+	if (never)
+		return 0;
+	return force || mp_python_is_script(program) || named_like_python(program);
 }
 
 /* 0 when `dir`/mprof_launch.py exists, with `dir` copied to out. */

@@ -1,13 +1,29 @@
-/* channel.c - split the trace channel's byte stream into events.
+/* channel.c - the trace channel: created here, its byte stream split into events.
  *
  * Invariant: c->buf[0..len) holds the start of one unfinished line, never a newline; while
  * `skipping`, that line was already too long and is being thrown away to its newline.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "channel.h"
+
+int mp_channel_open(int fds[2])
+{
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0)
+		return -errno;
+	fcntl(fds[0], F_SETFL, O_NONBLOCK);
+	shutdown(fds[0], SHUT_WR);
+	/* Room for bursts between drains: a small event takes about 1 KiB of the buffer. Root
+	 * may go past the system's cap; others get what the cap allows. */
+	int sndbuf = 4 << 20;
+	if (setsockopt(fds[1], SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof sndbuf) < 0)
+		setsockopt(fds[1], SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+	return 0;
+}
 
 void mp_channel_init(mp_channel *c, int fd)
 {

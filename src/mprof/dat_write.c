@@ -1,4 +1,4 @@
-/* dat.c - write a .dat profile: whole lines, flushed at least every 50 ms.
+/* dat_write.c - write a .dat profile: whole lines, flushed at least every 50 ms.
  *
  * Invariant: w->size is the file's length and always ends on a whole line; w->buf holds only
  * whole lines. A line that does not fit in what is left of the buffer flushes it first.
@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include "dat.h"
-#include "profiles.h"
 
 #define LINE_MAX_LEN 4096
 
@@ -64,7 +63,7 @@ int mp_dat_create(mp_dat *w, const char *path)
 int mp_dat_create_default(mp_dat *w, long long t, char *name)
 {
 	for (int tries = 0; tries < 1000; tries++, t++) {
-		mp_profiles_default_name(name, t);
+		mp_dat_default_name(name, t);
 		int fd = open_new(name);
 		if (fd >= 0) {
 			init(w, fd);
@@ -158,40 +157,6 @@ static double mib(long long bytes)
 #define TS_FMT "%lld.%06ld"
 #define TS(t) (long long)(t)->tv_sec, (long)((t)->tv_nsec / 1000)
 
-size_t mp_dat_encode_name(const char *name, size_t len, char *out, size_t cap)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t o = 0;
-	for (size_t i = 0; i < len && o + 1 < cap; i++) {
-		unsigned char c = (unsigned char)name[i];
-		if (c <= 0x20 || c == 0x7f || c == '%') {
-			if (o + 4 > cap)
-				break;
-			out[o++] = '%';
-			out[o++] = hex[c >> 4];
-			out[o++] = hex[c & 15];
-		} else {
-			out[o++] = (char)c;
-		}
-	}
-	out[o] = 0;
-	return o;
-}
-
-size_t mp_dat_format_cmdline(char *const *argv, char *out, size_t cap)
-{
-	size_t o = 0;
-	out[0] = 0;
-	for (size_t i = 0; argv[i]; i++) {
-		int quote = strchr(argv[i], ' ') || strchr(argv[i], '\t');
-		int n = snprintf(out + o, cap - o, quote ? "%s'%s'" : "%s%s", i ? " " : "", argv[i]);
-		if (n < 0 || (size_t)n >= cap - o)
-			return strlen(out);
-		o += (size_t)n;
-	}
-	return o;
-}
-
 void mp_dat_cmdline(mp_dat *w, char *const *argv)
 {
 	char text[LINE_MAX_LEN - 16];
@@ -209,9 +174,11 @@ void mp_dat_cmdline_text(mp_dat *w, const char *text)
 	add(w, "CMDLINE %s\n", clean);
 }
 
-void mp_dat_line(mp_dat *w, const char *text)
+void mp_dat_meta(mp_dat *w, const mp_dat_run_info *info)
 {
-	add(w, "%s\n", text);
+	char line[256];
+	mp_dat_format_meta(info, line, sizeof line);
+	add(w, "%s\n", line);
 }
 
 void mp_dat_mem(mp_dat *w, long long bytes, const struct timespec *t)

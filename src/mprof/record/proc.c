@@ -27,30 +27,6 @@ static long page_size(void)
 	return ps;
 }
 
-int mp_backend_parse(const char *name, mp_backend *out)
-{
-	static const struct {
-		const char *name;
-		mp_backend b;
-	} table[] = {
-		{"rss", MP_BACKEND_RSS}, {"psutil", MP_BACKEND_RSS},
-		{"pss", MP_BACKEND_PSS}, {"psutil_pss", MP_BACKEND_PSS},
-		{"uss", MP_BACKEND_USS}, {"psutil_uss", MP_BACKEND_USS},
-	};
-	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
-		if (!strcmp(name, table[i].name)) {
-			*out = table[i].b;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-const char *mp_backend_name(mp_backend b)
-{
-	return b == MP_BACKEND_PSS ? "pss" : b == MP_BACKEND_USS ? "uss" : "rss";
-}
-
 static int open_at(pid_t pid, const char *file, int flags)
 {
 	char path[128];

@@ -19,6 +19,12 @@ int mp_python_is_script(const char *program);
  * another name. Anything else (a script without .py) is run by python. */
 int mp_python_is_interpreter(const char *program);
 
+/* Whether `mprof run` runs the command starting with `program` under the bootstrap: never
+ * with --nopython (`never`), always with --python (`force`), else when `program` is a .py
+ * script or an interpreter named python* or pypy* ("python3 x.py" too: memory_profiler would
+ * run it bare and its @profile would raise NameError, the complaint its users file most). */
+int mp_python_wanted(const char *program, int force, int never);
+
 /* Builds the argv that runs the user's command under the bootstrap.
  * `interp` is the interpreter to use when the command does not start with one (NULL:
  * "python3", found on PATH by the caller). `user_argv` is the user's NULL-terminated command:

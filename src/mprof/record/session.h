@@ -1,4 +1,4 @@
-/* sampler.h - sample a process (or its tree) on a fixed schedule into a .dat profile, and
+/* session.h - sample a process (or its tree) on a fixed schedule into a .dat profile, and
  * merge what the trace channel says as it arrives.
  *
  * Library code: it never prints and never exits. Process-wide state it relies on, set up by
@@ -6,8 +6,8 @@
  * (a signalfd), and, for a tree (-C/-M) of a program we started, this process a child
  * subreaper so that orphaned descendants stay in the tree.
  */
-#ifndef MP_SAMPLER_H
-#define MP_SAMPLER_H
+#ifndef MP_SESSION_H
+#define MP_SESSION_H
 
 #include <sys/types.h>
 

@@ -7,19 +7,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "dat.h"
 #include "profiles.h"
-
-int mp_profiles_is_profile_name(const char *name)
-{
-	static const char prefix[] = "mprofile_";
-	size_t n = sizeof prefix - 1;
-	if (strncmp(name, prefix, n))
-		return 0;
-	for (size_t i = 0; i < 14; i++)
-		if (name[n + i] < '0' || name[n + i] > '9')
-			return 0;
-	return !strcmp(name + n + 14, ".dat");
-}
 
 static int cmp_names(const void *a, const void *b)
 {
@@ -37,7 +26,7 @@ int mp_profiles_scan(mp_profiles *p, const char *dir)
 	struct dirent *e;
 	int err = 0;
 	while ((e = readdir(d))) {
-		if (!mp_profiles_is_profile_name(e->d_name))
+		if (!mp_dat_is_default_name(e->d_name))
 			continue;
 		if (p->count == cap) {
 			size_t ncap = cap ? cap * 2 : 16;
@@ -89,12 +78,4 @@ const char *mp_profiles_resolve(const mp_profiles *p, const char *arg)
 	if (i < 0 || (size_t)i >= p->count)
 		return NULL;
 	return p->names[i];
-}
-
-void mp_profiles_default_name(char *buf, long long t)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-	localtime_r(&tt, &tm);
-	strftime(buf, 32, "mprofile_%Y%m%d%H%M%S.dat", &tm);
 }

@@ -1,0 +1,83 @@
+/* profile.c - questions asked of a profile as read (dat.h): its peak, a function's peak. */
+#include <string.h>
+
+#include "profile.h"
+
+int mp_profile_peak(const mp_profile *p, double *mem, double *t)
+{
+	const mp_point *best = NULL;
+	for (size_t i = 0; i < p->nmem; i++)
+		if (!best || p->mem[i].mem > best->mem)
+			best = &p->mem[i];
+	for (size_t i = 0; i < p->npeaks; i++)
+		if (!best || p->peaks[i].mem > best->mem)
+			best = &p->peaks[i];
+	if (!best)
+		return MP_ENOSAMPLES;
+	if (mem)
+		*mem = best->mem;
+	if (t)
+		*t = best->t;
+	return 0;
+}
+
+long mp_profile_find_func(const mp_profile *p, const char *name)
+{
+	for (size_t i = 0; i < p->nfnames; i++)
+		if (!strcmp(p->fnames[i], name))
+			return (long)i;
+	return -1;
+}
+
+/* The first point at or after time t (binary search). */
+static size_t lower_bound(const mp_point *a, size_t n, double t)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (a[mid].t < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int max_in(const mp_point *a, size_t n, double t0, double t1, double *best, int found)
+{
+	for (size_t i = lower_bound(a, n, t0); i < n && a[i].t <= t1; i++) {
+		if (!found || a[i].mem > *best)
+			*best = a[i].mem;
+		found = 1;
+	}
+	return found;
+}
+
+int mp_profile_peak_func(const mp_profile *p, const char *name, double *mem)
+{
+	long fn = mp_profile_find_func(p, name);
+	if (fn < 0)
+		return MP_ENOFUNC;
+	double best = 0;
+	int found = 0;
+	for (size_t i = 0; i < p->ncalls; i++) {
+		const mp_call *c = &p->calls[i];
+		if (c->fn != (size_t)fn)
+			continue;
+		found = max_in(p->mem, p->nmem, c->t0, c->t1, &best, found);
+		found = max_in(p->peaks, p->npeaks, c->t0, c->t1, &best, found);
+	}
+	if (!found)
+		return MP_ENOSAMPLE;
+	*mem = best;
+	return 0;
+}
+
+double mp_child_peak(const mp_child *c)
+{
+	double m = c->pts[0].mem;
+	for (size_t i = 1; i < c->n; i++)
+		if (c->pts[i].mem > m)
+			m = c->pts[i].mem;
+	return m;
+}

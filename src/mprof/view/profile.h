@@ -1,0 +1,23 @@
+/* profile.h - the profile model's queries: a profile as the reader fills it (dat.h), asked
+ * for its peak and a function's peak. Pure functions over sorted arrays; nothing is cached. */
+#ifndef MP_PROFILE_H
+#define MP_PROFILE_H
+
+#include "dat.h"
+
+/* The true peak: the highest MEM or PEAK value, and the time it was read. Returns 0, or
+ * MP_ENOSAMPLES when the file has neither. */
+int mp_profile_peak(const mp_profile *p, double *mem, double *t);
+
+/* `mprof peak --func NAME`: the highest MEM (or PEAK) value read while some call of function
+ * `name` was running (entry <= t <= exit), as memory_profiler counts it. Returns 0, MP_ENOFUNC
+ * when no function has that name, MP_ENOSAMPLE when no sample fell inside its calls. */
+int mp_profile_peak_func(const mp_profile *p, const char *name, double *mem);
+
+/* The index of function `name` in p->fnames, or -1. */
+long mp_profile_find_func(const mp_profile *p, const char *name);
+
+/* The highest of a child's samples; its pid's points must be non-empty. */
+double mp_child_peak(const mp_child *c);
+
+#endif
