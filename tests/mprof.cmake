@@ -3,7 +3,7 @@ add_executable(memfix ${PROJECT_SOURCE_DIR}/tests/fixtures/memfix.c)
 target_link_libraries(memfix PRIVATE mprof_trace)
 
 gclab_unit_test(test_proc SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_proc.c LIBS mprecord)
-gclab_unit_test(test_dat SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_dat.c LIBS mprecord mpview)
+gclab_unit_test(test_dat SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_dat.c LIBS mpformat)
 gclab_unit_test(test_channel SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_channel.c LIBS mprecord)
 gclab_unit_test(test_trace SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_trace.c LIBS mprecord mprof_trace)
 
@@ -12,11 +12,3 @@ foreach(t run_memory run_trace run_process run_bad_input cli_options interop)
   set_tests_properties(cli_${t} PROPERTIES LABELS cli TIMEOUT 120 ${gclab_skip}
     ENVIRONMENT "MPROF=$<TARGET_FILE:mprof>;MEMFIX=$<TARGET_FILE:memfix>")
 endforeach()
-
-# The trace channel's parser, fuzzed (make fuzz: clang, ASan, GCLAB_FUZZ=ON).
-if(GCLAB_FUZZ)
-  add_executable(fuzz_channel ${PROJECT_SOURCE_DIR}/tests/fuzz-channel/fuzz_channel.c)
-  target_compile_options(fuzz_channel PRIVATE -fsanitize=fuzzer)
-  target_link_options(fuzz_channel PRIVATE -fsanitize=fuzzer)
-  target_link_libraries(fuzz_channel PRIVATE mprecord)
-endif()

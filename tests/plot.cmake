@@ -15,13 +15,3 @@ foreach(t peak plot export)
   set_tests_properties(cli_plot_${t} PROPERTIES LABELS cli TIMEOUT 120
     ENVIRONMENT "MPROF=$<TARGET_FILE:mprof>;FIXTURES=${gclab_dat_fixtures}")
 endforeach()
-
-# libFuzzer targets for the reader (make fuzz; scripts/fuzz runs them over their corpus).
-if(GCLAB_FUZZ)
-  foreach(f fuzz_profile fuzz_plot)
-    add_executable(${f} ${PROJECT_SOURCE_DIR}/tests/fuzz/${f}.c)
-    target_compile_options(${f} PRIVATE -fsanitize=fuzzer)
-    target_link_options(${f} PRIVATE -fsanitize=fuzzer)
-    target_link_libraries(${f} PRIVATE mppaint)
-  endforeach()
-endif()

@@ -55,7 +55,7 @@ static void test_channel__rejects_malformed_events(void **state)
 	};
 	mp_event ev;
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-		assert_int_equal(parse(bad[i], &ev), -1);
+		assert_int_equal(parse(bad[i], &ev), MP_EBADEVENT);
 }
 
 struct got {

@@ -13,8 +13,6 @@
 #include <unistd.h>
 
 #include "dat.h"
-#include "profiles.h"
-#include "dat.h"
 
 static char dir[64];
 
@@ -167,26 +165,6 @@ static void test_dat__write_error_is_kept_and_the_file_cut_to_whole_lines(void *
 	free(w);
 }
 
-static void test_dat__profile_index_resolves_like_memory_profiler(void **state)
-{
-	(void)state;
-	const char *names[] = {"mprofile_20261124183002.dat", "mprofile_20261124183001.dat",
-			       "mprofile_2026112418300.dat", "other.dat"};
-	for (int i = 0; i < 4; i++)
-		fclose(fopen(names[i], "w"));
-	mp_profiles p;
-	assert_int_equal(mp_profiles_scan(&p, NULL), 0);
-	assert_int_equal(p.count, 2);
-	assert_string_equal(p.names[0], "mprofile_20261124183001.dat");
-	assert_string_equal(mp_profiles_resolve(&p, "-1"), "mprofile_20261124183002.dat");
-	assert_string_equal(mp_profiles_resolve(&p, "0"), "mprofile_20261124183001.dat");
-	assert_string_equal(mp_profiles_resolve(&p, "other.dat"), "other.dat");
-	assert_null(mp_profiles_resolve(&p, "2"));
-	assert_null(mp_profiles_resolve(&p, "-3"));
-	assert_null(mp_profiles_resolve(&p, "missing.dat"));
-	mp_profiles_release(&p);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -196,7 +174,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dat__default_name_moves_to_the_next_free_second, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dat__flushes_only_whole_lines_after_the_deadline, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dat__write_error_is_kept_and_the_file_cut_to_whole_lines, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dat__profile_index_resolves_like_memory_profiler, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

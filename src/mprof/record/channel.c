@@ -95,7 +95,8 @@ static int field_small(struct cur *c, long lo, long hi, long *out)
 	return 0;
 }
 
-int mp_event_parse(const char *line, size_t len, mp_event *ev)
+/* The grammar of docs/trace-protocol.md; -1 for anything else. */
+static int parse_event(const char *line, size_t len, mp_event *ev)
 {
 	struct cur c = {line, line + len};
 	if (len < 3 || line[1] != ' ')
@@ -145,6 +146,11 @@ int mp_event_parse(const char *line, size_t len, mp_event *ev)
 	ev->name = c.p;
 	ev->name_len = (size_t)(c.end - c.p);
 	return 0;
+}
+
+int mp_event_parse(const char *line, size_t len, mp_event *ev)
+{
+	return parse_event(line, len, ev) < 0 ? MP_EBADEVENT : 0;
 }
 
 static void deliver(mp_channel *c, const char *line, size_t len,

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "error.h"
 #include "mprof/trace.h"
 
 #define MP_EVENT_MAX MPROF_TRACE_EVENT_MAX
@@ -22,8 +23,8 @@ typedef struct mp_event {
 	size_t name_len;
 } mp_event;
 
-/* Parses one event line (without its newline). Returns 0, or -1 when the line is not a
- * well-formed event of a known type. */
+/* Parses one event line (without its newline). Returns 0, or MP_EBADEVENT when the line is
+ * not a well-formed event of a known type. */
 int mp_event_parse(const char *line, size_t len, mp_event *ev);
 
 /* Splits what arrives on the channel into lines. */

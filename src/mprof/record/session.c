@@ -1,4 +1,4 @@
-/* sampler.c - the sampling loop: a timerfd on absolute deadlines, the trace channel, signals
+/* session.c - the session loop: a timerfd on absolute deadlines, the trace channel, signals
  * and the program's exit, all waited for in one ppoll.
  *
  * Invariants:
