@@ -53,8 +53,9 @@ class ProfileError(Exception):
 
 
 class Profile:
-    """A .dat profile, as `mprof export --format json` gives it (docs/plot.md): samples, peaks,
-    brackets, collections, markers, exit. Times are seconds since the profile's start."""
+    """What the report uses of a .dat profile, as `mprof export --format json` gives it
+    (docs/plot.md): samples, peaks, brackets (level -1: a legacy 5-field FUNC), collections,
+    exit. Times are seconds since the profile's start."""
 
     def __init__(self, js):
         self.mem = sorted((t, m) for t, m in js["samples"])      # (t, MiB)
