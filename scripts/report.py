@@ -1,21 +1,23 @@
 #!/usr/bin/python3
 """report.py - the demo's report: what each experiment showed, and the tutorial's three answers.
 
-Usage: report.py OUT_DIR
+Usage: report.py --mprof MPROF OUT_DIR
 
 Reads the folder scripts/demo filled (docs/experiments.md, "The demo's folder") and writes
 OUT_DIR/report.md (Markdown, pictures by relative path) and OUT_DIR/report.html (the same, one
 self-contained page: pictures embedded). Every number in the report is read from the files of
-that run: the .dat profiles, the experiments' own output and the cost tables. Python 3
-standard library only.
+that run: the .dat profiles (each read by `MPROF export --format json`, mprof's own reader),
+the experiments' own output and the cost tables. Python 3 standard library only.
 
-The module is also imported by the tests (tests/cli/examples/): read_dat, read_log, facts and
-check_shape are its contract with them.
+The module is also imported by the tests (tests/cli/examples/): read_profile, read_log, facts
+and check_shape are its contract with them.
 """
 import base64
 import html
+import json
 import os
 import re
+import subprocess
 import sys
 
 # (number, file stem, title, the tutorial's script)
@@ -46,54 +48,44 @@ TOLERANCE = 0.05  # "within 5% of where it started"
 # Reading the run
 
 
-class Dat:
-    """A .dat profile: samples, peaks, brackets, collections, markers, exit."""
-
-    def __init__(self):
-        self.cmdline = ""
-        self.meta = {}
-        self.mem = []      # (t, MiB)
-        self.peaks = []    # (t, MiB)
-        self.funcs = []    # dict(name, m0, t0, m1, t1, level)
-        self.gcs = []      # dict(gen, m0, t0, m1, t1, collected, uncollectable, candidates)
-        self.marks = []    # (name, MiB, t)
-        self.exit = None   # (status, t)
+class ProfileError(Exception):
+    """A profile `mprof export` could not read (its message), or mprof could not be run."""
 
 
-def read_dat(path):
-    """Parses a .dat file (docs/dat-format.md); unknown and malformed lines are skipped."""
-    d = Dat()
-    with open(path, encoding="utf-8", errors="replace") as f:
-        for line in f:
-            kind, _, rest = line.rstrip("\n").partition(" ")
-            v = rest.split(" ")
-            try:
-                if kind == "MEM":
-                    d.mem.append((float(v[1]), float(v[0])))
-                elif kind == "PEAK":
-                    d.peaks.append((float(v[1]), float(v[0])))
-                elif kind == "FUNC":
-                    d.funcs.append(dict(name=v[0], m0=float(v[1]), t0=float(v[2]), m1=float(v[3]),
-                                        t1=float(v[4]), level=int(v[5]) if len(v) > 5 else 0))
-                elif kind == "GC":
-                    d.gcs.append(dict(gen=int(v[0]), m0=float(v[1]), t0=float(v[2]),
-                                      m1=float(v[3]), t1=float(v[4]), collected=int(v[5]),
-                                      uncollectable=int(v[6]), candidates=int(v[7])))
-                elif kind == "MARK":
-                    d.marks.append((v[0], float(v[1]), float(v[2])))
-                elif kind == "EXIT":
-                    d.exit = (int(v[0]), float(v[1]))
-                elif kind == "CMDLINE":
-                    d.cmdline = rest
-                elif kind == "META":
-                    d.meta.update(kv.split("=", 1) for kv in v if "=" in kv)
-            except (IndexError, ValueError):
-                continue
-    d.mem.sort()
-    d.peaks.sort()
-    d.funcs.sort(key=lambda b: b["t0"])
-    d.gcs.sort(key=lambda g: g["t0"])
-    return d
+class Profile:
+    """What the report uses of a .dat profile, as `mprof export --format json` gives it
+    (docs/plot.md): samples, peaks, brackets (level -1: a legacy 5-field FUNC), collections,
+    exit. Times are seconds since the profile's start."""
+
+    def __init__(self, js):
+        self.mem = sorted((t, m) for t, m in js["samples"])      # (t, MiB)
+        self.peaks = sorted((t, m) for t, m in js["peaks"])      # (t, MiB)
+        self.funcs = sorted((dict(name=f["name"], m0=c["mem_start"], t0=c["start"],
+                                  m1=c["mem_end"], t1=c["end"], level=c["level"], pid=c["pid"])
+                             for f in js["functions"] for c in f["calls"]),
+                            key=lambda b: b["t0"])
+        self.gcs = sorted((dict(gen=g["gen"], m0=g["mem_start"], t0=g["start"],
+                                m1=g["mem_end"], t1=g["end"], collected=g["collected"],
+                                uncollectable=g["uncollectable"], candidates=g["candidates"])
+                           for g in js["gc"]), key=lambda g: g["t0"])
+        self.exit = (js["exit"]["status"], js["exit"]["t"]) if js["exit"] else None
+
+
+def read_profile(mprof, path):
+    """Reads a .dat file with `MPROF export --format json PATH` (mprof's own reader, so names
+    come decoded). Raises ProfileError with mprof's message when it cannot."""
+    try:
+        p = subprocess.run([mprof, "export", "--format", "json", path], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, encoding="utf-8", errors="replace")
+    except OSError as e:
+        raise ProfileError("cannot run %s: %s" % (mprof, e.strerror))
+    if p.returncode != 0:
+        lines = p.stderr.strip().splitlines()
+        raise ProfileError(lines[0] if lines else "mprof export exited %d" % p.returncode)
+    try:
+        return Profile(json.loads(p.stdout))
+    except (ValueError, KeyError, TypeError) as e:
+        raise ProfileError("mprof export wrote something unexpected for %s: %s" % (path, e))
 
 
 _NUM = r"(-?[0-9.]+(?:e[-+]?[0-9]+)?)"
@@ -400,8 +392,9 @@ def ms(x):
 class Run:
     """Everything the demo left in OUT_DIR."""
 
-    def __init__(self, out):
+    def __init__(self, out, mprof):
         self.out = out
+        self.mprof = mprof
         self.info = read_kv(os.path.join(out, "run.txt"))
         self.runs = {}   # (lang, n) -> dict(dat, log, facts, png, status)
         for lang, _ in LANGS:
@@ -410,8 +403,11 @@ class Run:
                 r = dict(stem=stem, lang=lang, n=n, dat=None, log=read_log(base + ".log"),
                          facts=None, png=None, status=read_text(base + ".status").strip())
                 if os.path.exists(base + ".dat"):
-                    r["dat"] = read_dat(base + ".dat")
-                    r["facts"] = facts(r["dat"], r["log"]["mib"])
+                    try:
+                        r["dat"] = read_profile(mprof, base + ".dat")
+                        r["facts"] = facts(r["dat"], r["log"]["mib"])
+                    except ProfileError as e:
+                        r["status"] = "; ".join(x for x in (r["status"], "unreadable: %s" % e) if x)
                 if os.path.exists(base + ".png"):
                     r["png"] = os.path.join(lang, stem + ".png")
                 self.runs[(lang, n)] = r
@@ -573,6 +569,17 @@ def brackets_section(doc, run):
     ours = run.get("python", 2)
     ours_n = len([b for b in ours["dat"].funcs if is_compute(b["name"])]) if ours["dat"] else None
     mp_state = status.get("memory_profiler", "not found")
+    mp2 = mp1 = None
+    if mp_state == "ok":
+        try:
+            mp2 = read_profile(run.mprof, os.path.join(bdir, "memory_profiler-exp2.dat"))
+        except ProfileError as e:
+            mp_state = "its profile is unreadable: %s" % e
+        mp1p = os.path.join(bdir, "memory_profiler-exp1.dat")
+        try:
+            mp1 = read_profile(run.mprof, mp1p) if os.path.exists(mp1p) else None
+        except ProfileError:
+            pass
     if mp_state != "ok":
         if mp_state.startswith("not installed"):
             doc.p("memory_profiler is not installed here (%s), so its run could not be shown. "
@@ -582,9 +589,6 @@ def brackets_section(doc, run):
         if ours_n is not None:
             doc.p("Ours on the gc-disabled script kept %d brackets." % ours_n)
     else:
-        mp2 = read_dat(os.path.join(bdir, "memory_profiler-exp2.dat"))
-        mp1p = os.path.join(bdir, "memory_profiler-exp1.dat")
-        mp1 = read_dat(mp1p) if os.path.exists(mp1p) else None
         o1 = run.get("python", 1)["dat"]
         rows = [["memory_profiler's mprof (`%s`)" % status.get("memory_profiler_cmd", ""),
                  str(len(mp2.funcs)), str(len(mp2.mem)), str(len(mp1.funcs)) if mp1 else "-"],
@@ -883,8 +887,8 @@ def work_ms(r):
     return max(0.0, d[len(d) // 2])
 
 
-def build(out):
-    run = Run(out)
+def build(out, mprof):
+    run = Run(out, mprof)
     doc = Doc()
     info = run.info
     doc.h(1, "gclab: the garbage-collection tutorial, measured")
@@ -921,14 +925,17 @@ def build(out):
 
 
 def main(argv):
-    if len(argv) != 2 or argv[1].startswith("-"):
-        sys.stderr.write("Usage: report.py OUT_DIR\n")
+    if len(argv) != 4 or argv[1] != "--mprof" or argv[3].startswith("-"):
+        sys.stderr.write("Usage: report.py --mprof MPROF OUT_DIR\n")
         return 2
-    out = argv[1]
+    mprof, out = argv[2], argv[3]
+    if not (os.path.isfile(mprof) and os.access(mprof, os.X_OK)):
+        sys.stderr.write("report.py: cannot run '%s': not an executable file\n" % mprof)
+        return 1
     if not os.path.isdir(out):
         sys.stderr.write("report.py: cannot read '%s': not a directory\n" % out)
         return 1
-    doc = build(out)
+    doc = build(out, mprof)
     for p in doc.images():
         if not os.path.exists(os.path.join(out, p)):
             sys.stderr.write("report.py: picture '%s' is missing\n" % p)

@@ -23,10 +23,12 @@ endforeach()
 
 # scripts/demo --small into a temporary folder, then scripts/report.py's output checked.
 add_test(NAME examples_demo_report
-         COMMAND ${GCLAB_EX_PYTHON3} ${_ex_dir}/test_report.py ${CMAKE_BINARY_DIR})
+         COMMAND ${GCLAB_EX_PYTHON3} ${_ex_dir}/test_report.py --mprof $<TARGET_FILE:mprof>
+                 ${CMAKE_BINARY_DIR})
 set_tests_properties(examples_demo_report PROPERTIES LABELS examples TIMEOUT 300)
 
-# scripts/report.py's readers, shape checks and rendering on hand-written input.
+# scripts/report.py on hand-written input: profiles through `mprof export --format json`
+# (names decoded, mprof's message when unreadable), readers, shape checks, rendering.
 add_test(NAME examples_report_unit
-         COMMAND ${GCLAB_EX_PYTHON3} ${_ex_dir}/test_report_unit.py)
+         COMMAND ${GCLAB_EX_PYTHON3} ${_ex_dir}/test_report_unit.py --mprof $<TARGET_FILE:mprof>)
 set_tests_properties(examples_report_unit PROPERTIES LABELS examples TIMEOUT 60)

@@ -3,9 +3,10 @@
 Usage: check_experiment.py --mprof MPROF [--python PY] N PROGRAM
 
 Runs `mprof run -T 0.02 PROGRAM --mib 8 --hold 0.25` (a .py PROGRAM under PY), then reads
-the profile and the program's output with scripts/report.py's readers and checks experiment
-N's shape (report.check_shape: what the issue asks, e.g. baseline calls end within 5% of where
-they started, cycles keep about one array per call) plus what its output must say. Exit 0 when
+the profile (`mprof export --format json`, through report.read_profile) and the program's
+output (report.read_log) and checks experiment N's shape (report.check_shape, the checks the
+report states too: what the issue asks, e.g. baseline calls end within 5% of where they
+started, cycles keep about one array per call) plus what its output must say. Exit 0 when
 every check passed, 1 otherwise, 77 (skip) when PY cannot import numpy.
 """
 import argparse
@@ -57,7 +58,11 @@ def main():
                                  stdout=out, env=env)
         log = report.read_log(logp)
         print("\n".join("  | " + l for l in log["lines"]))
-        d = report.read_dat(dat)
+        try:
+            d = report.read_profile(a.mprof, dat)
+        except report.ProfileError as e:
+            print("FAIL: mprof run exited %d; mprof export cannot read the profile: %s" % (rc, e))
+            return 1
         f = report.facts(d, log["mib"])
         checks = [(rc == 0, "mprof run exited %d" % rc),
                   (d.exit is not None and d.exit[0] == 0, "the profile records exit status 0"),

@@ -1,6 +1,6 @@
 """test_report.py - the demo driver and the report generator, on a small run.
 
-Usage: test_report.py BUILD_DIR
+Usage: test_report.py --mprof MPROF BUILD_DIR
 
 Runs `scripts/demo --small --out TMP BUILD_DIR` (small arrays, short holds), then checks:
 the folder it printed last; report.md has every section and every experiment, each picture it
@@ -8,7 +8,8 @@ references exists, report.html embeds the same pictures; the pictures are there 
 `mprof plot` works and the report says why when it does not; figures in the report come from
 the run's files; the brackets evidence (memory_profiler's empty FUNC list, the reproduction);
 then report.py alone on a copy of the folder with memory_profiler and the Python runs removed,
-and its usage errors.
+and its usage errors. Profiles are read as the report reads them, with MPROF's
+`mprof export --format json` (report.read_profile).
 """
 import html.parser
 import os
@@ -76,10 +77,10 @@ def check_report(out, expect_plots):
 
 
 def main():
-    if len(sys.argv) != 2:
-        sys.stderr.write("Usage: test_report.py BUILD_DIR\n")
+    if len(sys.argv) != 4 or sys.argv[1] != "--mprof":
+        sys.stderr.write("Usage: test_report.py --mprof MPROF BUILD_DIR\n")
         return 2
-    build = sys.argv[1]
+    mprof, build = sys.argv[2], sys.argv[3]
     tmp = tempfile.mkdtemp(prefix="gclab-report.")
     try:
         out = os.path.join(tmp, "out")
@@ -120,7 +121,7 @@ def main():
         row = [l for l in md.splitlines() if l.startswith("| C on rcgc |")][0]
         check(("%.2f MiB" % m0) in row, "the C baseline row starts at the .dat's %.2f MiB" % m0)
         for n, stem, _, _ in report.EXPERIMENTS:
-            r = report.facts(report.read_dat(os.path.join(out, "c", stem + ".dat")), None)
+            r = report.facts(report.read_profile(mprof, os.path.join(out, "c", stem + ".dat")), None)
             check(len(r["calls"]) == (6 if n == 6 else 3), "c/%s.dat has its brackets" % stem)
 
         # The brackets question.
@@ -128,8 +129,8 @@ def main():
         status = report.read_kv(os.path.join(bd, "status.txt"))
         py2 = os.path.join(out, "python", "exp2_gc_disabled.dat")
         if status.get("memory_profiler") == "ok":
-            mp = report.read_dat(os.path.join(bd, "memory_profiler-exp2.dat"))
-            ours = report.read_dat(py2)
+            mp = report.read_profile(mprof, os.path.join(bd, "memory_profiler-exp2.dat"))
+            ours = report.read_profile(mprof, py2)
             check(not mp.funcs and len(mp.mem) > 0,
                   "memory_profiler sampled the gc-disabled script and wrote no FUNC line "
                   "(%d MEM, %d FUNC)" % (len(mp.mem), len(mp.funcs)))
@@ -174,7 +175,8 @@ def main():
             for f in files:
                 if f.endswith(".png"):
                     os.remove(os.path.join(root, f))
-        rc = subprocess.call([sys.executable, os.path.join(SRC, "scripts", "report.py"), out2])
+        rc = subprocess.call([sys.executable, os.path.join(SRC, "scripts", "report.py"),
+                              "--mprof", mprof, out2])
         check(rc == 0, "report.py on the reduced folder exited %d" % rc)
         md2, imgs2 = check_report(out2, False)
         check(imgs2 == ["cost/collection-time.svg"],
@@ -186,11 +188,17 @@ def main():
 
         # Usage errors.
         rp = os.path.join(SRC, "scripts", "report.py")
-        check(subprocess.call([sys.executable, rp], stderr=subprocess.DEVNULL) == 2,
+        check(subprocess.call([sys.executable, rp, "--mprof", mprof],
+                              stderr=subprocess.DEVNULL) == 2,
               "report.py without a folder: exit 2")
-        check(subprocess.call([sys.executable, rp, os.path.join(tmp, "nope")],
+        check(subprocess.call([sys.executable, rp, out2], stderr=subprocess.DEVNULL) == 2,
+              "report.py without --mprof: exit 2")
+        check(subprocess.call([sys.executable, rp, "--mprof", mprof, os.path.join(tmp, "nope")],
                               stderr=subprocess.DEVNULL) == 1,
               "report.py on a missing folder: exit 1")
+        check(subprocess.call([sys.executable, rp, "--mprof", os.path.join(tmp, "nope"), out2],
+                              stderr=subprocess.DEVNULL) == 1,
+              "report.py with an mprof that is not there: exit 1")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return 1 if failures else 0

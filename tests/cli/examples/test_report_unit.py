@@ -1,4 +1,8 @@
-"""test_report_unit.py - scripts/report.py's readers and shape checks on hand-written input."""
+"""test_report_unit.py - scripts/report.py on hand-written input: profiles read through mprof's
+`export --format json`, the experiments' output and cost tables, facts, shape checks, rendering.
+
+Usage: test_report_unit.py --mprof MPROF [unittest options]
+"""
 import os
 import sys
 import tempfile
@@ -7,6 +11,8 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "scripts"))
 import report  # noqa: E402
+
+MPROF = None  # set from --mprof
 
 DAT = """\
 FUNC __main__.compute 10.0000 100.000000 42.0000 101.000000 0
@@ -18,10 +24,9 @@ MEM 42.000000 100.500000
 PEAK 43.500000 100.600000
 SOMETHING new 1 2
 FUNC __main__.compute 42.0000 101.100000 74.0000 102.000000
-MEM garbage
 GC 2 74.0 102.100000 10.5 102.104000 2 0 2 7
 FUNC __main__.compute 10.5000 102.200000 42.5000 103.000000 0
-FUNC __main__.helper 10.5000 102.300000 10.5000 102.400000 1
+FUNC __main__.my%20helper%25x 10.5000 102.300000 10.5000 102.400000 1
 GC 2 42.5 103.100000 10.5 103.102000 1 0 1 7
 EXIT 0 103.200000
 """
@@ -50,19 +55,38 @@ def write(text):
 
 class Readers(unittest.TestCase):
     def setUp(self):
-        self.dat = report.read_dat(write(DAT))
+        self.dat = report.read_profile(MPROF, write(DAT))
         self.log = report.read_log(write(LOG))
 
-    def test_read_dat__every_line_type_and_skips_unknown_and_malformed(self):
+    def test_read_profile__through_mprof_export(self):
         d = self.dat
-        self.assertEqual(d.cmdline, "./exp5_manual --mib 32")
-        self.assertEqual(d.meta["interval"], "0.02")
-        self.assertEqual([m for _, m in d.mem], [10.0, 42.0])
-        self.assertEqual(d.peaks, [(100.6, 43.5)])
-        self.assertEqual(len(d.funcs), 4)
-        self.assertEqual(d.funcs[1]["level"], 0)  # the legacy 5-field FUNC
+        self.assertEqual(d.mem, [(0.0, 10.0), (0.6, 42.0)])  # seconds since the start
+        self.assertEqual(d.peaks, [(0.7, 43.5)])
+        self.assertEqual([b["name"] for b in d.funcs], ["__main__.compute"] * 2 +
+                         ["__main__.compute", "__main__.my helper%x"])
         self.assertEqual([g["gen"] for g in d.gcs], [0, 2, 2])
-        self.assertEqual(d.exit, (0, 103.2))
+        self.assertEqual(d.exit, (0, 3.3))
+
+    def test_read_profile__names_come_decoded(self):
+        # FUNC __main__.my%20helper%25x: a space and a % as the writer encodes them.
+        self.assertIn("__main__.my helper%x", [b["name"] for b in self.dat.funcs])
+        self.assertNotIn("__main__.my%20helper%25x", [b["name"] for b in self.dat.funcs])
+
+    def test_read_profile__mprof_s_message_when_unreadable(self):
+        with self.assertRaises(report.ProfileError) as e:
+            report.read_profile(MPROF, write(DAT + "MEM garbage\n"))
+        self.assertIn("MEM", str(e.exception))
+        with self.assertRaises(report.ProfileError):
+            report.read_profile(os.path.join(_tmp.name, "no-mprof"), write(DAT))
+
+    def test_report__an_unreadable_profile_is_that_experiment_s_status(self):
+        out = os.path.join(_tmp.name, "demo")
+        os.makedirs(os.path.join(out, "c"))
+        with open(os.path.join(out, "c", "exp1_baseline.dat"), "w") as f:
+            f.write("MEM garbage\n")
+        md = report.to_markdown(report.build(out, MPROF))
+        row = [l for l in md.splitlines() if l.startswith("| C on rcgc |")][0]
+        self.assertIn("unreadable: ", row)
 
     def test_facts__calls_peaks_and_collections_by_place(self):
         f = report.facts(self.dat, 32.0)
@@ -106,4 +130,8 @@ class Readers(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    if len(sys.argv) < 3 or sys.argv[1] != "--mprof":
+        sys.stderr.write("Usage: test_report_unit.py --mprof MPROF [unittest options]\n")
+        sys.exit(2)
+    MPROF = sys.argv[2]
+    unittest.main(argv=sys.argv[:1] + sys.argv[3:])
