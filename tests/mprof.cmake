@@ -4,6 +4,9 @@ target_link_libraries(memfix PRIVATE mprof_trace)
 
 gclab_unit_test(test_proc SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_proc.c LIBS mprecord)
 gclab_unit_test(test_dat SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_dat.c LIBS mpformat)
+gclab_unit_test(test_spawn SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_spawn.c LIBS mprecord)
+gclab_unit_test(test_session SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_session.c LIBS mprecord)
+gclab_unit_test(test_profiles SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_profiles.c LIBS mpview)
 gclab_unit_test(test_channel SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_channel.c LIBS mprecord)
 gclab_unit_test(test_trace SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_trace.c LIBS mprecord mprof_trace)
 
