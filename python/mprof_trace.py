@@ -35,6 +35,9 @@ import contextvars as _contextvars
 
 __all__ = ["profile", "mark", "enabled"]
 
+# The trace protocol's constants, as include/mprof/trace.h defines them for both ends
+# (MPROF_TRACE_ENV, MPROF_TRACE_EVENT_MAX); docs/trace-protocol.md.
+_TRACE_ENV = "MPROF_TRACE_FD"
 _EVENT_MAX = 512
 _NS = 1000000000
 _time_ns = _time_mod.time_ns
@@ -522,7 +525,7 @@ def _keep_channel_in_children(fd):
     except Exception:
         return
     ident = (st.st_dev, st.st_ino)
-    named = b"MPROF_TRACE_FD=%d" % fd
+    named = _TRACE_ENV.encode() + b"=%d" % fd
 
     def fork_exec(*args, **kwargs):
         try:
@@ -559,7 +562,7 @@ def _start(install_builtin=True):
     when the fd is not usable here, so that a decorated script never meets a NameError) and,
     when the channel is usable, starts reporting collections."""
     global _fd, _out, _out_flags, _page, _pid, _started
-    text = _os.environ.get("MPROF_TRACE_FD")
+    text = _os.environ.get(_TRACE_ENV)
     if text is None or _started:
         return
     fd = _channel_fd(text)
