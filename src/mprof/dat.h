@@ -40,6 +40,15 @@ typedef enum mp_backend {
 int mp_backend_parse(const char *name, mp_backend *out);
 const char *mp_backend_name(mp_backend b);
 
+/* The limits of the grammar's integer fields: the reader refuses anything outside them, so the
+ * trace channel accepts nothing outside them either (whatever mprof writes, mprof reads). */
+#define MP_DAT_PID_MAX 2147483647L
+#define MP_DAT_LEVEL_MAX 1000000L
+#define MP_DAT_GEN_MAX 1000L
+#define MP_DAT_COUNT_MAX 1000000000000000LL /* collected objects and the like */
+#define MP_DAT_MEM_MAX (1LL << 60)          /* bytes: memory fields, -1 meaning unknown */
+#define MP_DAT_LINE_MAX 65536               /* the longest line the reader takes */
+
 /* Encodes `name` for a .dat field: space, '%' and bytes below 0x21 or 0x7f as %XX. Writes at
  * most `cap`-1 bytes and a NUL into `out`; returns the length written. */
 size_t mp_dat_encode_name(const char *name, size_t len, char *out, size_t cap);

@@ -21,8 +21,8 @@
 
 #define MAX_FIELDS 12
 #define READ_CHUNK (256 * 1024)
-#define PID_MAX_VALUE 2147483647L
-#define COUNT_MAX 1000000000000000LL /* collected objects and the like: far beyond real */
+#define PID_MAX_VALUE MP_DAT_PID_MAX
+#define COUNT_MAX MP_DAT_COUNT_MAX
 
 typedef struct chld_row {
 	long pid;
@@ -423,7 +423,7 @@ static int line_func(reader *r, field *f, int n)
 	    (rc = num(r, "FUNC", &f[1], &c.m0)) < 0 || (rc = num(r, "FUNC", &f[2], &c.t0)) < 0 ||
 	    (rc = num(r, "FUNC", &f[3], &c.m1)) < 0 || (rc = num(r, "FUNC", &f[4], &c.t1)) < 0)
 		return rc;
-	if (n >= 6 && (rc = integer(r, "FUNC", &f[5], 0, 1000000, &level)) < 0)
+	if (n >= 6 && (rc = integer(r, "FUNC", &f[5], 0, MP_DAT_LEVEL_MAX, &level)) < 0)
 		return rc;
 	if (n >= 7 && (rc = integer(r, "FUNC", &f[6], 0, PID_MAX_VALUE, &c.pid)) < 0)
 		return rc;
@@ -447,7 +447,7 @@ static int line_gc(reader *r, field *f, int n)
 	const char *what = "generation, memory, time, memory, time, collected, uncollectable, "
 			   "candidates, pid";
 	if ((rc = need(r, "GC", n, 9, what)) < 0 ||
-	    (rc = integer(r, "GC", &f[0], 0, 1000, &gen)) < 0 ||
+	    (rc = integer(r, "GC", &f[0], 0, MP_DAT_GEN_MAX, &gen)) < 0 ||
 	    (rc = num(r, "GC", &f[1], &g.m0)) < 0 || (rc = num(r, "GC", &f[2], &g.t0)) < 0 ||
 	    (rc = num(r, "GC", &f[3], &g.m1)) < 0 || (rc = num(r, "GC", &f[4], &g.t1)) < 0 ||
 	    (rc = integer(r, "GC", &f[5], 0, COUNT_MAX, &g.collected)) < 0 ||

@@ -52,6 +52,15 @@ static void test_channel__rejects_malformed_events(void **state)
 		"G 1 2 1.0 1 1.0 1 1 1 1 extra",
 		"F 99999999999999999999 0 1 1 1 1 n",            /* overflow */
 		"F 1 0 99999999999999999999.0 1 1.0 1 n",
+		/* What the .dat reader would refuse is refused here, never written. */
+		"G 1 0 1.0 1000 1.1 1000 -5 0 0",                /* negative collected */
+		"G 1 0 1.0 1000 1.1 1000 0 -1 0",                /* negative uncollectable */
+		"G 1 0 1.0 1000 1.1 1000 0 0 -2",                /* candidates below -1 */
+		"G 1 0 1.0 1000 1.1 1000 9000000000000000000 0 0", /* beyond the count limit */
+		"G 1 1001 1.0 1 1.0 1 1 1 1",                    /* generation past the limit */
+		"M 1 1.0 -2 n",                                  /* memory below -1 */
+		"F 1 0 1.0 9223372036854775800 1.0 1 n",         /* memory past the limit */
+		"F 1 1000001 1.0 1 1.0 1 n",                     /* level past the limit */
 	};
 	mp_event ev;
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
@@ -84,11 +93,11 @@ static void test_channel__splits_lines_across_reads_and_skips_bad_ones(void **st
 	struct got g = {0};
 	const char *part1 = "M 1 1.0 5 first\nM 1 1.0 5 sec";
 	assert_int_equal(write(sv[1], part1, strlen(part1)), (ssize_t)strlen(part1));
-	assert_int_equal(mp_channel_drain(c, collect, &g), 0);
+	assert_int_equal(mp_channel_drain(c, 1 << 30, collect, &g), 0);
 	assert_int_equal(g.n, 1);
 	const char *part2 = "ond\ngarbage line\n";
 	assert_int_equal(write(sv[1], part2, strlen(part2)), (ssize_t)strlen(part2));
-	assert_int_equal(mp_channel_drain(c, collect, &g), 0);
+	assert_int_equal(mp_channel_drain(c, 1 << 30, collect, &g), 0);
 	assert_int_equal(g.n, 2);
 	assert_string_equal(g.names[1], "second");
 	assert_int_equal(c->bad, 1);
@@ -98,14 +107,45 @@ static void test_channel__splits_lines_across_reads_and_skips_bad_ones(void **st
 	memcpy(big, "M 1 1.0 5 ", 10);
 	assert_int_equal(write(sv[1], big, sizeof big), (ssize_t)sizeof big);
 	assert_int_equal(write(sv[1], "\nM 1 1.0 5 after\n", 17), 17);
-	assert_int_equal(mp_channel_drain(c, collect, &g), 0);
+	assert_int_equal(mp_channel_drain(c, 1 << 30, collect, &g), 0);
 	assert_int_equal(g.n, 3);
 	assert_string_equal(g.names[2], "after");
 	assert_int_equal(c->bad, 2);
 	assert_int_equal(c->events, 3);
 	close(sv[1]);
-	assert_int_equal(mp_channel_drain(c, collect, &g), 0);
+	assert_int_equal(mp_channel_drain(c, 1 << 30, collect, &g), 0);
 	assert_true(c->eof);
+	close(sv[0]);
+	free(c);
+}
+
+/* A flood is read in slices: the drain returns when its budget is spent, with the rest
+ * still waiting, and the next drain goes on from there with nothing lost. */
+static void test_channel__drain_stops_at_its_budget_and_resumes(void **state)
+{
+	(void)state;
+	int sv[2];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	int sndbuf = 1 << 20;
+	setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+	fcntl(sv[0], F_SETFL, O_NONBLOCK);
+	mp_channel *c = malloc(sizeof *c);
+	mp_channel_init(c, sv[0]);
+	/* One write: many small ones would each take a socket buffer slot of their own. */
+	static char flood[8192 * 16];
+	for (int i = 0; i < 8192; i++)
+		memcpy(flood + 16 * i, "M 1 1.0 5 event\n", 16);
+	assert_int_equal(write(sv[1], flood, sizeof flood), (ssize_t)sizeof flood);
+	struct got g = {0};
+	assert_int_equal(mp_channel_drain(c, 4096, collect, &g), 1);
+	assert_true(g.n > 0 && g.n < 8192);
+	int rounds = 1;
+	while (mp_channel_drain(c, 4096, collect, &g) == 1)
+		rounds++;
+	assert_true(rounds > 4);
+	assert_int_equal(g.n, 8192);
+	assert_int_equal(c->bad, 0);
+	close(sv[1]);
 	close(sv[0]);
 	free(c);
 }
@@ -116,6 +156,7 @@ int main(void)
 		cmocka_unit_test(test_channel__parses_each_event_type),
 		cmocka_unit_test(test_channel__rejects_malformed_events),
 		cmocka_unit_test(test_channel__splits_lines_across_reads_and_skips_bad_ones),
+		cmocka_unit_test(test_channel__drain_stops_at_its_budget_and_resumes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -82,7 +82,7 @@ static void test_trace__events_reach_the_channel_in_order(void **state)
 	mp_channel_init(c, sv[0]);
 	struct got g = {0};
 	while (!c->eof)
-		assert_int_equal(mp_channel_drain(c, collect, &g), 0);
+		assert_int_equal(mp_channel_drain(c, 1 << 30, collect, &g), 0);
 	assert_int_equal(c->bad, 0);
 	assert_int_equal(g.n, 5);
 	/* inner ends first, at level 1, and its memory grew by the megabyte it touched */

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "channel.h"
+#include "dat.h"
 
 int mp_channel_open(int fds[2])
 {
@@ -86,6 +87,14 @@ static int field_time(struct cur *c, struct timespec *t)
 	return 0;
 }
 
+/* A memory field in bytes: -1 (unknown) up to MP_DAT_MEM_MAX. */
+static int field_mem(struct cur *c, long long *out)
+{
+	if (field_int(c, out) < 0 || *out < -1 || *out > MP_DAT_MEM_MAX)
+		return -1;
+	return 0;
+}
+
 static int field_small(struct cur *c, long lo, long hi, long *out)
 {
 	long long v;
@@ -105,30 +114,34 @@ static int parse_event(const char *line, size_t len, mp_event *ev)
 	ev->type = line[0];
 	c.p += 2;
 	long v;
-	if (field_small(&c, 1, 0x7fffffff, &v) < 0)
+	if (field_small(&c, 1, MP_DAT_PID_MAX, &v) < 0)
 		return -1;
 	ev->pid = (pid_t)v;
 	switch (ev->type) {
 	case 'F':
-		if (field_small(&c, 0, 1000000, &v) < 0)
+		if (field_small(&c, 0, MP_DAT_LEVEL_MAX, &v) < 0)
 			return -1;
 		ev->level = (int)v;
-		if (field_time(&c, &ev->t0) < 0 || field_int(&c, &ev->rss0) < 0 ||
-		    field_time(&c, &ev->t1) < 0 || field_int(&c, &ev->rss1) < 0)
+		if (field_time(&c, &ev->t0) < 0 || field_mem(&c, &ev->rss0) < 0 ||
+		    field_time(&c, &ev->t1) < 0 || field_mem(&c, &ev->rss1) < 0)
 			return -1;
 		break;
 	case 'M':
-		if (field_time(&c, &ev->t0) < 0 || field_int(&c, &ev->rss0) < 0)
+		if (field_time(&c, &ev->t0) < 0 || field_mem(&c, &ev->rss0) < 0)
 			return -1;
 		break;
 	case 'G': {
 		long long col, unc, cand;
-		if (field_small(&c, 0, 1000, &v) < 0)
+		if (field_small(&c, 0, MP_DAT_GEN_MAX, &v) < 0)
 			return -1;
 		ev->gen = (int)v;
-		if (field_time(&c, &ev->t0) < 0 || field_int(&c, &ev->rss0) < 0 ||
-		    field_time(&c, &ev->t1) < 0 || field_int(&c, &ev->rss1) < 0 ||
+		if (field_time(&c, &ev->t0) < 0 || field_mem(&c, &ev->rss0) < 0 ||
+		    field_time(&c, &ev->t1) < 0 || field_mem(&c, &ev->rss1) < 0 ||
 		    field_int(&c, &col) < 0 || field_int(&c, &unc) < 0 || field_int(&c, &cand) < 0)
+			return -1;
+		/* The reader's limits: a count it would refuse is never written. */
+		if (col < 0 || col > MP_DAT_COUNT_MAX || unc < 0 || unc > MP_DAT_COUNT_MAX ||
+		    cand < -1 || cand > MP_DAT_COUNT_MAX)
 			return -1;
 		if (c.p != c.end)
 			return -1;
@@ -165,15 +178,23 @@ static void deliver(mp_channel *c, const char *line, size_t len,
 	fn(&ev, ctx);
 }
 
-int mp_channel_drain(mp_channel *c, void (*fn)(const mp_event *ev, void *ctx), void *ctx)
+int mp_channel_drain(mp_channel *c, size_t budget,
+		     void (*fn)(const mp_event *ev, void *ctx), void *ctx)
 {
+	size_t taken = 0;
 	for (;;) {
-		ssize_t n = read(c->fd, c->buf + c->len, sizeof c->buf - c->len);
+		if (taken >= budget)
+			return 1; /* more may be waiting: the caller comes back */
+		size_t want = sizeof c->buf - c->len;
+		if (want > budget - taken)
+			want = budget - taken;
+		ssize_t n = read(c->fd, c->buf + c->len, want);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			return errno == EAGAIN ? 0 : -errno;
 		}
+		taken += (size_t)n;
 		if (n == 0) {
 			c->eof = 1;
 			if (c->len && !c->skipping)

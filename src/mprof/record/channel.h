@@ -45,8 +45,11 @@ void mp_channel_init(mp_channel *c, int fd);
  * fds[1] across the exec). Returns 0 or -errno. */
 int mp_channel_open(int fds[2]);
 
-/* Reads what is available now (the fd is non-blocking) and calls `fn` for each event.
- * Returns 0, or -errno on a read error; sets c->eof when every writer has closed. */
-int mp_channel_drain(mp_channel *c, void (*fn)(const mp_event *ev, void *ctx), void *ctx);
+/* Reads what is available now (the fd is non-blocking), at most `budget` bytes, and calls
+ * `fn` for each event. Returns 0 when the channel is empty, 1 when the budget ran out first
+ * (more may be waiting), or -errno on a read error; sets c->eof when every writer has closed. The budget is what keeps a flood of events from
+ * starving samples, signals and the program's exit. */
+int mp_channel_drain(mp_channel *c, size_t budget,
+		     void (*fn)(const mp_event *ev, void *ctx), void *ctx);
 
 #endif

@@ -9,6 +9,9 @@
  *   file; a process's /proc files stay open while it lives (mp_proc).
  * - Signals are handled before the timer in each round, so a sample is never taken of a
  *   program that has already exited.
+ * - No amount of trace traffic delays a sample, a signal or the program's exit: each drain
+ *   reads at most CHANNEL_BUDGET bytes, and a drain cut short by the budget is resumed in the
+ *   next round, after signals and the timer have had their turn.
  * - The trace channel is watched only while it is quiet. A drain that finds events stops
  *   watching it and drains it again CHANNEL_BATCH_NS later (or at the next sample): a busy
  *   program then wakes mprof once a millisecond, not once an event, and its sends find no
@@ -32,6 +35,10 @@
 
 #define MAX_TREE 4096
 #define CHANNEL_BATCH_NS 1000000LL /* drain a busy channel every 1 ms */
+/* At most this much of the channel per drain (about 2,500 small events, well under a
+ * millisecond of parsing): a flood is read in slices between which samples, signals and the
+ * program's exit are seen. */
+#define CHANNEL_BUDGET (256u * 1024u)
 
 struct tracked {
 	mp_proc proc;
@@ -213,9 +220,19 @@ static void drain_channel(struct session *s)
 	if (s->o->trace_fd < 0 || s->chan.eof)
 		return;
 	unsigned long before = s->chan.events + s->chan.bad;
-	mp_channel_drain(&s->chan, on_event, s);
+	int more = mp_channel_drain(&s->chan, CHANNEL_BUDGET, on_event, s) > 0;
 	int busy = s->chan.events + s->chan.bad != before && !s->chan.eof;
-	s->chan_due = busy ? mono_ns() + CHANNEL_BATCH_NS : -1;
+	/* Cut short by the budget: again as soon as the next round has seen to the rest. */
+	s->chan_due = more ? mono_ns() : busy ? mono_ns() + CHANNEL_BATCH_NS : -1;
+}
+
+/* At the end: what the program sent before it ended, but no longer than `until` (a writer
+ * that outlives the program, such as an orphaned descendant, cannot hold the run open). */
+static void drain_rest(struct session *s, long long until)
+{
+	while (s->o->trace_fd >= 0 && !s->chan.eof &&
+	       mp_channel_drain(&s->chan, CHANNEL_BUDGET, on_event, s) > 0 && mono_ns() < until)
+		;
 }
 
 static int wait_status(int st)
@@ -281,7 +298,8 @@ static int arm_timer(int tfd, long long start_ns, long long period_ns)
 static void finish(struct session *s)
 {
 	const mp_session_opts *o = s->o;
-	drain_channel(s);
+	long long slice = to_ns(o->interval);
+	drain_rest(s, mono_ns() + (slice > 100000000LL ? slice : 100000000LL));
 	if (s->r->exited) {
 		/* The last, partial interval's peak: wait4's ru_maxrss is the high-water mark
 		 * since our last reset. Only for a lone process: with a tree it would be one
