@@ -24,6 +24,11 @@
 
 #include "internal.h"
 
+/* The three paths stay out of line, so that rc__pool_allocator is a dispatch of tail calls:
+ * inlined, they make every call save the registers the biggest one needs (measured: +7
+ * instructions per allocation and per free, which every object pays). */
+#define NOINLINE __attribute__((noinline))
+
 #define SMALL_MAX 512u
 #define NCLASSES 33u /* class 0: 8 bytes; class c >= 1: 16*c bytes */
 #define POOL_SIZE ((size_t)16 << 10)
@@ -189,7 +194,7 @@ static void pool_init(struct pool *p, uint32_t c)
 	p->maxoffset = (uint32_t)(POOL_SIZE - class_size(c));
 }
 
-static void *pool_alloc(rc__pool_state *ps, size_t n)
+NOINLINE static void *pool_alloc(rc__pool_state *ps, size_t n)
 {
 	if (n > SMALL_MAX) {
 		void *b;
@@ -235,7 +240,8 @@ static void *pool_alloc(rc__pool_state *ps, size_t n)
 	return b;
 }
 
-static void pool_release(rc__pool_state *ps, void *b, size_t n)
+/* Returns NULL, the allocator function's answer to a free (so that it can tail-call this). */
+NOINLINE static void *pool_release(rc__pool_state *ps, void *b, size_t n)
 {
 	if (n > SMALL_MAX) {
 		ps->large_bytes -= n;
@@ -243,7 +249,7 @@ static void pool_release(rc__pool_state *ps, void *b, size_t n)
 			munmap(b, n);
 		else
 			free(b);
-		return;
+		return NULL;
 	}
 	struct pool *p = (struct pool *)((uintptr_t)b & ~(uintptr_t)(POOL_SIZE - 1));
 	bool was_full = !p->freelist && p->nextoffset > p->maxoffset;
@@ -264,7 +270,7 @@ static void pool_release(rc__pool_state *ps, void *b, size_t n)
 		} else {
 			pool_give_back(ps, p);
 		}
-		return;
+		return NULL;
 	}
 	if (was_full) {
 		p->next = head->next;
@@ -272,9 +278,10 @@ static void pool_release(rc__pool_state *ps, void *b, size_t n)
 		head->next->prev = p;
 		head->next = p;
 	}
+	return NULL;
 }
 
-static void *pool_realloc(rc__pool_state *ps, void *b, size_t o, size_t n)
+NOINLINE static void *pool_realloc(rc__pool_state *ps, void *b, size_t o, size_t n)
 {
 	if (o > SMALL_MAX && n > SMALL_MAX && o < LARGE_MIN && n < LARGE_MIN) {
 		void *r = realloc(b, n);
@@ -292,15 +299,11 @@ static void *pool_realloc(rc__pool_state *ps, void *b, size_t o, size_t n)
 	return r;
 }
 
-
 /* The allocator function (rc_alloc_fn): ud is the runtime's rc__pool_state. */
 void *rc__pool_allocator(void *ud, void *ptr, size_t osize, size_t nsize)
 {
 	rc__pool_state *ps = ud;
-	if (nsize == 0) {
-		if (ptr)
-			pool_release(ps, ptr, osize);
-		return NULL;
-	}
+	if (nsize == 0)
+		return ptr ? pool_release(ps, ptr, osize) : NULL;
 	return ptr ? pool_realloc(ps, ptr, osize, nsize) : pool_alloc(ps, nsize);
 }
