@@ -100,3 +100,12 @@ int rc__gc_verify(rc_runtime *rt)
 	int err = check_list(&rt->frozen, GEN_FROZEN);
 	return err ? err : check_refcounts(rt, RC_GC_GENERATIONS - 1);
 }
+
+bool rc__gc_debug_checks(void)
+{
+#ifdef RCGC_DEBUG
+	return true;
+#else
+	return false;
+#endif
+}

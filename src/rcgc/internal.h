@@ -123,7 +123,8 @@ struct gen {
 struct rc_runtime {
 	/* memory */
 	rc_alloc_fn alloc; /* never NULL: rc__pool_allocator when the config gave none */
-	void *alloc_ud;     /* the built-in allocator's: its rc__pool_state, owned here */
+	void *alloc_ud;
+	rc__pool_state *own_pool; /* the pool state rc_runtime_new made (alloc_ud), or NULL */
 	rc_mem_stats mem;
 	unsigned flags;
 
@@ -184,6 +185,7 @@ void rc__debug_repr(FILE *f, const rc_object *o);
  * 0 when they hold, else the number of the first broken rule (see gccheck.c). */
 int rc__gc_verify(rc_runtime *rt);                   /* between collections, every list */
 int rc__gc_check_gens(rc_runtime *rt, unsigned hi);  /* generations 0..hi, at any time */
+bool rc__gc_debug_checks(void); /* whether collections check them (built with RCGC_DEBUG) */
 
 /* weakref.c */
 typedef struct rc__wrqueue {

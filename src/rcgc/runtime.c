@@ -5,8 +5,9 @@
  * - A runtime owns nothing global: everything hangs off rc_runtime, itself a block of its own
  *   allocator, counted in its own rt->mem from the start.
  * - rt->alloc is set before anything is allocated and never changes: the configuration's
- *   function, or the built-in pool (pool.c) with a pool state that rc_runtime_free releases
- *   last, after the runtime's own block.
+ *   function, or the built-in pool (pool.c) with a pool state of the runtime's own
+ *   (rt->own_pool), which rc_runtime_free releases last, after the runtime's own block. A
+ *   pool state given in the configuration stays its giver's.
  * - Shutdown runs one last full collection with the frozen objects unfrozen and no gc
  *   callbacks (CPython's), after emptying rc_gc_garbage so that what it held can be freed.
  */
@@ -60,6 +61,7 @@ rc_runtime *rc_runtime_new(const rc_runtime_config *cfg)
 	memset(rt, 0, sizeof *rt);
 	rt->alloc = alloc;
 	rt->alloc_ud = ud;
+	rt->own_pool = cfg->alloc ? NULL : ud;
 	rt->flags = cfg->flags;
 	rt->mem.live_bytes = rt->mem.peak_bytes = sizeof *rt;
 	rt->mem.allocs = 1;
@@ -110,9 +112,7 @@ void rc_runtime_free(rc_runtime *rt)
 	rt->garbage = NULL;
 	rc__mem_free(rt, rt->callbacks, rt->callbacks_cap * sizeof *rt->callbacks);
 	rc__mem_free(rt, rt->weak, rt->weak_cap * sizeof *rt->weak);
-	rc_alloc_fn alloc = rt->alloc;
-	void *ud = rt->alloc_ud;
-	alloc(ud, rt, sizeof *rt, 0);
-	if (alloc == rc__pool_allocator)
-		rc__pool_free(ud);
+	rc__pool_state *own_pool = rt->own_pool;
+	rt->alloc(rt->alloc_ud, rt, sizeof *rt, 0);
+	rc__pool_free(own_pool);
 }
