@@ -724,7 +724,7 @@ long rc__gc_collect(rc_runtime *rt, int gen)
 		restore_garbage_refs(&c);
 	untrack_survivors(&c);
 	age_survivors(&c);
-	if (!plain) {
+	if (!plain) { /* plain garbage is gone already: these would find nothing to do */
 		move_legacy_finalizers(&c);
 		debug_collectable(&c);
 		bool ran = handle_weakrefs(&c);
