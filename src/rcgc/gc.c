@@ -1,33 +1,45 @@
-/* gc.c - the generational cycle collector (CPython 3.13's algorithm) and the gc API.
+/* gc.c - the generational cycle collector (CPython 3.13's algorithm): one collection, as a
+ * short driver (rc__gc_collect) over named phases. The gc API is gcmodule.c's.
  *
- * A collection of generation g, in named phases (CPython's gc_collect_main):
- *   merge_younger      gens 0..g become one list, `young`
- *   subtract_refs      each refcount in young drops by the references from inside young
- *   move_unreachable   what still has a count > 0 is reachable, and so is all it reaches;
- *                      the rest moves to `unreachable` (CPython's BFS with O(1) extra memory)
- *   free_plain_garbage garbage made only of lists, tuples and dicts (no weakref) is freed
- *                      here and then, the rest of the phases having nothing to do for it
- *   restore_refs       refcounts are true again before any user code runs
- *   move_legacy_finalizers   legacy_del objects and all they reach stay (uncollectable)
- *   handle_weakrefs    weakrefs to garbage cleared, callbacks of surviving weakrefs called
- *   finalize_garbage   PEP 442 finalizers, each at most once
- *   handle_resurrected the same deduction inside the garbage: what a finalizer made
- *                      reachable again survives, with all it reaches
- *   delete_garbage     clear() on the rest breaks the cycles; refcounting frees them
+ * A collection of generation g, in the driver's order (CPython's gc_collect_main):
+ *   start_collection     "start" callbacks, mprof's gc_start, DEBUG_STATS
+ *   merge_younger        gens 0..g become one list, `young`
+ *   deduce_unreachable   subtract_refs: each refcount in young drops by the references from
+ *                        inside young; move_unreachable: what still has a count > 0 is
+ *                        reachable, and so is all it reaches; the rest moves to `unreachable`
+ *                        (CPython's BFS with O(1) extra memory)
+ *   free_plain_garbage   garbage made only of lists, tuples and dicts (no weakref) is freed
+ *                        here and then, the phases below marked * having nothing to do for it;
+ *   or restore_garbage_refs  refcounts are true again before any user code runs
+ *   untrack_survivors    tuples and dicts that can no longer be in a cycle are untracked
+ *   age_survivors        survivors join generation g+1; the 25% rule's counts
+ *   move_legacy_finalizers *   legacy_del objects and all they reach stay (uncollectable)
+ *   debug_collectable *  DEBUG_COLLECTABLE
+ *   handle_weakrefs *    weakrefs to garbage cleared, callbacks of surviving weakrefs called
+ *   finalize_garbage *   PEP 442 finalizers, each at most once
+ *   handle_resurrected * the same deduction inside the garbage: what a finalizer made
+ *                        reachable again survives, with all it reaches
+ *   delete_garbage *     clear() on the rest breaks the cycles; refcounting frees them
+ *   handle_legacy_finalizers *  the uncollectable reported and kept in rc_gc_garbage
+ *   finish_collection    stats, DEBUG_STATS, mprof's gc_stop, "stop" callbacks
  *
  * Invariants:
  * - The collector refers to the set it examines by generation label: during the first
  *   deduction an object is in the set iff o->gen <= g (frozen objects are 3, untracked 0xFF);
  *   the garbage then carries GEN_UNREACH. Survivors are relabelled before user code runs.
- * - The collector lowers real refcounts (QuickJS's way, so no extra word per object) and
- *   restores them before the first finalizer, callback or clear can run (plain garbage, which
- *   runs none, is freed without restoring them).
- * - rc__gc_verify checks the list and label invariants between collections.
+ * - The collector lowers real refcounts (QuickJS's way, so no extra word per object: there is
+ *   no update_refs copying them) and restores them before the first finalizer, callback or
+ *   clear can run (plain garbage, which runs none, is freed without restoring them).
+ * - Between phases every object of the set is on exactly one list: a generation's, or one of
+ *   the collection's (unreachable, untrack, finalizers, final); all of the latter are empty
+ *   when the driver finishes. The debug build (RCGC_DEBUG) checks this, and gccheck.c's rules
+ *   over generations 0..g, on entry and on exit.
  * - rt->collecting guards against re-entry: a collection requested from a finalizer or a
  *   callback returns 0 and does nothing (CPython's rule).
- * - Nothing here allocates except the garbage list appends and the API's result lists; an
- *   allocation failure there leaves the object where it was and is not an error.
+ * - Nothing here allocates except the garbage list appends; an allocation failure there
+ *   leaves the object where it was and is not an error.
  */
+#include <stdlib.h>
 #include <time.h>
 
 #include "internal.h"
@@ -37,6 +49,23 @@ typedef struct scan {
 	unsigned lo, span; /* the set examined: gen in [lo, lo + span] */
 	gchead *young;     /* where visit_reachable sends objects found reachable again */
 } scan;
+
+/* One collection's state, handed from phase to phase. */
+typedef struct collection {
+	rc_runtime *rt;
+	unsigned gen, target; /* the generation collected; where its survivors go */
+	gchead *young, *old;  /* generations 0..gen merged (the set examined); target's list */
+	scan s;
+	gchead unreachable;   /* garbage candidates, then the garbage (labelled GEN_UNREACH) */
+	gchead untrack;       /* survivors that may be untracked (tuples, dicts) */
+	gchead finalizers;    /* legacy finalizers and all they reach: uncollectable */
+	gchead final;         /* the garbage delete_garbage clears */
+	unsigned needs;       /* NEED_*: which phases after restore_refs have work */
+	bool plain;           /* move_unreachable found only plain garbage (see free_plain_garbage) */
+	size_t candidates, survivors, collected, uncollectable;
+	double t0;
+	rc_gc_info info;
+} collection;
 
 static inline bool in_set(const rc_object *o, const scan *s)
 {
@@ -93,20 +122,6 @@ static double now(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static size_t list_len(const gchead *h)
-{
-	size_t n = 0;
-	for (const gchead *g = h->next; g != h; g = g->next)
-		n++;
-	return n;
-}
-
-static void relabel(gchead *h, unsigned gen)
-{
-	for (gchead *g = h->next; g != h; g = g->next)
-		FROM_GC(g)->gen = (uint8_t)gen;
 }
 
 static FILE *debug_out(rc_runtime *rt) { return rt->debug_stream ? rt->debug_stream : stderr; }
@@ -265,7 +280,7 @@ static size_t restore_refs(gchead *unreachable, scan *s, unsigned *needs)
 /* -------------------------------------------------------------------------------------------
  * Garbage handling */
 
-static void move_legacy_finalizers(gchead *unreachable, gchead *finalizers, unsigned target)
+static void move_legacy_objects(gchead *unreachable, gchead *finalizers, unsigned target)
 {
 	gchead *g = unreachable->next;
 	while (g != unreachable) {
@@ -303,11 +318,25 @@ static void move_legacy_finalizer_reachable(gchead *finalizers, unsigned target)
 	}
 }
 
+/* Garbage with a legacy_del, and all it reaches, leaves the garbage (uncollectable). */
+static void move_legacy_finalizers(collection *c)
+{
+	if (!(c->needs & NEED_LEGACY))
+		return;
+	move_legacy_objects(&c->unreachable, &c->finalizers, c->target);
+	move_legacy_finalizer_reachable(&c->finalizers, c->target);
+	c->collected = gcl_len(&c->unreachable);
+}
+
 /* CPython 3.13's handle_weakrefs: every weakref that is garbage is cleared, every weakref to
  * garbage is cleared, and those that are not garbage themselves get their callback, now,
- * before any finalizer. */
-static bool handle_weakrefs(rc_runtime *rt, gchead *unreachable)
+ * before any finalizer. Returns whether a callback ran. */
+static bool handle_weakrefs(collection *c)
 {
+	if (!(c->needs & NEED_WEAKREFS))
+		return false;
+	rc_runtime *rt = c->rt;
+	gchead *unreachable = &c->unreachable;
 	rc__wrqueue q = {NULL, NULL};
 	for (gchead *g = unreachable->next; g != unreachable; g = g->next) {
 		rc_object *o = FROM_GC(g);
@@ -321,9 +350,14 @@ static bool handle_weakrefs(rc_runtime *rt, gchead *unreachable)
 	return any;
 }
 
-/* PEP 442: each finalizer once; objects may die (and leave the list) meanwhile. */
-static bool finalize_garbage(rc_runtime *rt, gchead *unreachable)
+/* PEP 442: each finalizer once; objects may die (and leave the list) meanwhile. Returns
+ * whether one ran. */
+static bool finalize_garbage(collection *c)
 {
+	if (!(c->needs & NEED_FINALIZE))
+		return false;
+	rc_runtime *rt = c->rt;
+	gchead *unreachable = &c->unreachable;
 	bool any = false;
 	gchead seen;
 	gcl_init(&seen);
@@ -343,16 +377,22 @@ static bool finalize_garbage(rc_runtime *rt, gchead *unreachable)
 	return any;
 }
 
-/* Deduces again inside the garbage: what finalizers made reachable goes to `old`; the rest
- * moves to final. */
-static void handle_resurrected(gchead *unreachable, gchead *final, gchead *old, unsigned target)
+/* Deduces again inside the garbage when user code ran (ran): what it made reachable goes to
+ * `old` with all it reaches; the rest moves to `final`. Without user code run the garbage is
+ * exactly what restore_refs counted, and the second deduction is skipped. */
+static void handle_resurrected(collection *c, bool ran)
 {
+	if (!ran) {
+		gcl_merge(&c->unreachable, &c->final);
+		return;
+	}
 	scan s = {GEN_UNREACH, 0, NULL};
-	subtract_refs(unreachable, &s);
-	move_unreachable(unreachable, final, NULL, &s, false, RC__GEN_NONE, NULL);
-	restore_refs(final, &s, NULL);
-	relabel(unreachable, target);
-	gcl_merge(unreachable, old);
+	subtract_refs(&c->unreachable, &s);
+	move_unreachable(&c->unreachable, &c->final, NULL, &s, false, RC__GEN_NONE, NULL);
+	restore_refs(&c->final, &s, NULL);
+	gcl_relabel(&c->unreachable, c->target);
+	gcl_merge(&c->unreachable, c->old);
+	c->collected = gcl_len(&c->final);
 }
 
 static void append_garbage(rc_runtime *rt, rc_object *o)
@@ -383,9 +423,12 @@ static void visit_prefetch_items(rc_object *c, void *arg)
  * garbage by refcounting. Objects are taken DELETE_CHUNK at a time and held while their chunk
  * is cleared, so that the referents of a whole chunk can be prefetched first (one object's
  * clear frees others far away in memory). An object that outlives its own clear moves to
- * `old`, as in CPython. */
-static void delete_garbage(rc_runtime *rt, gchead *final, gchead *old, unsigned target)
+ * `old`, as in CPython. With DEBUG_SAVEALL the garbage goes to rc_gc_garbage instead. */
+static void delete_garbage(collection *c)
 {
+	rc_runtime *rt = c->rt;
+	gchead *final = &c->final, *old = c->old;
+	unsigned target = c->target;
 	rc_object *chunk[DELETE_CHUNK];
 	while (!gcl_empty(final)) {
 		if (rt->debug & RC_GC_DEBUG_SAVEALL) {
@@ -418,6 +461,28 @@ static void delete_garbage(rc_runtime *rt, gchead *final, gchead *old, unsigned 
 	}
 }
 
+/* The uncollectable: reported (DEBUG_UNCOLLECTABLE), the legacy finalizers (with DEBUG_SAVEALL
+ * all of them) appended to rc_gc_garbage, and all of them moved to `old`. */
+static void handle_legacy_finalizers(collection *c)
+{
+	rc_runtime *rt = c->rt;
+	size_t n = 0;
+	for (gchead *p = c->finalizers.next; p != &c->finalizers; p = p->next) {
+		rc_object *o = FROM_GC(p);
+		n++;
+		if (rt->debug & RC_GC_DEBUG_UNCOLLECTABLE) {
+			FILE *f = debug_out(rt);
+			fputs("gc: uncollectable ", f);
+			rc__debug_repr(f, o);
+			fputc('\n', f);
+		}
+		if (o->type->legacy_del || (rt->debug & RC_GC_DEBUG_SAVEALL))
+			append_garbage(rt, o);
+	}
+	gcl_merge(&c->finalizers, c->old);
+	c->uncollectable = n;
+}
+
 /* The fast path for plain garbage (lists, tuples and dicts, no weakref: nothing in it has a
  * finalizer, and their clear() drops every reference), taken right after move_unreachable
  * while the counts of the examined set are still lowered. Clearing them one by one and letting
@@ -431,7 +496,7 @@ static void delete_garbage(rc_runtime *rt, gchead *final, gchead *old, unsigned 
  * hold nothing to release. Returns its size. */
 static bool outside_set(const rc_object *o, const void *arg) { return !in_set(o, arg); }
 
-static size_t free_plain_garbage(rc_runtime *rt, gchead *garbage, scan *s)
+static size_t free_plain_list(rc_runtime *rt, gchead *garbage, scan *s)
 {
 	size_t n = 0;
 	int was = rt->deallocating;
@@ -474,165 +539,217 @@ static size_t free_plain_garbage(rc_runtime *rt, gchead *garbage, scan *s)
 }
 
 /* -------------------------------------------------------------------------------------------
- * The collection */
+ * The collection: the phases on a `collection`, and the driver */
 
 static void invoke_callbacks(rc_runtime *rt, rc_gc_phase phase, const rc_gc_info *info)
 {
 	if (rt->shutting_down)
 		return;
 	for (size_t i = 0; i < rt->ncallbacks; i++) { /* re-read: a callback may add or remove */
-		struct gc_callback c = rt->callbacks[i];
-		c.fn(rt, phase, info, c.ud);
+		struct gc_callback cb = rt->callbacks[i];
+		cb.fn(rt, phase, info, cb.ud);
 	}
 }
 
 static void print_generation_sizes(rc_runtime *rt)
 {
 	FILE *f = debug_out(rt);
-	fprintf(f, "gc: objects in each generation: %zu %zu %zu\n", list_len(&rt->gens[0].head),
-		list_len(&rt->gens[1].head), list_len(&rt->gens[2].head));
-	fprintf(f, "gc: objects in permanent generation: %zu\n", list_len(&rt->frozen));
+	fprintf(f, "gc: objects in each generation: %zu %zu %zu\n", gcl_len(&rt->gens[0].head),
+		gcl_len(&rt->gens[1].head), gcl_len(&rt->gens[2].head));
+	fprintf(f, "gc: objects in permanent generation: %zu\n", gcl_len(&rt->frozen));
 }
 
-static long collect_main(rc_runtime *rt, int gen)
+/* Sets up the collection and announces it: "start" callbacks, mprof's gc_start, DEBUG_STATS. */
+static void start_collection(collection *c, rc_runtime *rt, unsigned gen)
 {
-	if (rt->collecting)
-		return 0;
-	rt->collecting = 1;
-	unsigned g = (unsigned)gen;
-	double t0 = now();
-	rc_gc_info info = {.generation = gen, .candidates = 0};
-	invoke_callbacks(rt, RC_GC_START, &info);
-	mprof_gc_start(gen);
+	unsigned target = gen + 1 < RC_GC_GENERATIONS ? gen + 1 : gen;
+	*c = (collection){.rt = rt, .gen = gen, .target = target, .young = &rt->gens[gen].head,
+			  .old = &rt->gens[target].head, .s = {0, gen, NULL}, .t0 = now()};
+	gcl_init(&c->unreachable);
+	gcl_init(&c->untrack);
+	gcl_init(&c->finalizers);
+	gcl_init(&c->final);
+	c->info.generation = (int)gen;
+	invoke_callbacks(rt, RC_GC_START, &c->info);
+	mprof_gc_start((int)gen);
 	if (rt->debug & RC_GC_DEBUG_STATS) {
-		fprintf(debug_out(rt), "gc: collecting generation %d...\n", gen);
+		fprintf(debug_out(rt), "gc: collecting generation %u...\n", gen);
 		print_generation_sizes(rt);
 	}
+}
 
-	/* merge_younger */
-	if (g + 1 < RC_GC_GENERATIONS)
-		rt->gens[g + 1].count++;
-	for (unsigned i = 0; i <= g; i++)
-		rt->gens[i].count = 0;
-	gchead *young = &rt->gens[g].head;
-	for (unsigned i = 0; i < g; i++) /* labels 0..g-1 are inside the set: no relabelling */
-		gcl_merge(&rt->gens[i].head, young);
-	unsigned target = g + 1 < RC_GC_GENERATIONS ? g + 1 : g;
-	gchead *old = &rt->gens[target].head;
+/* Generations 0..gen become one list, `young`; their counts restart. */
+static void merge_younger(collection *c)
+{
+	struct gen *gens = c->rt->gens;
+	if (c->gen + 1 < RC_GC_GENERATIONS)
+		gens[c->gen + 1].count++;
+	for (unsigned i = 0; i <= c->gen; i++)
+		gens[i].count = 0;
+	for (unsigned i = 0; i < c->gen; i++) /* labels 0..gen-1 are inside the set: no relabelling */
+		gcl_merge(&gens[i].head, c->young);
+}
 
-	/* deduce_unreachable. The set examined is labelled 0..g. A full collection labels its
-	 * survivors 2 as it finds them (2 is inside its set); a younger one cannot do so, since the
-	 * older generation's own objects must stay outside its set (one that only garbage refers to
-	 * must see that reference dropped, and die), so it relabels them after. */
-	gchead unreachable, untrack;
-	gcl_init(&unreachable);
-	gcl_init(&untrack);
-	scan s = {0, g, NULL};
-	size_t candidates = subtract_refs(young, &s);
-	bool plain;
-	size_t survivors = move_unreachable(young, &unreachable, &untrack, &s, g == 2,
-					    g == 2 ? target : RC__GEN_NONE, &plain);
-	unsigned needs = 0;
-	size_t m;
-	if (plain && !(rt->debug & (RC_GC_DEBUG_SAVEALL | RC_GC_DEBUG_COLLECTABLE))) {
-		m = free_plain_garbage(rt, &unreachable, &s);
-		long c0 = rt->gens[0].count - (long)m; /* PyObject_GC_Del's count0 decrement */
-		rt->gens[0].count = c0 > 0 ? c0 : 0;
-	} else {
-		m = restore_refs(&unreachable, &s, &needs);
-	}
-	while (!gcl_empty(&untrack))
-		rc__untrack(FROM_GC(untrack.next));
+/* subtract_refs then move_unreachable over the set labelled 0..gen. A full collection labels
+ * its survivors 2 as it finds them (2 is inside its set); a younger one cannot do so, since
+ * the older generation's own objects must stay outside its set (one that only garbage refers
+ * to must see that reference dropped, and die), so age_survivors relabels them after. */
+static void deduce_unreachable(collection *c)
+{
+	bool full = c->gen == RC_GC_GENERATIONS - 1;
+	c->candidates = subtract_refs(c->young, &c->s);
+	c->survivors = move_unreachable(c->young, &c->unreachable, &c->untrack, &c->s, full,
+					full ? c->target : RC__GEN_NONE, &c->plain);
+}
 
-	/* survivors age */
-	if (g == 1)
-		rt->long_lived_pending += survivors;
-	if (g == 2) {
+/* Whether the garbage may take free_plain_garbage (the debug flags that list it may not). */
+static bool is_plain_garbage(const collection *c)
+{
+	return c->plain && !(c->rt->debug & (RC_GC_DEBUG_SAVEALL | RC_GC_DEBUG_COLLECTABLE));
+}
+
+/* The plain garbage freed at once; no later phase has anything to do. */
+static void free_plain_garbage(collection *c)
+{
+	struct gen *g0 = &c->rt->gens[0];
+	c->collected = free_plain_list(c->rt, &c->unreachable, &c->s);
+	long c0 = g0->count - (long)c->collected; /* PyObject_GC_Del's count0 decrement */
+	g0->count = c0 > 0 ? c0 : 0;
+}
+
+/* True refcounts again, the garbage labelled GEN_UNREACH and counted, its needs noted. */
+static void restore_garbage_refs(collection *c)
+{
+	c->collected = restore_refs(&c->unreachable, &c->s, &c->needs);
+}
+
+/* CPython's untrack_tuples/untrack_dicts: survivors that can no longer be in a cycle. */
+static void untrack_survivors(collection *c)
+{
+	while (!gcl_empty(&c->untrack))
+		rc__untrack(FROM_GC(c->untrack.next));
+}
+
+/* Survivors move to the next generation (a full collection's stay), and the 25% rule's
+ * counts of long-lived objects are updated. */
+static void age_survivors(collection *c)
+{
+	rc_runtime *rt = c->rt;
+	if (c->gen == 1)
+		rt->long_lived_pending += c->survivors;
+	if (c->gen == RC_GC_GENERATIONS - 1) {
 		rt->long_lived_pending = 0;
-		rt->long_lived_total = survivors;
+		rt->long_lived_total = c->survivors;
 	} else {
-		relabel(young, target);
-		gcl_merge(young, old);
+		gcl_relabel(c->young, c->target);
+		gcl_merge(c->young, c->old);
 	}
+}
 
-	gchead finalizers, final;
-	gcl_init(&finalizers);
-	gcl_init(&final);
-	if (needs & NEED_LEGACY) {
-		move_legacy_finalizers(&unreachable, &finalizers, target);
-		move_legacy_finalizer_reachable(&finalizers, target);
-		m = list_len(&unreachable);
+/* DEBUG_COLLECTABLE: each object of the garbage, before anything happens to it. */
+static void debug_collectable(collection *c)
+{
+	if (!(c->rt->debug & RC_GC_DEBUG_COLLECTABLE))
+		return;
+	FILE *f = debug_out(c->rt);
+	for (gchead *p = c->unreachable.next; p != &c->unreachable; p = p->next) {
+		fputs("gc: collectable ", f);
+		rc__debug_repr(f, FROM_GC(p));
+		fputc('\n', f);
 	}
-	if (rt->debug & RC_GC_DEBUG_COLLECTABLE) {
-		FILE *f = debug_out(rt);
-		for (gchead *p = unreachable.next; p != &unreachable; p = p->next) {
-			fputs("gc: collectable ", f);
-			rc__debug_repr(f, FROM_GC(p));
-			fputc('\n', f);
-		}
-	}
-	/* Resurrection needs user code: without a finalizer or a weakref callback run, the
-	 * garbage is exactly what restore_refs counted and the second deduction is skipped. */
-	bool ran = false;
-	if (needs & NEED_WEAKREFS)
-		ran |= handle_weakrefs(rt, &unreachable);
-	if (needs & NEED_FINALIZE)
-		ran |= finalize_garbage(rt, &unreachable);
-	if (ran) {
-		handle_resurrected(&unreachable, &final, old, target);
-		m = list_len(&final);
-	} else {
-		gcl_merge(&unreachable, &final);
-	}
-	delete_garbage(rt, &final, old, target);
+}
 
-	/* handle_legacy_finalizers */
-	size_t n = 0;
-	for (gchead *p = finalizers.next; p != &finalizers; p = p->next) {
-		rc_object *o = FROM_GC(p);
-		n++;
-		if (rt->debug & RC_GC_DEBUG_UNCOLLECTABLE) {
-			FILE *f = debug_out(rt);
-			fputs("gc: uncollectable ", f);
-			rc__debug_repr(f, o);
-			fputc('\n', f);
-		}
-		if (o->type->legacy_del || (rt->debug & RC_GC_DEBUG_SAVEALL))
-			append_garbage(rt, o);
-	}
-	gcl_merge(&finalizers, old);
-
-	double dt = now() - t0;
-	rc_gc_stats *st = &rt->stats[g];
+/* Stats, DEBUG_STATS, mprof's gc_stop, "stop" callbacks. Returns collected + uncollectable. */
+static long finish_collection(collection *c)
+{
+	rc_runtime *rt = c->rt;
+	size_t m = c->collected, n = c->uncollectable;
+	double dt = now() - c->t0;
+	rc_gc_stats *st = &rt->stats[c->gen];
 	st->collections++;
 	st->collected += m;
 	st->uncollectable += n;
-	st->candidates += candidates;
+	st->candidates += c->candidates;
 	st->duration += dt;
 	if (rt->debug & RC_GC_DEBUG_STATS)
 		fprintf(debug_out(rt), "gc: done, %zu unreachable, %zu uncollectable, %.4fs elapsed\n",
 			m + n, n, dt);
-	info.collected = (long)m;
-	info.uncollectable = (long)n;
-	info.candidates = (long)candidates;
-	info.duration = dt;
-	mprof_gc_stop(gen, (long)m, (long)n, (long)candidates);
-	invoke_callbacks(rt, RC_GC_STOP, &info);
-	rt->collecting = 0;
+	c->info.collected = (long)m;
+	c->info.uncollectable = (long)n;
+	c->info.candidates = (long)c->candidates;
+	c->info.duration = dt;
+	mprof_gc_stop((int)c->gen, (long)m, (long)n, (long)c->candidates);
+	invoke_callbacks(rt, RC_GC_STOP, &c->info);
 	return (long)(m + n);
+}
+
+#ifdef RCGC_DEBUG
+/* The debug build's check on entry to and exit from the phases: the generations examined
+ * (0..gen) hold every rule of gccheck.c, and at the exit every working list is empty. Only
+ * those generations, so that a debug collection stays proportional to its work (the stress
+ * build runs one per allocation); a young collection's target generation is checked by the
+ * next collection that examines it. A broken invariant is a bug in rcgc, or in a type's hooks
+ * or a program's refcounting, never bad input: it is reported and the process aborts. */
+static void check_invariants(collection *c, bool exiting)
+{
+	int err = rc__gc_check_gens(c->rt, c->gen);
+	if (!err && exiting && !(gcl_empty(&c->unreachable) && gcl_empty(&c->untrack) &&
+				 gcl_empty(&c->finalizers) && gcl_empty(&c->final)))
+		err = 100;
+	if (err) {
+		fprintf(stderr, "rcgc: invariant %d broken on %s of a generation %u collection\n",
+			err, exiting ? "exit" : "entry", c->gen);
+		abort();
+	}
+}
+#else
+#define check_invariants(c, exiting) ((void)0)
+#endif
+
+/* A collection of generation gen (CPython's gc_collect_main). */
+long rc__gc_collect(rc_runtime *rt, int gen)
+{
+	if (rt->collecting)
+		return 0;
+	rt->collecting = 1;
+	collection c;
+	start_collection(&c, rt, (unsigned)gen);
+	check_invariants(&c, false);
+	merge_younger(&c);
+	deduce_unreachable(&c);
+	bool plain = is_plain_garbage(&c);
+	if (plain)
+		free_plain_garbage(&c);
+	else
+		restore_garbage_refs(&c);
+	untrack_survivors(&c);
+	age_survivors(&c);
+	if (!plain) { /* plain garbage is gone already: these would find nothing to do */
+		move_legacy_finalizers(&c);
+		debug_collectable(&c);
+		bool ran = handle_weakrefs(&c);
+		ran |= finalize_garbage(&c);
+		handle_resurrected(&c, ran);
+		delete_garbage(&c);
+		handle_legacy_finalizers(&c);
+	}
+	check_invariants(&c, true);
+	long found = finish_collection(&c);
+	rt->collecting = 0;
+	return found;
 }
 
 /* The automatic choice: the oldest generation over its threshold, the oldest only under the
  * 25% rule (pending long-lived objects above a quarter of those that survived the last full
  * collection), so that full collections stay amortized linear. */
-static long collect_generations(rc_runtime *rt)
+long rc__gc_collect_generations(rc_runtime *rt)
 {
 	for (int i = RC_GC_GENERATIONS - 1; i >= 0; i--) {
 		if (i > 0 && rt->gens[i].count <= rt->gens[i].threshold)
 			continue;
 		if (i == RC_GC_GENERATIONS - 1 && rt->long_lived_pending < rt->long_lived_total / 4)
 			continue;
-		return collect_main(rt, i);
+		return rc__gc_collect(rt, i);
 	}
 	return 0;
 }
@@ -651,261 +768,5 @@ void rc__gc_on_alloc(rc_runtime *rt)
 	if (rt->flags & RC_RUNTIME_DEFERRED_GC)
 		rt->gc_due = 1;
 	else
-		collect_generations(rt);
-}
-
-/* Checks the invariants of internal.h outside a collection: every list is well linked, every
- * object on generation i's list says i (frozen: GEN_FROZEN), no collector flag is left set,
- * the dealloc queue is empty. Returns 0 or the number of the first broken rule. */
-int rc__gc_verify(const rc_runtime *rt)
-{
-	if (rt->collecting || rt->deallocating || rt->dealloc_queue)
-		return rt->collecting ? 0 : 1;
-	for (unsigned i = 0; i <= RC_GC_GENERATIONS; i++) {
-		const gchead *h = i < RC_GC_GENERATIONS ? &rt->gens[i].head : &rt->frozen;
-		unsigned want = i < RC_GC_GENERATIONS ? i : GEN_FROZEN;
-		const gchead *prev = h;
-		for (const gchead *g = h->next; g != h; prev = g, g = g->next) {
-			const rc_object *o = FROM_GC(g);
-			if (g->prev != prev)
-				return 2;
-			if (o->gen != want)
-				return 3;
-			if (o->flags & (RC__F_UNREACH | RC__F_EXTREF))
-				return 4;
-			if (!IS_GC_TYPE(o->type) || o->refcnt == 0)
-				return 5;
-		}
-		if (h->prev != prev)
-			return 2;
-	}
-	return 0;
-}
-
-/* -------------------------------------------------------------------------------------------
- * The gc API */
-
-int rc_gc_enable(rc_runtime *rt)
-{
-	int was = rt->enabled;
-	rt->enabled = 1;
-	return was;
-}
-
-int rc_gc_disable(rc_runtime *rt)
-{
-	int was = rt->enabled;
-	rt->enabled = 0;
-	return was;
-}
-
-int rc_gc_isenabled(const rc_runtime *rt) { return rt->enabled; }
-
-long rc_gc_collect(rc_runtime *rt, int generation)
-{
-	if (generation < 0 || generation >= RC_GC_GENERATIONS)
-		return RC_EGEN;
-	return collect_main(rt, generation);
-}
-
-long rc_gc_safepoint(rc_runtime *rt)
-{
-	if (!rt->gc_due || rt->collecting)
-		return 0;
-	rt->gc_due = 0;
-	if (!rt->enabled)
-		return 0;
-	return collect_generations(rt);
-}
-
-void rc_gc_get_count(const rc_runtime *rt, long count[RC_GC_GENERATIONS])
-{
-	for (int i = 0; i < RC_GC_GENERATIONS; i++)
-		count[i] = rt->gens[i].count;
-}
-
-void rc_gc_get_threshold(const rc_runtime *rt, long threshold[RC_GC_GENERATIONS])
-{
-	for (int i = 0; i < RC_GC_GENERATIONS; i++)
-		threshold[i] = rt->gens[i].threshold;
-}
-
-int rc_gc_set_threshold(rc_runtime *rt, int n, const long *thresholds)
-{
-	if (n < 1 || n > RC_GC_GENERATIONS || !thresholds)
-		return RC_EINVAL;
-	for (int i = 0; i < n; i++)
-		if (thresholds[i] < 0)
-			return RC_EINVAL;
-	for (int i = 0; i < n; i++)
-		rt->gens[i].threshold = thresholds[i];
-	return RC_OK;
-}
-
-void rc_gc_get_stats(const rc_runtime *rt, rc_gc_stats stats[RC_GC_GENERATIONS])
-{
-	for (int i = 0; i < RC_GC_GENERATIONS; i++)
-		stats[i] = rt->stats[i];
-}
-
-int rc_gc_get_objects(rc_runtime *rt, int generation, rc_object **out)
-{
-	if (!out)
-		return RC_EINVAL;
-	*out = NULL;
-	if (generation < -1 || generation >= RC_GC_GENERATIONS)
-		return RC_EGEN;
-	rc_object *res = rc_list_new(rt);
-	if (!res)
-		return RC_ENOMEM;
-	int lo = generation < 0 ? 0 : generation, hi = generation < 0 ? RC_GC_GENERATIONS - 1 : generation;
-	for (int i = lo; i <= hi; i++) {
-		gchead *h = &rt->gens[i].head;
-		for (gchead *g = h->next; g != h; g = g->next) {
-			rc_object *o = FROM_GC(g);
-			if (o == res)
-				continue;
-			if (rc_list_append(rt, res, o)) {
-				rc_decref(rt, res);
-				return RC_ENOMEM;
-			}
-		}
-	}
-	*out = res;
-	return RC_OK;
-}
-
-typedef struct {
-	rc_object *const *objs;
-	size_t n;
-	bool hit;
-} referrer_ctx;
-
-static void visit_referrer(rc_object *c, void *arg)
-{
-	referrer_ctx *rc = arg;
-	if (!c || rc->hit)
-		return;
-	for (size_t i = 0; i < rc->n; i++)
-		if (rc->objs[i] == c) {
-			rc->hit = true;
-			return;
-		}
-}
-
-int rc_gc_get_referrers(rc_runtime *rt, rc_object *const *objs, size_t n, rc_object **out)
-{
-	if (!out || (n && !objs))
-		return RC_EINVAL;
-	*out = NULL;
-	rc_object *res = rc_list_new(rt);
-	if (!res)
-		return RC_ENOMEM;
-	for (int i = 0; i < RC_GC_GENERATIONS; i++) {
-		gchead *h = &rt->gens[i].head;
-		for (gchead *g = h->next; g != h; g = g->next) {
-			rc_object *o = FROM_GC(g);
-			if (o == res)
-				continue;
-			referrer_ctx rc = {objs, n, false};
-			o->type->traverse(o, visit_referrer, &rc);
-			if (rc.hit && rc_list_append(rt, res, o)) {
-				rc_decref(rt, res);
-				return RC_ENOMEM;
-			}
-		}
-	}
-	*out = res;
-	return RC_OK;
-}
-
-typedef struct {
-	rc_runtime *rt;
-	rc_object *res;
-	int err;
-} referent_ctx;
-
-static void visit_referent(rc_object *c, void *arg)
-{
-	referent_ctx *rc = arg;
-	if (c && !rc->err)
-		rc->err = rc_list_append(rc->rt, rc->res, c);
-}
-
-int rc_gc_get_referents(rc_runtime *rt, rc_object *const *objs, size_t n, rc_object **out)
-{
-	if (!out || (n && !objs))
-		return RC_EINVAL;
-	*out = NULL;
-	referent_ctx rc = {rt, rc_list_new(rt), RC_OK};
-	if (!rc.res)
-		return RC_ENOMEM;
-	for (size_t i = 0; i < n && !rc.err; i++)
-		if (objs[i] && IS_GC_TYPE(objs[i]->type))
-			objs[i]->type->traverse(objs[i], visit_referent, &rc);
-	if (rc.err) {
-		rc_decref(rt, rc.res);
-		return rc.err;
-	}
-	*out = rc.res;
-	return RC_OK;
-}
-
-void rc_gc_freeze(rc_runtime *rt)
-{
-	for (int i = 0; i < RC_GC_GENERATIONS; i++) {
-		relabel(&rt->gens[i].head, GEN_FROZEN);
-		gcl_merge(&rt->gens[i].head, &rt->frozen);
-		rt->gens[i].count = 0;
-	}
-}
-
-void rc_gc_unfreeze(rc_runtime *rt)
-{
-	relabel(&rt->frozen, RC_GC_GENERATIONS - 1);
-	gcl_merge(&rt->frozen, &rt->gens[RC_GC_GENERATIONS - 1].head);
-}
-
-size_t rc_gc_get_freeze_count(const rc_runtime *rt) { return list_len(&rt->frozen); }
-
-rc_object *rc_gc_garbage(rc_runtime *rt)
-{
-	if (!rt->garbage)
-		rt->garbage = rc_list_new(rt);
-	return rt->garbage;
-}
-
-void rc_gc_set_debug(rc_runtime *rt, int flags) { rt->debug = flags; }
-int rc_gc_get_debug(const rc_runtime *rt) { return rt->debug; }
-void rc_gc_set_debug_stream(rc_runtime *rt, FILE *stream) { rt->debug_stream = stream; }
-
-int rc_gc_callback_add(rc_runtime *rt, rc_gc_callback cb, void *ud)
-{
-	if (!cb)
-		return RC_EINVAL;
-	if (rt->ncallbacks == rt->callbacks_cap) {
-		size_t ncap = rt->callbacks_cap ? rt->callbacks_cap * 2 : 4;
-		struct gc_callback *nc = rc__mem_realloc(rt, rt->callbacks,
-							 rt->callbacks_cap * sizeof *nc,
-							 ncap * sizeof *nc);
-		if (!nc)
-			return RC_ENOMEM;
-		rt->callbacks = nc;
-		rt->callbacks_cap = ncap;
-	}
-	rt->callbacks[rt->ncallbacks++] = (struct gc_callback){cb, ud};
-	return RC_OK;
-}
-
-int rc_gc_callback_remove(rc_runtime *rt, rc_gc_callback cb, void *ud)
-{
-	for (size_t i = 0; i < rt->ncallbacks; i++) {
-		if (rt->callbacks[i].fn == cb && rt->callbacks[i].ud == ud) {
-			memmove(&rt->callbacks[i], &rt->callbacks[i + 1],
-				(rt->ncallbacks - i - 1) * sizeof *rt->callbacks);
-			rt->ncallbacks--;
-			return RC_OK;
-		}
-	}
-	return RC_ENOENT;
+		rc__gc_collect_generations(rt);
 }

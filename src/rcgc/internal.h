@@ -86,7 +86,22 @@ static inline void gcl_merge(gchead *from, gchead *to)
 	gcl_init(from);
 }
 
-/* The built-in small-object allocator (mem.c). */
+static inline size_t gcl_len(const gchead *h)
+{
+	size_t n = 0;
+	for (const gchead *g = h->next; g != h; g = g->next)
+		n++;
+	return n;
+}
+
+/* Labels every object on the list with generation gen. */
+static inline void gcl_relabel(gchead *h, unsigned gen)
+{
+	for (gchead *g = h->next; g != h; g = g->next)
+		((rc_object *)(g + 1))->gen = (uint8_t)gen;
+}
+
+/* The built-in allocator (pool.c): its state is the user data of rc__pool_allocator. */
 typedef struct rc__pool_state rc__pool_state;
 
 struct gc_callback {
@@ -107,9 +122,9 @@ struct gen {
 
 struct rc_runtime {
 	/* memory */
-	rc_alloc_fn alloc; /* NULL: the built-in allocator */
+	rc_alloc_fn alloc; /* never NULL: rc__pool_allocator when the config gave none */
 	void *alloc_ud;
-	rc__pool_state *pool;
+	rc__pool_state *own_pool; /* the pool state rc_runtime_new made (alloc_ud), or NULL */
 	rc_mem_stats mem;
 	unsigned flags;
 
@@ -140,16 +155,19 @@ struct rc_runtime {
 	rc_object none;
 };
 
-/* mem.c */
+/* mem.c: every allocation, through rt->alloc, counted in rt->mem */
 void *rc__mem_alloc(rc_runtime *rt, size_t n);
 void *rc__mem_calloc(rc_runtime *rt, size_t n); /* zero-filled */
 void rc__mem_free(rc_runtime *rt, void *p, size_t n);
 void *rc__mem_realloc(rc_runtime *rt, void *p, size_t o, size_t n);
-rc__pool_state *rc__pool_new(void);
-void rc__pool_free(rc__pool_state *ps);
-void rc__pool_stats(const rc__pool_state *ps, rc_mem_stats *out);
-void *rc__pool_alloc(rc__pool_state *ps, size_t n);
-void rc__pool_release(rc__pool_state *ps, void *p, size_t n);
+
+/* pool.c: the default rc_alloc_fn. Its blocks of RC__POOL_LARGE_MIN bytes or more come
+ * straight from mmap (zero-filled, and unmapped when freed). */
+#define RC__POOL_LARGE_MIN ((size_t)256 << 10)
+void *rc__pool_allocator(void *ud, void *ptr, size_t osize, size_t nsize);
+rc__pool_state *rc__pool_new(void); /* NULL: out of memory */
+void rc__pool_free(rc__pool_state *ps);  /* unmaps everything, blocks still in use too */
+void rc__pool_stats(const rc__pool_state *ps, rc_mem_stats *out); /* arenas, large_bytes */
 
 /* object.c */
 size_t rc__instance_size(const rc_object *o);
@@ -157,11 +175,17 @@ void rc__track(rc_runtime *rt, rc_object *o); /* into generation 0 */
 void rc__untrack(rc_object *o);
 /* Frees what waits in the dealloc queue (the outermost deallocation's loop). */
 void rc__dealloc_drain(rc_runtime *rt);
-/* gc.c: an allocation of a tracked-type object happened (may collect). */
-void rc__gc_on_alloc(rc_runtime *rt);
+/* gc.c: the collection */
+void rc__gc_on_alloc(rc_runtime *rt); /* a tracked-type object is being allocated (may collect) */
+long rc__gc_collect(rc_runtime *rt, int gen); /* 0 when a collection is already running */
+long rc__gc_collect_generations(rc_runtime *rt); /* the automatic choice of generation */
 void rc__debug_repr(FILE *f, const rc_object *o);
-/* Checks the collector's invariants (for tests and debug builds): 0 when they hold. */
-int rc__gc_verify(const rc_runtime *rt);
+
+/* gccheck.c: the collector's invariants, for tests and debug builds (RCGC_DEBUG). Each returns
+ * 0 when they hold, else the number of the first broken rule (see gccheck.c). */
+int rc__gc_verify(rc_runtime *rt);                   /* between collections, every list */
+int rc__gc_check_gens(rc_runtime *rt, unsigned hi);  /* generations 0..hi, at any time */
+bool rc__gc_debug_checks(void); /* whether collections check them (built with RCGC_DEBUG) */
 
 /* weakref.c */
 typedef struct rc__wrqueue {

@@ -1,4 +1,5 @@
-/* object.c - the runtime's life cycle, object creation, tracking, and deallocation.
+/* object.c - an object's life: creation, tracking, and deallocation (the runtime's own life
+ * cycle is in runtime.c).
  *
  * Invariants:
  * - Deallocation never recurses per link: while one object is being deallocated, GC objects
@@ -7,112 +8,12 @@
  *   references, are freed at once.
  * - The order of a death follows CPython's subtype_dealloc: finalize (once, may resurrect),
  *   weakrefs cleared and their callbacks called, legacy_del (may resurrect), dealloc, free.
- * - A runtime owns nothing global: everything below hangs off rc_runtime.
+ * - A tracked object is on generation 0's list from rc_new on; rc__track/rc__untrack keep
+ *   o->gen and the list in step (internal.h).
  */
 #include <stdlib.h>
 
 #include "internal.h"
-
-const char *rc_strerror(int err)
-{
-	switch (err) {
-	case RC_OK: return "success";
-	case RC_ENOMEM: return "out of memory";
-	case RC_EINVAL: return "invalid argument";
-	case RC_EGEN: return "invalid generation";
-	case RC_ETYPE: return "object of the wrong type";
-	case RC_EINDEX: return "index out of range";
-	case RC_EKEY: return "key not found";
-	case RC_EBUSY: return "a collection is running";
-	case RC_ENOENT: return "no such entry";
-	}
-	return "unknown error";
-}
-
-static void none_dealloc(rc_runtime *rt, rc_object *o)
-{
-	(void)rt;
-	(void)o; /* never reached while the runtime holds its reference */
-}
-
-const rc_type rc_none_type = {
-	.name = "NoneType", .size = sizeof(rc_object), .dealloc = none_dealloc,
-};
-
-rc_object *rc_none(rc_runtime *rt) { return &rt->none; }
-
-rc_runtime *rc_runtime_new(const rc_runtime_config *cfg)
-{
-	rc_runtime_config def = {0};
-	if (!cfg)
-		cfg = &def;
-	rc__pool_state *pool = NULL;
-	rc_runtime *rt;
-	if (cfg->alloc) {
-		rt = cfg->alloc(cfg->alloc_ud, NULL, 0, sizeof *rt);
-	} else {
-		pool = rc__pool_new();
-		if (!pool)
-			return NULL;
-		rt = rc__pool_alloc(pool, sizeof *rt);
-	}
-	if (!rt)
-		goto fail_pool;
-	memset(rt, 0, sizeof *rt);
-	rt->alloc = cfg->alloc;
-	rt->alloc_ud = cfg->alloc_ud;
-	rt->pool = pool;
-	rt->flags = cfg->flags;
-	rt->mem.live_bytes = rt->mem.peak_bytes = sizeof *rt;
-	rt->mem.allocs = 1;
-	static const long thresholds[RC_GC_GENERATIONS] = {2000, 10, 10};
-	for (int i = 0; i < RC_GC_GENERATIONS; i++) {
-		gcl_init(&rt->gens[i].head);
-		rt->gens[i].threshold = thresholds[i];
-	}
-	gcl_init(&rt->frozen);
-	rt->enabled = 1;
-	rt->none.refcnt = 1;
-	rt->none.gen = RC__GEN_NONE;
-	rt->none.type = &rc_none_type;
-	return rt;
-
-fail_pool:
-	rc__pool_free(pool);
-	return NULL;
-}
-
-void rc_runtime_free(rc_runtime *rt)
-{
-	if (!rt)
-		return;
-	size_t left = rt->garbage ? rc_list_size(rt->garbage) : 0;
-	if (left && (rt->debug & RC_GC_DEBUG_UNCOLLECTABLE)) { /* CPython's shutdown report */
-		FILE *f = rt->debug_stream ? rt->debug_stream : stderr;
-		fprintf(f, "gc: %zu uncollectable objects at shutdown\n", left);
-		for (size_t i = 0; i < left; i++) {
-			fputs("gc: uncollectable ", f);
-			rc__debug_repr(f, rc_list_get(rt->garbage, i));
-			fputc('\n', f);
-		}
-	}
-	if (rt->garbage)
-		rc_list_clear(rt, rt->garbage);
-	rt->shutting_down = 1;
-	rc_gc_unfreeze(rt);
-	rc_gc_collect(rt, 2);
-	rc_xdecref(rt, rt->garbage);
-	rt->garbage = NULL;
-	rc__mem_free(rt, rt->callbacks, rt->callbacks_cap * sizeof *rt->callbacks);
-	rc__mem_free(rt, rt->weak, rt->weak_cap * sizeof *rt->weak);
-	if (rt->alloc) {
-		rt->alloc(rt->alloc_ud, rt, sizeof *rt, 0);
-	} else {
-		rc__pool_state *pool = rt->pool;
-		rc__pool_release(pool, rt, sizeof *rt);
-		rc__pool_free(pool);
-	}
-}
 
 size_t rc__instance_size(const rc_object *o)
 {
@@ -252,26 +153,4 @@ void rc__dealloc_drain(rc_runtime *rt)
 		dealloc_one(rt, FROM_GC(g));
 	}
 	rt->deallocating = 0;
-}
-
-int rc_gc_is_tracked(const rc_object *o) { return o && o->gen != RC__GEN_NONE; }
-int rc_gc_is_finalized(const rc_object *o) { return o && (o->flags & RC__F_FINALIZED) != 0; }
-
-int rc_gc_track(rc_runtime *rt, rc_object *o)
-{
-	if (!o || !IS_GC_TYPE(o->type))
-		return RC_ETYPE;
-	if (o->gen == RC__GEN_NONE)
-		rc__track(rt, o);
-	return RC_OK;
-}
-
-int rc_gc_untrack(rc_runtime *rt, rc_object *o)
-{
-	(void)rt;
-	if (!o || !IS_GC_TYPE(o->type))
-		return RC_ETYPE;
-	if (o->gen != RC__GEN_NONE)
-		rc__untrack(o);
-	return RC_OK;
 }

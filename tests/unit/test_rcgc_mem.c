@@ -1,8 +1,10 @@
-/* test_rcgc_mem.c - the built-in allocator: size classes, arenas given back, big blocks
- * straight to the system, counting. */
+/* test_rcgc_mem.c - the built-in allocator (pool.c): size classes, arenas given back, big
+ * blocks straight to the system; counting (mem.c); the pool as a plain rc_alloc_fn. */
 #include <unistd.h>
 
 #include "test_rcgc_util.h"
+
+#include "rcgc/internal.h" /* rc__pool_allocator */
 
 static long rss_bytes(void)
 {
@@ -165,6 +167,42 @@ static void test_mem__custom_allocator_sees_every_block(void **state)
 	free_rt(rt, &t);
 }
 
+/* The default allocator is an rc_alloc_fn like any other: given explicitly, with a pool state
+ * as its user data, it serves the runtime the same way (arenas reported, blocks reused), and
+ * the runtime leaves the pool state to whoever made it. */
+static void test_mem__pool_is_an_ordinary_allocator_function(void **state)
+{
+	(void)state;
+	rc__pool_state *ps = rc__pool_new();
+	assert_non_null(ps);
+	rc_runtime_config cfg = {.alloc = rc__pool_allocator, .alloc_ud = ps};
+	rc_runtime *rt = rc_runtime_new(&cfg);
+	assert_non_null(rt);
+	rc_mem_stats ms;
+	rc_mem_get_stats(rt, &ms);
+	assert_int_equal(ms.arenas, 1); /* the runtime's own block lives in the pool */
+	rc_object *l = rc_list_new(rt);
+	void *big = rc_alloc(rt, RC__POOL_LARGE_MIN);
+	assert_non_null(l);
+	assert_non_null(big);
+	rc_mem_get_stats(rt, &ms);
+	assert_int_equal(ms.large_bytes, RC__POOL_LARGE_MIN);
+	rc_free(rt, big, RC__POOL_LARGE_MIN);
+	rc_decref(rt, l);
+	void *a = rc_alloc(rt, 40), *b;
+	rc_free(rt, a, 40);
+	b = rc_alloc(rt, 40);
+	assert_ptr_equal(a, b); /* the block just freed is the next one handed out */
+	rc_free(rt, b, 40);
+	rc_runtime_free(rt);
+	/* still usable: the runtime did not free a pool state it was given */
+	void *c = rc__pool_allocator(ps, NULL, 0, 100);
+	assert_non_null(c);
+	assert_null(rc__pool_allocator(ps, c, 100, 0));
+	assert_null(rc__pool_allocator(ps, NULL, 0, 0)); /* freeing NULL does nothing */
+	rc__pool_free(ps);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -174,6 +212,7 @@ int main(void)
 		cmocka_unit_test(test_mem__empty_pool_kept_aside_is_reused_by_any_class),
 		cmocka_unit_test(test_mem__big_array_leaves_the_process_when_freed),
 		cmocka_unit_test(test_mem__custom_allocator_sees_every_block),
+		cmocka_unit_test(test_mem__pool_is_an_ordinary_allocator_function),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
