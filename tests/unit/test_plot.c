@@ -1,6 +1,7 @@
-/* test_plot.c - plots rendered from known profiles and read back with cairo: what must be
- * there is there (curve, peak marker, GC span, brackets, flame lane), nothing is drawn outside
- * the window, decimation keeps every column's extremes, and failures leave no file. */
+/* test_plot.c - end to end: plots rendered from known profiles and read back with cairo:
+ * what must be there is there (curve, peak marker, GC span, brackets, flame lane), nothing is
+ * drawn outside the window, decimation keeps every column's extremes, and failures leave no
+ * file. The model's numbers themselves are tested in test_plot_model.c, without pixels. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
