@@ -216,10 +216,20 @@ int cmd_plot(int argc, char **argv)
 		goto release;
 	}
 	const char *target = output ? output : out_path;
-	char err[512];
-	if (mp_plot_write(pp, paths, n, &o, (mp_plot_format)mp_plot_format_of(target), target, NULL,
-			  err, sizeof err) < 0) {
-		cli_error("%s", err);
+	const char *detail;
+	int prc = mp_plot_write(pp, paths, n, &o, (mp_plot_format)mp_plot_format_of(target), target,
+				NULL, &detail);
+	if (prc < 0) {
+		if (detail) /* cairo stopped drawing: its reason */
+			cli_error("cannot draw '%s': %s", target, detail);
+		else if (prc == MP_EBADSIZE)
+			cli_error("image size %dx%d is out of range (200x150 to 20000x20000)",
+				  o.width > 0 ? o.width : MP_PLOT_WIDTH,
+				  o.height > 0 ? o.height : MP_PLOT_HEIGHT);
+		else if (prc == MP_ENOSAMPLES)
+			cli_error("%s", mp_strerror(prc));
+		else
+			cli_error("cannot write '%s': %s", target, mp_strerror(prc));
 		goto release;
 	}
 	if (!output)

@@ -1,35 +1,22 @@
-/* plot.h - drawing profiles to PNG, SVG or PDF (the only part of gclab that knows cairo).
+/* plot.h - drawing profiles to PNG, SVG or PDF: the cairo painter of the plot model.
  *
  * The picture: memory against seconds since each file's start; the true peak of each
  * interval as a band above the sampled curve; the peak marked with its value and time;
  * function brackets (or a flame lane) with one legend entry per function; GC collections as
  * spans as wide as they lasted, shaded by generation; markers as labelled vertical lines;
- * children as their own curves; several files overlaid. Each curve is reduced to the minimum
- * and maximum of every pixel column before it is drawn, so the peak stays exact and a million
- * samples cost what a few thousand do.
+ * children as their own curves; several files overlaid. What goes where, and every number
+ * behind it, is the plot model's (plot_model.h); this painter only draws it, with cairo, and
+ * writes the file. It is the only part of gclab that knows cairo.
  */
 #ifndef MP_PLOT_H
 #define MP_PLOT_H
 
 #include <stddef.h>
 
+#include "plot_model.h"
 #include "profile.h"
 
 typedef enum mp_plot_format { MP_PLOT_PNG, MP_PLOT_SVG, MP_PLOT_PDF } mp_plot_format;
-
-typedef struct mp_plot_opts {
-	const char *title;    /* NULL: the profile's command line when there is one file */
-	int no_functions;     /* -n: no brackets and no flame lane */
-	int flame;            /* -f: functions as a flame lane instead of brackets */
-	int slope;            /* -s: a least-squares trend line per curve */
-	int has_tmin, has_tmax;
-	double tmin, tmax;    /* --window, in seconds since the start */
-	int width, height;    /* in CSS pixels (1/96 inch); 0: the defaults */
-	double dpi;           /* PNG resolution; 0: 96 (a PNG of width x height pixels) */
-} mp_plot_opts;
-
-#define MP_PLOT_WIDTH 1000
-#define MP_PLOT_HEIGHT 500
 
 /* Where things landed, in output pixels: for tests, which read the PNG back. */
 typedef struct mp_plot_layout {
@@ -47,19 +34,13 @@ int mp_plot_format_of(const char *path);
 
 /* Draws `n` profiles, each named by `names[i]` in the legend, into `path` in `format`. The
  * image is written to a temporary file beside `path` and renamed over it when complete, so no
- * partial image is ever left. Fills `layout` when not NULL. Returns 0, or -errno with one line
- * in `err` ("cannot write 'x.png': Permission denied"), or -EINVAL when there is nothing to
- * draw (no samples in any profile, or none inside the window). */
+ * partial image is ever left. Fills `layout` when not NULL.
+ * Returns 0 or a negative code (error.h): MP_ENOSAMPLES when no profile has a sample,
+ * MP_EBADSIZE when the size is out of range (nothing is created then); -errno when the file
+ * cannot be created or written; MP_EDRAW (or -ENOMEM) when cairo stops drawing, and then, when
+ * `detail` is not NULL, `*detail` is cairo's reason (a static string; NULL otherwise). */
 int mp_plot_write(const mp_profile *const *profiles, const char *const *names, size_t n,
 		  const mp_plot_opts *opts, mp_plot_format format, const char *path,
-		  mp_plot_layout *layout, char *err, size_t errlen);
-
-/* Reduces the points of `pts` (sorted by time) that fall in [t0, t1] to at most 4 per column
- * of `cols` equal columns: each column's first, lowest, highest and last point, in time order,
- * so the outline and every column's extremes are exact. Also keeps the nearest point outside
- * each end, so the line reaches the edges. Writes at most 4 * cols + 2 points into `out`;
- * returns how many. */
-size_t mp_plot_decimate(const mp_point *pts, size_t n, double t0, double t1, int cols,
-			mp_point *out);
+		  mp_plot_layout *layout, const char **detail);
 
 #endif
