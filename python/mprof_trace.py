@@ -98,13 +98,36 @@ def _off():
 
 
 def _emit(data):
-    """Sends one whole event; on any failure stops sending for good."""
+    """Sends one whole event; on any failure stops sending for good. A full channel on a
+    socket the program made non-blocking (the flag is shared by every copy of the fd) is
+    waited for, never dropped."""
+    while True:
+        try:
+            _out(data, _out_flags)
+            return
+        except BlockingIOError:
+            if not _wait_writable():
+                _off()
+                return
+        except InterruptedError:
+            continue
+        except OSError:
+            _off()
+            return
+        except Exception:
+            return    # e.g. RecursionError or MemoryError here: this event is lost, not the channel
+
+
+def _wait_writable():
+    """Waits until the channel has room; False when it cannot be waited for."""
     try:
-        _out(data, _out_flags)
-    except OSError:
-        _off()
+        import select
+        select.select([], [_sock], [])
+        return True
+    except InterruptedError:
+        return True
     except Exception:
-        pass    # e.g. RecursionError or MemoryError here: this event is lost, not the channel
+        return False
 
 
 def _name_bytes(name):
@@ -464,8 +487,9 @@ profile = Profile()
 
 
 def _channel_fd(text):
-    """The fd MPROF_TRACE_FD names, when it is a small decimal number naming an open socket
-    or pipe; else -1."""
+    """The fd MPROF_TRACE_FD names, when it is a small decimal number naming an open socket;
+    else -1. Anything else there (a file a shell opened on that number, a pipe) is not the
+    channel mprof gave, and nothing is ever written to it."""
     if not text or not text.isdigit() or len(text) > 6:
         return -1
     fd = int(text)
@@ -474,15 +498,16 @@ def _channel_fd(text):
         mode = _os.fstat(fd).st_mode
     except (OSError, ValueError):
         return -1
-    if not (stat.S_ISSOCK(mode) or stat.S_ISFIFO(mode)):
+    if not stat.S_ISSOCK(mode):
         return -1
     return fd
 
 
 def _make_sender(fd):
-    """(send, flags): send(data, flags) sends one event. On a socket, send() with
-    MSG_NOSIGNAL on our own dup of the fd, so that a reader gone gives EPIPE and never SIGPIPE,
-    and the program closing its copy of the fd does not cut us off; on a pipe, write()."""
+    """(send, flags): send(data, flags) sends one event with send() and MSG_NOSIGNAL on our
+    own dup of the fd, so that a reader gone gives EPIPE and never SIGPIPE, and the program
+    closing its copy of the fd, or opening a file on that number, does not cut us off or
+    redirect us. None when no socket object can be made: then nothing is sent."""
     sock = None
     try:
         import _socket
@@ -504,11 +529,7 @@ def _make_sender(fd):
         except Exception:
             pass
         return sock.send, getattr(_socket, "MSG_NOSIGNAL", 0)
-    write = _os.write
-
-    def write_all(data, flags):
-        write(fd, data)
-    return write_all, 0
+    return None
 
 
 def _keep_channel_in_children(fd):
@@ -566,7 +587,8 @@ def _start(install_builtin=True):
     if text is None or _started:
         return
     fd = _channel_fd(text)
-    if fd >= 0:
+    sender = _make_sender(fd) if fd >= 0 else None
+    if sender is not None:
         _started = True
         try:
             _page = _os.sysconf("SC_PAGE_SIZE")
@@ -574,7 +596,7 @@ def _start(install_builtin=True):
             pass
         _open_statm()
         _pid = str(_os.getpid()).encode()
-        _out, _out_flags = _make_sender(fd)
+        _out, _out_flags = sender
         _fd = fd
         if hasattr(_os, "register_at_fork"):
             _os.register_at_fork(after_in_child=_after_fork_in_child)

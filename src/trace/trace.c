@@ -1,18 +1,27 @@
 /* trace.c - the emitter side of the trace channel (docs/trace-protocol.md).
  *
  * Invariants:
- * - mprof__trace_fd is -1 unless MPROF_TRACE_FD named an open socket or pipe when the library
- *   was loaded; it goes back to -1 for good when a send fails with EPIPE (mprof is gone).
+ * - mprof__trace_fd is -1 unless MPROF_TRACE_FD named an open socket when the library was
+ *   loaded. It is then our own close-on-exec duplicate of that socket, so the program closing
+ *   the fd number, or putting another file there (dup2, a shell's `exec 5>log`), can never make
+ *   an event land anywhere but the channel. It goes back to -1 for good when a send fails in a
+ *   way only a dead or replaced channel can (mprof gone, not a socket): the program then runs
+ *   on untouched.
+ * - Events are only ever sent with send(): a send cannot write into a file or a pipe.
  * - Every event is formatted into one stack buffer of at most EVENT_MAX bytes and sent with one
- *   send()/write(): atomic on the channel, so threads and children may share it.
+ *   send(): atomic on the channel, so threads and children may share it.
+ * - No event is dropped silently: when the channel is full (or the program made the shared
+ *   socket non-blocking) the sender waits until it has room, as a blocking send would.
  * - Each thread has its own bracket stack; nothing is sent at begin, one F line at end.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,7 +34,6 @@ __attribute__((visibility("default"))) int mprof__trace_fd = -1;
 
 static int statm_fd = -1;   /* /proc/self/statm, reopened in a forked child */
 static long page_size = 4096;
-static int use_send = 1;    /* 0 when the fd is a pipe (send gives ENOTSOCK) */
 
 struct open_bracket {
 	const char *name;
@@ -63,8 +71,14 @@ __attribute__((constructor)) static void trace_init(void)
 			return;
 		fd = fd * 10 + (*s - '0');
 	}
-	if (fcntl(fd, F_GETFD) < 0)
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISSOCK(st.st_mode))
+		return; /* not the channel mprof gave: trace nothing, touch nothing */
+	/* Our own copy, numbered high to stay out of the program's way. */
+	int mine = fcntl(fd, F_DUPFD_CLOEXEC, 100);
+	if (mine < 0)
 		return;
+	fd = mine;
 	long ps = sysconf(_SC_PAGESIZE);
 	if (ps > 0)
 		page_size = ps;
@@ -142,21 +156,29 @@ static void put_space_int(struct out *o, long long v)
 	put_int(o, v);
 }
 
-/* Sends one whole event with one call: atomic on the channel. */
+/* Sends one whole event with one call: atomic on the channel. A full channel on a socket
+ * the program made non-blocking (the flag is shared by every copy) is waited for, never
+ * dropped. */
 static void send_event(const char *buf, size_t len)
 {
-	ssize_t n;
-	do
-		n = use_send ? send(mprof__trace_fd, buf, len, MSG_NOSIGNAL)
-			     : write(mprof__trace_fd, buf, len);
-	while (n < 0 && errno == EINTR);
-	if (n < 0 && errno == ENOTSOCK && use_send) {
-		use_send = 0; /* a pipe: plain write from now on */
-		send_event(buf, len);
+	for (;;) {
+		int fd = mprof__trace_fd;
+		if (fd < 0)
+			return;
+		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+		if (n >= 0)
+			return;
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			struct pollfd p = {.fd = fd, .events = POLLOUT};
+			if (poll(&p, 1, -1) >= 0 || errno == EINTR)
+				continue;
+		}
+		/* EPIPE, ECONNRESET: mprof is gone; ENOTSOCK, EBADF: not the channel any more. */
+		mprof__trace_fd = -1;
 		return;
 	}
-	if (n < 0 && (errno == EPIPE || errno == EBADF))
-		mprof__trace_fd = -1; /* mprof is gone: let the program run on untouched */
 }
 
 /* The name goes last; one byte is always left for the newline. */
