@@ -98,8 +98,12 @@ int cli_read_profile(mp_profile *p, const char *path)
 {
 	mp_dat_error e;
 	int rc = mp_profile_read(p, path, &e);
-	if (rc == 0)
+	if (rc == 0) {
+		if (p->torn)
+			fprintf(stderr, "mprof: warning: %s: the last line was cut short (a killed "
+					"run?) and is ignored\n", path);
 		return 0;
+	}
 	if (e.line)
 		cli_error("%s:%zu: %s", path, e.line, e.what);
 	else if (e.what[0])

@@ -47,7 +47,7 @@ const char *mp_backend_name(mp_backend b);
 #define MP_DAT_GEN_MAX 1000L
 #define MP_DAT_COUNT_MAX 1000000000000000LL /* collected objects and the like */
 #define MP_DAT_MEM_MAX (1LL << 60)          /* bytes: memory fields, -1 meaning unknown */
-#define MP_DAT_LINE_MAX 65536               /* the longest line the reader takes */
+#define MP_DAT_LINE_MAX (4 << 20)           /* the longest line the reader takes */
 
 /* Encodes `name` for a .dat field: space, '%' and bytes below 0x21 or 0x7f as %XX. Writes at
  * most `cap`-1 bytes and a NUL into `out`; returns the length written. */
@@ -212,6 +212,7 @@ typedef struct mp_profile {
 	double exit_t;
 
 	size_t lines;           /* lines read */
+	int torn;               /* the last line had no newline and was ignored (cut by a kill) */
 	double t_first, t_last; /* the earliest and latest time in the file; 0 when it has none */
 } mp_profile;
 

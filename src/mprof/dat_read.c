@@ -641,6 +641,30 @@ static int parse_line(reader *r, const char *s, size_t len)
 
 /* --- the end of the read: sort, group ------------------------------------------------------ */
 
+/* The last line, when the file does not end with a newline. mprof's writer only ever writes
+ * whole lines, so in a file of ours (it has a META line) such a line was cut short, as kill -9
+ * can leave it, and is ignored even when it parses: a cut number can read as a valid one. In
+ * another writer's file it is read when it parses. A last line that does not parse is ignored
+ * either way (after at least one whole line: a file of one line is judged as it is); p->torn
+ * says a line was ignored. */
+static int parse_last(reader *r, const char *s, size_t len)
+{
+	if (r->lineno == 0) /* a file of one line, whole or not: not a torn profile */
+		return parse_line(r, s, len);
+	if (!r->p->meta.present) {
+		int rc = parse_line(r, s, len);
+		if (rc != MP_EMALFORMED)
+			return rc;
+		r->p->lines--;
+		if (r->e) {
+			r->e->line = 0;
+			r->e->what[0] = 0;
+		}
+	}
+	r->p->torn = 1;
+	return 0;
+}
+
 static int cmp_point(const void *a, const void *b)
 {
 	const mp_point *x = a, *y = b;
@@ -791,7 +815,7 @@ int mp_profile_parse(mp_profile *p, const char *data, size_t len, mp_dat_error *
 	while (i < len && rc == 0) {
 		const char *nl = memchr(data + i, '\n', len - i);
 		size_t end = nl ? (size_t)(nl - data) : len;
-		rc = parse_line(&r, data + i, end - i);
+		rc = nl ? parse_line(&r, data + i, end - i) : parse_last(&r, data + i, end - i);
 		i = end + 1;
 	}
 	return reader_end(&r, rc);
@@ -813,6 +837,12 @@ int mp_profile_read(mp_profile *p, const char *path, mp_dat_error *e)
 	char *buf = malloc(cap);
 	int rc = buf ? 0 : fail_sys(&r, -ENOMEM);
 	while (rc == 0) {
+		if (have == cap && cap >= MP_DAT_LINE_MAX) {
+			/* No newline in all this: refused, not buffered without end. */
+			r.lineno++;
+			rc = fail(&r, MP_EMALFORMED, "a line longer than %d bytes", MP_DAT_LINE_MAX);
+			break;
+		}
 		if (have == cap) {
 			/* A line longer than the buffer: make room for it. */
 			char *nb = cap <= SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
@@ -832,7 +862,7 @@ int mp_profile_read(mp_profile *p, const char *path, mp_dat_error *e)
 		}
 		if (n == 0) {
 			if (have) /* a last line without its newline */
-				rc = parse_line(&r, buf, have);
+				rc = parse_last(&r, buf, have);
 			break;
 		}
 		size_t scanned = have, start = 0;
