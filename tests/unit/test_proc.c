@@ -145,6 +145,39 @@ static void test_proc__each_visits_every_process(void **state)
 	assert_int_equal(seen, 1);
 }
 
+/* The children file of a process with 900 children is longer than one 4 KiB read. */
+static void test_proc__nine_hundred_children_are_all_seen(void **state)
+{
+	(void)state;
+	enum { KIDS = 900 };
+	static pid_t kids[KIDS], seen[2 * KIDS];
+	for (int i = 0; i < KIDS; i++) {
+		kids[i] = fork();
+		assert_true(kids[i] >= 0);
+		if (kids[i] == 0) {
+			pause();
+			_exit(0);
+		}
+	}
+	mp_proc p;
+	assert_int_equal(mp_proc_open(&p, getpid(), MP_BACKEND_RSS, 0), 0);
+	size_t n = 0;
+	int rc = mp_proc_children(&p, seen, 2 * KIDS, &n);
+	for (int i = 0; i < KIDS; i++)
+		kill(kids[i], SIGKILL);
+	for (int i = 0; i < KIDS; i++)
+		waitpid(kids[i], NULL, 0);
+	mp_proc_release(&p);
+	assert_int_equal(rc, 0);
+	assert_int_equal(n, KIDS);
+	for (int i = 0; i < KIDS; i++) {
+		int found = 0;
+		for (size_t k = 0; k < n && !found; k++)
+			found = seen[k] == kids[i];
+		assert_true(found);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -153,6 +186,7 @@ int main(void)
 		cmocka_unit_test(test_proc__peak_sees_what_was_freed_between_samples),
 		cmocka_unit_test(test_proc__pss_and_uss_backends_read),
 		cmocka_unit_test(test_proc__children_and_exit),
+		cmocka_unit_test(test_proc__nine_hundred_children_are_all_seen),
 		cmocka_unit_test(test_proc__name_and_cmdline),
 		cmocka_unit_test(test_proc__each_visits_every_process),
 	};

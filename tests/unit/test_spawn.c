@@ -148,6 +148,27 @@ static void test_spawn__signal_mask_and_status_pass_through(void **state)
 	mp_spawn_env_free(env);
 }
 
+/* nohup: a signal mprof was started with ignored stays ignored for the program. */
+static void test_spawn__ignored_signals_stay_ignored(void **state)
+{
+	(void)state;
+	struct sigaction ign = {.sa_handler = SIG_IGN}, old_hup, old_int;
+	sigaction(SIGHUP, &ign, &old_hup);
+	sigaction(SIGINT, &ign, &old_int);
+	sigset_t mask;
+	sigemptyset(&mask);
+	char *argv[] = {"sh", "-c", "kill -HUP $$; kill -INT $$; exit 7", NULL};
+	char path[PATH_MAX];
+	assert_int_equal(mp_spawn_resolve("sh", path, sizeof path), 0);
+	char **env = mp_spawn_env("GCLAB_TEST", "1");
+	pid_t pid;
+	assert_int_equal(mp_spawn(path, argv, env, -1, &mask, &pid), 0);
+	assert_int_equal(wait_status(pid), 7);
+	mp_spawn_env_free(env);
+	sigaction(SIGHUP, &old_hup, NULL);
+	sigaction(SIGINT, &old_int, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -156,6 +177,7 @@ int main(void)
 		cmocka_unit_test(test_spawn__keeps_exactly_the_one_fd),
 		cmocka_unit_test(test_spawn__exec_failure_is_returned_and_the_child_reaped),
 		cmocka_unit_test(test_spawn__signal_mask_and_status_pass_through),
+		cmocka_unit_test(test_spawn__ignored_signals_stay_ignored),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

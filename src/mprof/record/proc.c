@@ -194,34 +194,47 @@ int mp_proc_sample(mp_proc *p, long long *mem, long long *peak)
 	return 0;
 }
 
-static int parse_pids(const char *s, pid_t *out, size_t cap, size_t *n)
+/* Reads a children file whole, however long (one 4 KiB read holds only about 680 pids), in
+ * chunks at increasing offsets, a pid cut between two chunks carried over; appends the pids. */
+static int read_children(int fd, pid_t *out, size_t cap, size_t *n)
 {
-	while (*s) {
-		while (*s == ' ' || *s == '\n')
-			s++;
-		if (!*s)
-			break;
-		long v = 0;
-		for (; *s >= '0' && *s <= '9'; s++)
-			v = v * 10 + (*s - '0');
-		if (v <= 0)
-			return -EINVAL;
-		if (*n == cap)
-			return -ENOSPC;
-		out[(*n)++] = (pid_t)v;
+	char buf[4096];
+	off_t off = 0;
+	long v = -1; /* the pid being read, -1 between pids */
+	for (;;) {
+		ssize_t got = pread(fd, buf, sizeof buf, off);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return -errno;
+		for (ssize_t i = 0; i <= got; i++) {
+			char c = i < got ? buf[i] : ' ';
+			if (c >= '0' && c <= '9') {
+				v = (v < 0 ? 0 : v) * 10 + (c - '0');
+				if (v > 0x7fffffffL)
+					return -EINVAL;
+				continue;
+			}
+			if (v < 0 || (i == got && got > 0))
+				continue; /* between pids, or a pid that may go on in the next chunk */
+			if (v == 0)
+				return -EINVAL;
+			if (*n == cap)
+				return -ENOSPC;
+			out[(*n)++] = (pid_t)v;
+			v = -1;
+		}
+		if (got == 0)
+			return 0;
+		off += got;
 	}
-	return 0;
 }
 
 int mp_proc_children(mp_proc *p, pid_t *out, size_t cap, size_t *n)
 {
-	char buf[4096];
 	if (p->children_fd < 0)
 		return -ENOENT;
-	ssize_t len = read_all(p->children_fd, buf, sizeof buf);
-	if (len < 0)
-		return (int)len;
-	int rc = parse_pids(buf, out, cap, n);
+	int rc = read_children(p->children_fd, out, cap, n);
 	if (rc < 0 || p->threads <= 1)
 		return rc;
 	/* Other threads may have forked too: read each one's children. */
@@ -240,10 +253,10 @@ int mp_proc_children(mp_proc *p, pid_t *out, size_t cap, size_t *n)
 		int fd = open(file, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			continue; /* the thread ended */
-		len = read_all(fd, buf, sizeof buf);
+		rc = read_children(fd, out, cap, n);
 		close(fd);
-		if (len > 0)
-			rc = parse_pids(buf, out, cap, n);
+		if (rc == -ESRCH)
+			rc = 0; /* the thread ended as we read */
 	}
 	closedir(d);
 	return rc;

@@ -263,11 +263,33 @@ static void reap(struct session *s)
 	}
 }
 
+static const int session_signals[] = {SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1,
+				       SIGUSR2, SIGALRM, SIGPIPE, SIGXFSZ};
+
+int mp_session_signals(sigset_t *old)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	for (size_t i = 0; i < sizeof session_signals / sizeof session_signals[0]; i++)
+		sigaddset(&set, session_signals[i]);
+	if (sigprocmask(SIG_BLOCK, &set, old) < 0)
+		return -errno;
+	int fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (fd < 0) {
+		int e = errno;
+		sigprocmask(SIG_SETMASK, old, NULL);
+		return -e;
+	}
+	return fd;
+}
+
 static void handle_signals(struct session *s)
 {
 	struct signalfd_siginfo si;
 	while (read(s->o->signal_fd, &si, sizeof si) == (ssize_t)sizeof si) {
 		int sig = (int)si.ssi_signo;
+		if (sig == SIGPIPE || sig == SIGXFSZ)
+			continue; /* shown to mprof as EPIPE / EFBIG where they matter */
 		if (sig == SIGCHLD) {
 			if (s->o->is_child)
 				reap(s);

@@ -2,17 +2,26 @@
  * merge what the trace channel says as it arrives.
  *
  * Library code: it never prints and never exits. Process-wide state it relies on, set up by
- * its caller: SIGCHLD, SIGINT, SIGTERM and SIGHUP blocked and read through `signal_fd`
- * (a signalfd), and, for a tree (-C/-M) of a program we started, this process a child
- * subreaper so that orphaned descendants stay in the tree.
+ * its caller: the signals of mp_session_signals() blocked and read through `signal_fd`, and,
+ * for a tree (-C/-M) of a program we started, this process a child subreaper so that
+ * orphaned descendants stay in the tree.
  */
 #ifndef MP_SESSION_H
 #define MP_SESSION_H
 
+#include <signal.h>
 #include <sys/types.h>
 
 #include "dat.h"
 #include "proc.h"
+
+/* Blocks, and opens a signalfd for, the signals a session reads: SIGCHLD (the program's end),
+ * the terminating signals it forwards to the program it started (SIGINT, SIGTERM, SIGHUP,
+ * SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM) or that end an attached session, and those that must not
+ * kill mprof: SIGPIPE (a closed stderr shows as EPIPE) and SIGXFSZ (a file size limit shows as
+ * EFBIG). Dispositions are left alone. The previous mask goes to *old. Returns the signalfd,
+ * or -errno. */
+int mp_session_signals(sigset_t *old);
 
 typedef struct mp_session_opts {
 	double interval;      /* seconds between samples */

@@ -110,9 +110,9 @@ int mp_spawn(const char *path, char *const argv[], char *const envp[], int keep_
 		return -e;
 	}
 	if (child == 0) {
-		static const int reset[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGCHLD, SIGXFSZ};
-		for (size_t i = 0; i < sizeof reset / sizeof reset[0]; i++)
-			signal(reset[i], SIG_DFL);
+		/* mprof changes no signal's disposition (it blocks the ones it reads), so the
+		 * program inherits exactly what mprof was given: a SIGHUP ignored under nohup stays
+		 * ignored. Only the mask is mprof's own, and goes back to the caller's. */
 		sigprocmask(SIG_SETMASK, mask, NULL);
 		if (keep_fd >= 0)
 			fcntl(keep_fd, F_SETFD, 0);

@@ -17,9 +17,10 @@ char **mp_spawn_env(const char *name, const char *value);
 void mp_spawn_env_free(char **env);
 
 /* Starts `path` with `argv` and `envp`. In the child: `keep_fd` (if >= 0) stays open across
- * exec, the signal mask becomes `mask`, and SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGCHLD and SIGXFSZ get
- * their default handling. Returns 0 and *pid once the exec has succeeded, or the exec's
- * -errno (the failed child already reaped). */
+ * exec and the signal mask becomes `mask`; dispositions are inherited untouched (mprof blocks
+ * signals, it never ignores or catches them, so what the program gets is what mprof got: nohup
+ * works). Returns 0 and *pid once the exec has succeeded, or the exec's -errno (the failed
+ * child already reaped). */
 int mp_spawn(const char *path, char *const argv[], char *const envp[], int keep_fd,
 	     const sigset_t *mask, pid_t *pid);
 
