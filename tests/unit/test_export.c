@@ -82,6 +82,39 @@ static void test_export__names_are_quoted_and_escaped(void **state)
 	mp_profile_release(&p);
 }
 
+/* A spreadsheet must not run a name as a formula. */
+static void test_export__csv_neutralises_formula_names(void **state)
+{
+	(void)state;
+	mp_profile p;
+	const char *text = "MEM 1 10\nFUNC =HYPERLINK(\"x\") 1 10 2 11 0\nFUNC +1 1 10 2 11 0\n"
+			   "FUNC -2 1 10 2 11 0\nFUNC @SUM(A1) 1 10 2 11 0\nFUNC a=b 1 10 2 11 0\n"
+			   "MARK =m 1 10.5 7\n";
+	assert_int_equal(test_parse(&p, text, strlen(text), "x", err, sizeof err), 0);
+	const char *csv = run(&p, 0);
+	assert_non_null(strstr(csv, ",\"'=HYPERLINK(\"\"x\"\")\","));
+	assert_non_null(strstr(csv, ",'+1,"));
+	assert_non_null(strstr(csv, ",'-2,"));
+	assert_non_null(strstr(csv, ",'@SUM(A1),"));
+	assert_non_null(strstr(csv, ",a=b,"));
+	assert_non_null(strstr(csv, ",'=m,"));
+	mp_profile_release(&p);
+}
+
+/* Times far apart can overflow a double when subtracted: JSON gets null, never inf. */
+static void test_export__json_is_always_valid_json(void **state)
+{
+	(void)state;
+	mp_profile p;
+	const char *text = "MEM 1 -1.5e308\nMEM 2 1.5e308\nMARK m 1 1e308 1\n";
+	assert_int_equal(test_parse(&p, text, strlen(text), "x", err, sizeof err), 0);
+	const char *json = run(&p, 1);
+	assert_null(strstr(json, "inf"));
+	assert_null(strstr(json, "nan"));
+	assert_non_null(strstr(json, "[null,2.000000]"));
+	mp_profile_release(&p);
+}
+
 static void test_export__json_has_every_part(void **state)
 {
 	(void)state;
@@ -132,6 +165,8 @@ static void test_export__write_errors_are_returned(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_export__csv_neutralises_formula_names),
+		cmocka_unit_test(test_export__json_is_always_valid_json),
 		cmocka_unit_test(test_export__csv_has_a_row_per_thing_with_its_kind),
 		cmocka_unit_test(test_export__names_are_quoted_and_escaped),
 		cmocka_unit_test(test_export__json_has_every_part),

@@ -1,9 +1,11 @@
 /* export.c - write a profile as CSV (one table, a kind per row) or JSON (one object). */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "export.h"
+#include "profile.h"
 
 static int finish(FILE *out)
 {
@@ -13,14 +15,21 @@ static int finish(FILE *out)
 	return 0;
 }
 
-/* A CSV field: quoted when it holds a comma, a quote or a line break (RFC 4180). */
+/* A CSV field: quoted when it holds a comma, a quote or a line break (RFC 4180). Text that a
+ * spreadsheet would take for a formula (starting with =, +, -, @, a tab or a carriage return)
+ * gets a leading apostrophe, as OWASP advises: a function named "=HYPERLINK(...)" stays text. */
 static void csv_string(FILE *out, const char *s)
 {
+	int formula = *s && strchr("=+-@\t\r", *s);
 	if (!strpbrk(s, ",\"\r\n")) {
+		if (formula)
+			fputc('\'', out);
 		fputs(s, out);
 		return;
 	}
 	fputc('"', out);
+	if (formula)
+		fputc('\'', out);
 	for (; *s; s++) {
 		if (*s == '"')
 			fputc('"', out);
@@ -96,6 +105,16 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
+/* A number as JSON has them: what is not finite (a difference of two huge times can
+ * overflow) is null, never "inf" or "nan". */
+static void json_num(FILE *out, double v, int decimals)
+{
+	if (isfinite(v))
+		fprintf(out, "%.*f", decimals, v);
+	else
+		fputs("null", out);
+}
+
 static void json_string(FILE *out, const char *str)
 {
 	if (!str) {
@@ -131,8 +150,13 @@ static void json_string(FILE *out, const char *str)
 static void json_points(FILE *out, const mp_point *pts, size_t n, double t0)
 {
 	fputc('[', out);
-	for (size_t i = 0; i < n; i++)
-		fprintf(out, "%s[%.6f,%.6f]", i ? "," : "", pts[i].t - t0, pts[i].mem);
+	for (size_t i = 0; i < n; i++) {
+		fputs(i ? ",[" : "[", out);
+		json_num(out, pts[i].t - t0, 6);
+		fputc(',', out);
+		json_num(out, pts[i].mem, 6);
+		fputc(']', out);
+	}
 	fputc(']', out);
 }
 
@@ -143,8 +167,11 @@ int mp_export_json(const mp_profile *p, const char *file, FILE *out)
 	json_string(out, file);
 	fputs(",\"cmdline\":", out);
 	json_string(out, p->cmdline);
-	fprintf(out, ",\"start\":%.6f,\"meta\":", t0);
+	fputs(",\"start\":", out);
+	json_num(out, t0, 6);
+	fputs(",\"meta\":", out);
 	if (p->meta.present) {
+		/* META's interval is read as a positive finite number: %g is valid JSON. */
 		fprintf(out, "{\"interval\":%g,\"backend\":", p->meta.interval);
 		json_string(out, p->meta.backend);
 		fprintf(out, ",\"peaks\":%s,\"children\":", p->meta.peaks ? "true" : "false");
@@ -166,43 +193,58 @@ int mp_export_json(const mp_profile *p, const char *file, FILE *out)
 		fputc('}', out);
 	}
 	fputs("],\n\"functions\":[", out);
+	mp_func_index ix;
+	if (mp_func_index_build(p, &ix) < 0)
+		return -ENOMEM;
 	for (size_t fn = 0; fn < p->nfnames; fn++) {
 		fputs(fn ? ",\n{\"name\":" : "{\"name\":", out);
 		json_string(out, p->fnames[fn]);
 		fputs(",\"calls\":[", out);
-		int first = 1;
-		for (size_t i = 0; i < p->ncalls; i++) {
-			const mp_call *c = &p->calls[i];
-			if (c->fn != fn)
-				continue;
-			fprintf(out,
-				"%s{\"start\":%.6f,\"end\":%.6f,\"mem_start\":%.4f,\"mem_end\":%.4f,"
-				"\"level\":%d,\"pid\":%ld}",
-				first ? "" : ",", c->t0 - t0, c->t1 - t0, c->m0, c->m1, c->level, c->pid);
-			first = 0;
+		for (size_t k = ix.first[fn]; k < ix.first[fn + 1]; k++) {
+			const mp_call *c = &p->calls[ix.order[k]];
+			fputs(k > ix.first[fn] ? ",{\"start\":" : "{\"start\":", out);
+			json_num(out, c->t0 - t0, 6);
+			fputs(",\"end\":", out);
+			json_num(out, c->t1 - t0, 6);
+			fputs(",\"mem_start\":", out);
+			json_num(out, c->m0, 4);
+			fputs(",\"mem_end\":", out);
+			json_num(out, c->m1, 4);
+			fprintf(out, ",\"level\":%d,\"pid\":%ld}", c->level, c->pid);
 		}
 		fputs("]}", out);
 	}
+	mp_func_index_release(&ix);
 	fputs("],\n\"gc\":[", out);
 	for (size_t i = 0; i < p->ngcs; i++) {
 		const mp_gc *g = &p->gcs[i];
-		fprintf(out,
-			"%s{\"gen\":%d,\"start\":%.6f,\"end\":%.6f,\"mem_start\":%.4f,\"mem_end\":%.4f,"
-			"\"collected\":%ld,\"uncollectable\":%ld,\"candidates\":%ld,\"pid\":%ld}",
-			i ? ",\n" : "", g->gen, g->t0 - t0, g->t1 - t0, g->m0, g->m1, g->collected,
-			g->uncollectable, g->candidates, g->pid);
+		fprintf(out, "%s{\"gen\":%d,\"start\":", i ? ",\n" : "", g->gen);
+		json_num(out, g->t0 - t0, 6);
+		fputs(",\"end\":", out);
+		json_num(out, g->t1 - t0, 6);
+		fputs(",\"mem_start\":", out);
+		json_num(out, g->m0, 4);
+		fputs(",\"mem_end\":", out);
+		json_num(out, g->m1, 4);
+		fprintf(out, ",\"collected\":%ld,\"uncollectable\":%ld,\"candidates\":%ld,\"pid\":%ld}",
+			g->collected, g->uncollectable, g->candidates, g->pid);
 	}
 	fputs("],\n\"marks\":[", out);
 	for (size_t i = 0; i < p->nmarks; i++) {
 		fputs(i ? ",{\"name\":" : "{\"name\":", out);
 		json_string(out, p->marks[i].name);
-		fprintf(out, ",\"t\":%.6f,\"mem\":%.4f,\"pid\":%ld}", p->marks[i].t - t0,
-			p->marks[i].mem, p->marks[i].pid);
+		fputs(",\"t\":", out);
+		json_num(out, p->marks[i].t - t0, 6);
+		fputs(",\"mem\":", out);
+		json_num(out, p->marks[i].mem, 4);
+		fprintf(out, ",\"pid\":%ld}", p->marks[i].pid);
 	}
 	fputs("],\n\"exit\":", out);
-	if (p->has_exit)
-		fprintf(out, "{\"status\":%d,\"t\":%.6f}", p->exit_status, p->exit_t - t0);
-	else
+	if (p->has_exit) {
+		fprintf(out, "{\"status\":%d,\"t\":", p->exit_status);
+		json_num(out, p->exit_t - t0, 6);
+		fputc('}', out);
+	} else
 		fputs("null", out);
 	fputs("}\n", out);
 	return finish(out);

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "plot_model.h"
+#include "profile.h"
 
 #define MARKER_GAP 5.0 /* sample dots only where samples are at least this far (px) apart */
 #define LIMIT 1e12     /* seconds or MiB beyond which the axes are clamped: no real profile */
@@ -288,19 +289,20 @@ static int build_keys(builder *b)
 		return rc;
 	const mp_profile *pr = b->profs[0];
 	if (!b->o->no_functions) {
+		mp_func_index ix;
+		if (mp_func_index_build(pr, &ix) < 0)
+			return -ENOMEM;
 		for (size_t fn = 0; fn < pr->nfnames && rc == 0; fn++) {
-			size_t calls = 0;
+			size_t calls = ix.first[fn + 1] - ix.first[fn];
 			double total = 0;
-			for (size_t i = 0; i < pr->ncalls; i++)
-				if (pr->calls[i].fn == fn) {
-					calls++;
-					total += pr->calls[i].t1 - pr->calls[i].t0;
-				}
+			for (size_t k = ix.first[fn]; k < ix.first[fn + 1]; k++)
+				total += pr->calls[ix.order[k]].t1 - pr->calls[ix.order[k]].t0;
 			snprintf(text, sizeof text, "%.120s: %zu call%s, %.3f s", pr->fnames[fn], calls,
 				 calls == 1 ? "" : "s", total);
 			rc = add_key(b, b->o->flame ? MP_KEY_BOX : MP_KEY_LINE,
 				     func_colors[fn % NCOLORS(func_colors)], text);
 		}
+		mp_func_index_release(&ix);
 	}
 	for (int gen = 0; gen < 3 && rc == 0; gen++) {
 		size_t runs = 0;

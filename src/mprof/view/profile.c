@@ -1,4 +1,6 @@
 /* profile.c - questions asked of a profile as read (dat.h): its peak, a function's peak. */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "profile.h"
@@ -80,4 +82,30 @@ double mp_child_peak(const mp_child *c)
 		if (c->pts[i].mem > m)
 			m = c->pts[i].mem;
 	return m;
+}
+
+int mp_func_index_build(const mp_profile *p, mp_func_index *ix)
+{
+	ix->order = malloc((p->ncalls ? p->ncalls : 1) * sizeof *ix->order);
+	ix->first = calloc(p->nfnames + 2, sizeof *ix->first);
+	if (!ix->order || !ix->first) {
+		mp_func_index_release(ix);
+		return -ENOMEM;
+	}
+	/* Count each function's calls at first[fn + 2], sum to starts at first[fn + 1], then
+	 * place each call and advance its function's start: first[fn] ends as fn's start. */
+	for (size_t i = 0; i < p->ncalls; i++)
+		ix->first[p->calls[i].fn + 2]++;
+	for (size_t fn = 2; fn < p->nfnames + 2; fn++)
+		ix->first[fn] += ix->first[fn - 1];
+	for (size_t i = 0; i < p->ncalls; i++)
+		ix->order[ix->first[p->calls[i].fn + 1]++] = i;
+	return 0;
+}
+
+void mp_func_index_release(mp_func_index *ix)
+{
+	free(ix->order);
+	free(ix->first);
+	ix->order = ix->first = NULL;
 }

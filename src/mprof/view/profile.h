@@ -17,6 +17,19 @@ int mp_profile_peak_func(const mp_profile *p, const char *name, double *mem);
 /* The index of function `name` in p->fnames, or -1. */
 long mp_profile_find_func(const mp_profile *p, const char *name);
 
+/* The calls grouped by function, built in one pass (a counting sort): function fn's calls are
+ * order[first[fn]] .. order[first[fn + 1] - 1], indices into p->calls in entry-time order.
+ * Lets plot and export visit every function's calls in O(calls + functions), not their
+ * product. */
+typedef struct mp_func_index {
+	size_t *order; /* p->ncalls call indices */
+	size_t *first; /* p->nfnames + 1 offsets into order */
+} mp_func_index;
+
+/* Returns 0 or -ENOMEM (then `ix` holds nothing). */
+int mp_func_index_build(const mp_profile *p, mp_func_index *ix);
+void mp_func_index_release(mp_func_index *ix);
+
 /* The highest of a child's samples; its pid's points must be non-empty. */
 double mp_child_peak(const mp_child *c);
 
