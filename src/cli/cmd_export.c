@@ -21,6 +21,44 @@ static int parse_format(const cli_option *opt, const char *arg, const char *cmd)
 	return 0;
 }
 
+/* Writes `p` to `output` (NULL: the standard output). Returns CLI_OK or CLI_FAIL, having
+ * printed why; a failed export leaves no file behind. */
+static int write_export(const mp_profile *p, const char *path, int json, const char *output)
+{
+	/* To a temporary file renamed at the end. */
+	char *tmp = NULL;
+	FILE *f = stdout;
+	if (output) {
+		size_t n = strlen(output) + 32;
+		tmp = malloc(n);
+		if (!tmp) {
+			cli_error("out of memory");
+			return CLI_FAIL;
+		}
+		snprintf(tmp, n, "%s.tmp%ld", output, (long)getpid());
+		if (!(f = fopen(tmp, "wx"))) {
+			cli_error("cannot write '%s': %s", output, strerror(errno));
+			free(tmp);
+			return CLI_FAIL;
+		}
+	}
+	int w = json ? mp_export_json(p, path, f) : mp_export_csv(p, f);
+	if (output) {
+		if (fclose(f) != 0 && w == 0)
+			w = -errno;
+		if (w == 0 && rename(tmp, output) < 0)
+			w = -errno;
+		if (w < 0)
+			unlink(tmp);
+		free(tmp);
+	}
+	if (w < 0) {
+		cli_error("cannot write '%s': %s", output ? output : "standard output", strerror(-w));
+		return CLI_FAIL;
+	}
+	return CLI_OK;
+}
+
 int cmd_export(int argc, char **argv)
 {
 	int json = 0;
@@ -63,37 +101,7 @@ int cmd_export(int argc, char **argv)
 		cli_error("%s: empty profile", path);
 		goto release;
 	}
-	/* To a temporary file renamed at the end: a failed export leaves nothing behind. */
-	char *tmp = NULL;
-	FILE *f = stdout;
-	if (output) {
-		size_t n = strlen(output) + 32;
-		tmp = malloc(n);
-		if (!tmp) {
-			cli_error("out of memory");
-			goto release;
-		}
-		snprintf(tmp, n, "%s.tmp%ld", output, (long)getpid());
-		if (!(f = fopen(tmp, "wx"))) {
-			cli_error("cannot write '%s': %s", output, strerror(errno));
-			free(tmp);
-			goto release;
-		}
-	}
-	int w = json ? mp_export_json(&p, path, f) : mp_export_csv(&p, f);
-	if (output) {
-		if (fclose(f) != 0 && w == 0)
-			w = -errno;
-		if (w == 0 && rename(tmp, output) < 0)
-			w = -errno;
-		if (w < 0)
-			unlink(tmp);
-		free(tmp);
-	}
-	if (w < 0)
-		cli_error("cannot write '%s': %s", output ? output : "standard output", strerror(-w));
-	else
-		rc = CLI_OK;
+	rc = write_export(&p, path, json, output);
 release:
 	mp_profile_release(&p);
 out:
