@@ -1,6 +1,5 @@
 /* cmd_export.c - mprof export: a profile's samples, brackets and GC runs as CSV or JSON. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,81 +8,24 @@
 #include "cli.h"
 #include "export.h"
 #include "profile.h"
-#include "profiles.h"
 
-static const char usage[] =
-	"Usage: mprof export [--format csv|json] [-o FILE] [PROFILE|INDEX]\n\n"
-	"Writes a profile (the newest one of the current directory when none is named) for\n"
-	"other tools: every sample, true peak, child sample, function call, GC collection,\n"
-	"marker and the exit, with times in seconds since the start and memory in MiB.\n\n"
-	"  --format csv|json   one CSV table with a 'kind' column (default), or one JSON object\n"
-	"  -o, --output FILE   write to FILE instead of the standard output\n"
-	"  -h, --help          print this help\n";
-
-int cmd_export(int argc, char **argv)
+static int parse_format(const cli_option *opt, const char *arg, const char *cmd)
 {
-	static const struct option longopts[] = {
-		{"format", required_argument, NULL, 'F'},
-		{"output", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
-	};
-	int json = 0;
-	const char *output = NULL;
-	argc = cli_protect_negative_index(argc, argv);
-	optind = 1;
-	opterr = 0;
-	int c;
-	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'F':
-			if (!strcmp(optarg, "json"))
-				json = 1;
-			else if (!strcmp(optarg, "csv"))
-				json = 0;
-			else
-				return cli_usage_error(argv[0], "unknown format '%s': csv or json", optarg);
-			break;
-		case 'o':
-			output = optarg;
-			break;
-		default:
-			return cli_option_default(c, argv, usage);
-		}
-	}
-	if (argc - optind > 1)
-		return cli_usage_error(argv[0], "one profile at a time");
+	int *json = opt->target;
+	if (!strcmp(arg, "json"))
+		*json = 1;
+	else if (!strcmp(arg, "csv"))
+		*json = 0;
+	else
+		return cli_usage_error(cmd, "unknown format '%s': csv or json", arg);
+	return 0;
+}
 
-	mp_profiles all;
-	int rc = mp_profiles_scan(&all, NULL);
-	if (rc < 0) {
-		cli_error("cannot read the current directory: %s", strerror(-rc));
-		return CLI_FAIL;
-	}
-	rc = CLI_FAIL;
-	const char *path;
-	if (optind < argc) {
-		path = mp_profiles_resolve(&all, argv[optind]);
-		if (!path) {
-			cli_error("cannot open '%s': no such file or profile index", argv[optind]);
-			goto out;
-		}
-	} else if (all.count) {
-		path = all.names[all.count - 1];
-	} else {
-		cli_error("no profile found: looked for mprofile_*.dat files, which 'mprof run' "
-			  "writes, in the current directory");
-		goto out;
-	}
-	mp_profile p;
-	if (cli_read_profile(&p, path) < 0)
-		goto out;
-	if (!p.lines) {
-		cli_error("%s: empty profile", path);
-		goto release;
-	}
-	/* To a temporary file renamed at the end: a failed export leaves nothing behind. */
+/* Writes `p` to `output` (NULL: the standard output). Returns CLI_OK or CLI_FAIL, having
+ * printed why; a failed export leaves no file behind. */
+static int write_export(const mp_profile *p, const char *path, int json, const char *output)
+{
+	/* To a temporary file renamed at the end. */
 	char *tmp = NULL;
 	FILE *f = stdout;
 	if (output) {
@@ -91,16 +33,16 @@ int cmd_export(int argc, char **argv)
 		tmp = malloc(n);
 		if (!tmp) {
 			cli_error("out of memory");
-			goto release;
+			return CLI_FAIL;
 		}
 		snprintf(tmp, n, "%s.tmp%ld", output, (long)getpid());
 		if (!(f = fopen(tmp, "wx"))) {
 			cli_error("cannot write '%s': %s", output, strerror(errno));
 			free(tmp);
-			goto release;
+			return CLI_FAIL;
 		}
 	}
-	int w = json ? mp_export_json(&p, path, f) : mp_export_csv(&p, f);
+	int w = json ? mp_export_json(p, path, f) : mp_export_csv(p, f);
 	if (output) {
 		if (fclose(f) != 0 && w == 0)
 			w = -errno;
@@ -110,13 +52,59 @@ int cmd_export(int argc, char **argv)
 			unlink(tmp);
 		free(tmp);
 	}
-	if (w < 0)
+	if (w < 0) {
 		cli_error("cannot write '%s': %s", output ? output : "standard output", strerror(-w));
-	else
-		rc = CLI_OK;
+		return CLI_FAIL;
+	}
+	return CLI_OK;
+}
+
+int cmd_export(int argc, char **argv)
+{
+	int json = 0;
+	const char *output = NULL;
+	const cli_option options[] = {
+		CLI_CALLBACK(0, "format", "csv|json", &json, parse_format,
+			     "one CSV table with a 'kind' column (default), or one JSON object"),
+		CLI_STRING('o', "output", "FILE", &output,
+			   "write to FILE instead of the standard output"),
+		CLI_HELP,
+		CLI_VERSION,
+		CLI_END,
+	};
+	const cli_parser parser = {
+		options,
+		"Usage: mprof export [--format csv|json] [-o FILE] [PROFILE|INDEX]\n\n"
+		"Writes a profile (the newest one of the current directory when none is named) for\n"
+		"other tools: every sample, true peak, child sample, function call, GC collection,\n"
+		"marker and the exit, with times in seconds since the start and memory in MiB.\n",
+		NULL, 0,
+	};
+	int rc = CLI_OK;
+	argc = cli_protect_negative_index(argc, argv);
+	int first = cli_parse_options(&parser, argc, argv, &rc);
+	if (first < 0)
+		return rc;
+	if (argc - first > 1)
+		return cli_usage_error(argv[0], "one profile at a time");
+
+	cli_profiles all;
+	rc = cli_profiles_resolve(&all, argc - first, argv + first, 0);
+	if (rc != CLI_OK)
+		goto out;
+	rc = CLI_FAIL;
+	const char *path = all.paths[0];
+	mp_profile p;
+	if (cli_read_profile(&p, path) < 0)
+		goto out;
+	if (!p.lines) {
+		cli_error("%s: empty profile", path);
+		goto release;
+	}
+	rc = write_export(&p, path, json, output);
 release:
 	mp_profile_release(&p);
 out:
-	mp_profiles_release(&all);
+	cli_profiles_release(&all);
 	return rc;
 }

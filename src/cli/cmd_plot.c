@@ -4,7 +4,6 @@
  * before anything is written: a bad profile, index or option writes no image at all.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,27 +12,6 @@
 #include "cli.h"
 #include "plot.h"
 #include "profile.h"
-#include "profiles.h"
-
-static const char usage[] =
-	"Usage: mprof plot [options] [FILE|INDEX...]\n\n"
-	"Draws profiles (the newest one of the current directory when none is named; an INDEX\n"
-	"counts as in 'mprof list', -1 the newest) to a PNG, SVG or PDF image, chosen by the\n"
-	"output's extension. Without -o, writes PROFILE.png beside the profile and prints its\n"
-	"path. Several profiles are overlaid, each from its own start.\n\n"
-	"  -o, --output FILE      the image: .png, .svg or .pdf\n"
-	"  -t, --title TITLE      the title (default: the profiled command, for one profile)\n"
-	"  -n, --no-function-ts   leave out function brackets and the flame lane\n"
-	"  -f, --flame            draw functions as a flame lane under the memory curve\n"
-	"  -s, --slope            add a least-squares trend line to each curve\n"
-	"  -w, --window A,B       only seconds A to B; 'A,' and ',B' leave one end open\n"
-	"      --width PX         image width in pixels (default 1000)\n"
-	"      --height PX        image height in pixels (default 500)\n"
-	"      --dpi DPI          PNG resolution; scales the image (default 96)\n"
-	"      --backend NAME     accepted for memory_profiler's scripts, and ignored\n"
-	"  -h, --help             print this help\n";
-
-enum { OPT_WIDTH = 256, OPT_HEIGHT, OPT_DPI, OPT_BACKEND };
 
 static int parse_number(const char *s, double *v)
 {
@@ -68,13 +46,70 @@ static int parse_window(const char *s, mp_plot_opts *o)
 	return 0;
 }
 
-static int parse_size(const char *cmd, const char *opt, const char *s, int *out)
+/* --window A,B */
+static int opt_window(const cli_option *opt, const char *arg, const char *cmd)
+{
+	if (parse_window(arg, opt->target) < 0)
+		return cli_usage_error(cmd, "invalid window '%s': expected A,B "
+					    "(seconds, A < B; 'A,' or ',B' for an open end)", arg);
+	return 0;
+}
+
+/* --width PX, --height PX */
+static int opt_size(const cli_option *opt, const char *arg, const char *cmd)
 {
 	double v;
-	if (parse_number(s, &v) < 0 || v < 1 || v > 20000 || v != floor(v))
-		return cli_usage_error(cmd, "invalid %s '%s': expected a whole number of pixels", opt, s);
-	*out = (int)v;
+	if (parse_number(arg, &v) < 0 || v < 1 || v > 20000 || v != floor(v))
+		return cli_usage_error(cmd, "invalid %s '%s': expected a whole number of pixels",
+				       opt->long_name, arg);
+	*(int *)opt->target = (int)v;
 	return 0;
+}
+
+static int opt_dpi(const cli_option *opt, const char *arg, const char *cmd)
+{
+	double *dpi = opt->target;
+	if (parse_number(arg, dpi) < 0 || *dpi < 10 || *dpi > 1200)
+		return cli_usage_error(cmd, "invalid dpi '%s': expected 10 to 1200", arg);
+	return 0;
+}
+
+/* Returns the index of the first profile argument, or -1 when done (exit code in *rc). */
+static int parse_plot_options(int argc, char **argv, mp_plot_opts *o, const char **output,
+			      int *rc)
+{
+	const cli_option options[] = {
+		CLI_STRING('o', "output", "FILE", output, "the image: .png, .svg or .pdf"),
+		CLI_STRING('t', "title", "TITLE", &o->title,
+			   "the title (default: the profiled command, for one profile)"),
+		CLI_FLAG('n', "no-function-ts", &o->no_functions, 1,
+			 "leave out function brackets and the flame lane"),
+		CLI_FLAG('f', "flame", &o->flame, 1,
+			 "draw functions as a flame lane under the memory curve"),
+		CLI_FLAG('s', "slope", &o->slope, 1, "add a least-squares trend line to each curve"),
+		CLI_CALLBACK('w', "window", "A,B", o, opt_window,
+			     "only seconds A to B; 'A,' and ',B' leave one end open"),
+		CLI_CALLBACK(0, "width", "PX", &o->width, opt_size,
+			     "image width in pixels (default 1000)"),
+		CLI_CALLBACK(0, "height", "PX", &o->height, opt_size,
+			     "image height in pixels (default 500)"),
+		CLI_CALLBACK(0, "dpi", "DPI", &o->dpi, opt_dpi,
+			     "PNG resolution; scales the image (default 96)"),
+		CLI_NOOP(0, "backend", "NAME", "accepted for memory_profiler's scripts, and ignored"),
+		CLI_HELP,
+		CLI_VERSION,
+		CLI_END,
+	};
+	const cli_parser parser = {
+		options,
+		"Usage: mprof plot [options] [FILE|INDEX...]\n\n"
+		"Draws profiles (the newest one of the current directory when none is named; an INDEX\n"
+		"counts as in 'mprof list', -1 the newest) to a PNG, SVG or PDF image, chosen by the\n"
+		"output's extension. Without -o, writes PROFILE.png beside the profile and prints its\n"
+		"path. Several profiles are overlaid, each from its own start.\n",
+		NULL, 0,
+	};
+	return cli_parse_options(&parser, argc, argv, rc);
 }
 
 /* The default output: the first profile's path with .dat replaced by .png. */
@@ -91,158 +126,91 @@ static char *default_output(const char *profile)
 	return out;
 }
 
-int cmd_plot(int argc, char **argv)
+/* Reads every profile before anything is drawn. Returns 0, or -1 after printing why; *nread
+ * counts the profiles to release either way. */
+static int read_profiles(const char **paths, size_t n, mp_profile *profs, const mp_profile **pp,
+			 size_t *nread)
 {
-	static const struct option longopts[] = {
-		{"title", required_argument, NULL, 't'},
-		{"no-function-ts", no_argument, NULL, 'n'},
-		{"output", required_argument, NULL, 'o'},
-		{"window", required_argument, NULL, 'w'},
-		{"flame", no_argument, NULL, 'f'},
-		{"slope", no_argument, NULL, 's'},
-		{"backend", required_argument, NULL, OPT_BACKEND},
-		{"width", required_argument, NULL, OPT_WIDTH},
-		{"height", required_argument, NULL, OPT_HEIGHT},
-		{"dpi", required_argument, NULL, OPT_DPI},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
-	};
-	mp_plot_opts o = {0};
-	const char *output = NULL;
-	argc = cli_protect_negative_index(argc, argv);
-	optind = 1;
-	opterr = 0;
-	int c;
-	while ((c = getopt_long(argc, argv, ":t:no:w:fsh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 't':
-			o.title = optarg;
-			break;
-		case 'n':
-			o.no_functions = 1;
-			break;
-		case 'o':
-			output = optarg;
-			break;
-		case 'w':
-			if (parse_window(optarg, &o) < 0)
-				return cli_usage_error(argv[0], "invalid window '%s': expected A,B "
-								"(seconds, A < B; 'A,' or ',B' for an open end)",
-						       optarg);
-			break;
-		case 'f':
-			o.flame = 1;
-			break;
-		case 's':
-			o.slope = 1;
-			break;
-		case OPT_BACKEND:
-			break;
-		case OPT_WIDTH:
-			if (parse_size(argv[0], "width", optarg, &o.width))
-				return CLI_USAGE;
-			break;
-		case OPT_HEIGHT:
-			if (parse_size(argv[0], "height", optarg, &o.height))
-				return CLI_USAGE;
-			break;
-		case OPT_DPI:
-			if (parse_number(optarg, &o.dpi) < 0 || o.dpi < 10 || o.dpi > 1200)
-				return cli_usage_error(argv[0], "invalid dpi '%s': expected 10 to 1200",
-						       optarg);
-			break;
-		default:
-			return cli_option_default(c, argv, usage);
+	for (*nread = 0; *nread < n;) {
+		size_t i = (*nread)++;
+		if (cli_read_profile(&profs[i], paths[i]) < 0)
+			return -1;
+		pp[i] = &profs[i];
+		if (!profs[i].nmem) {
+			cli_error("%s: %s", paths[i], profs[i].lines ? "no memory samples (no MEM lines)"
+								     : "empty profile");
+			return -1;
 		}
 	}
+	return 0;
+}
+
+/* The sentence for mp_plot_write's error `rc` (cairo's own reason in `detail`, if any). */
+static void plot_error(int rc, const char *detail, const char *target, const mp_plot_opts *o)
+{
+	if (detail) /* cairo stopped drawing: its reason */
+		cli_error("cannot draw '%s': %s", target, detail);
+	else if (rc == MP_EBADSIZE)
+		cli_error("image size %dx%d is out of range (200x150 to 20000x20000)",
+			  o->width > 0 ? o->width : MP_PLOT_WIDTH,
+			  o->height > 0 ? o->height : MP_PLOT_HEIGHT);
+	else if (rc == MP_ENOSAMPLES)
+		cli_error("%s", mp_strerror(rc));
+	else
+		cli_error("cannot write '%s': %s", target, mp_strerror(rc));
+}
+
+int cmd_plot(int argc, char **argv)
+{
+	mp_plot_opts o = {0};
+	const char *output = NULL;
+	int rc = CLI_OK;
+	argc = cli_protect_negative_index(argc, argv);
+	int first = parse_plot_options(argc, argv, &o, &output, &rc);
+	if (first < 0)
+		return rc;
 	if (output && mp_plot_format_of(output) < 0) {
 		cli_error("cannot write '%s': unknown image format (use .png, .svg or .pdf)", output);
 		return CLI_USAGE;
 	}
 
-	mp_profiles all;
-	int rc = mp_profiles_scan(&all, NULL);
-	if (rc < 0) {
-		cli_error("cannot read the current directory: %s", strerror(-rc));
-		return CLI_FAIL;
-	}
-	size_t cap = optind < argc ? (size_t)(argc - optind) : 1, n = 0;
-	const char **paths = calloc(cap, sizeof *paths);
-	mp_profile *profs = calloc(cap, sizeof *profs);
-	const mp_profile **pp = calloc(cap, sizeof *pp);
+	cli_profiles all;
+	mp_profile *profs = NULL;
+	const mp_profile **pp = NULL;
 	char *out_path = NULL;
+	size_t nread = 0;
+	rc = cli_profiles_resolve(&all, argc - first, argv + first, CLI_PROFILES_SAY_NEWEST);
+	if (rc != CLI_OK)
+		goto out;
 	rc = CLI_FAIL;
-	if (!paths || !profs || !pp) {
+	const char **paths = all.paths;
+	size_t n = all.count;
+	profs = calloc(n, sizeof *profs);
+	pp = calloc(n, sizeof *pp);
+	out_path = output ? NULL : default_output(paths[0]);
+	if (!profs || !pp || (!output && !out_path)) {
 		cli_error("out of memory");
 		goto out;
 	}
-	if (optind >= argc) {
-		if (!all.count) {
-			cli_error("no profile found: looked for mprofile_*.dat files, which "
-				  "'mprof run' writes, in the current directory");
-			goto out;
-		}
-		printf("Using last profile data.\n");
-		paths[n++] = all.names[all.count - 1];
-	}
-	for (int i = optind; i < argc; i++) {
-		const char *path = mp_profiles_resolve(&all, argv[i]);
-		if (!path) {
-			cli_error("cannot open '%s': no such file or profile index", argv[i]);
-			goto out;
-		}
-		int dup = 0;
-		for (size_t k = 0; k < n; k++)
-			dup |= !strcmp(paths[k], path);
-		if (!dup)
-			paths[n++] = path;
-	}
-	size_t nread = 0;
-	for (; nread < n; nread++) {
-		if (cli_read_profile(&profs[nread], paths[nread]) < 0)
-			goto release;
-		pp[nread] = &profs[nread];
-		if (!profs[nread].nmem) {
-			cli_error("%s: %s", paths[nread], profs[nread].lines ? "no memory samples (no MEM lines)"
-									     : "empty profile");
-			nread++;
-			goto release;
-		}
-	}
-	out_path = output ? NULL : default_output(paths[0]);
-	if (!output && !out_path) {
-		cli_error("out of memory");
-		goto release;
-	}
+	if (read_profiles(paths, n, profs, pp, &nread) < 0)
+		goto out;
 	const char *target = output ? output : out_path;
 	const char *detail;
 	int prc = mp_plot_write(pp, paths, n, &o, (mp_plot_format)mp_plot_format_of(target), target,
 				NULL, &detail);
 	if (prc < 0) {
-		if (detail) /* cairo stopped drawing: its reason */
-			cli_error("cannot draw '%s': %s", target, detail);
-		else if (prc == MP_EBADSIZE)
-			cli_error("image size %dx%d is out of range (200x150 to 20000x20000)",
-				  o.width > 0 ? o.width : MP_PLOT_WIDTH,
-				  o.height > 0 ? o.height : MP_PLOT_HEIGHT);
-		else if (prc == MP_ENOSAMPLES)
-			cli_error("%s", mp_strerror(prc));
-		else
-			cli_error("cannot write '%s': %s", target, mp_strerror(prc));
-		goto release;
+		plot_error(prc, detail, target, &o);
+		goto out;
 	}
 	if (!output)
 		printf("%s\n", target);
 	rc = CLI_OK;
-release:
+out:
 	for (size_t i = 0; i < nread; i++)
 		mp_profile_release(&profs[i]);
-out:
 	free(out_path);
 	free(pp);
 	free(profs);
-	free(paths);
-	mp_profiles_release(&all);
+	cli_profiles_release(&all);
 	return rc;
 }

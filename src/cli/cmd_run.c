@@ -3,7 +3,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -31,41 +30,6 @@ struct run_args {
 	const char *output;
 };
 
-static void run_help(const char *cmd)
-{
-	int attach = !strcmp(cmd, "attach");
-	printf("Usage: mprof %s [options] %s\n\n", cmd,
-	       attach ? "PID|NAME" : "PROGRAM [ARGS...]");
-	if (attach)
-		printf("Samples the memory of a running process, found by pid or by a name that its\n"
-		       "process name contains (never mprof itself), until it exits.\n\n");
-	else
-		printf("Runs PROGRAM (without a shell) and samples its memory until it exits. A\n"
-		       "PROGRAM ending in .py, or named python*, runs with a builtin @profile whose\n"
-		       "brackets, and every run of Python's garbage collector, land in the profile.\n"
-		       "Options come before PROGRAM; everything after it is PROGRAM's.\n\n");
-	printf("Options:\n"
-	       "  -T, --interval SECONDS   sampling period, default 0.1, at least 0.0001\n"
-	       "  -o, --output FILE        profile to write, default mprofile_YYYYMMDDhhmmss.dat;\n"
-	       "                           an existing FILE is replaced\n"
-	       "  -t, --timeout SECONDS    stop sampling after this long (the program runs on)\n"
-	       "  -C, --include-children   MEM is the sum over the whole process tree\n"
-	       "  -M, --multiprocess       also a CHLD line per descendant process\n"
-	       "      --backend NAME       rss (default), pss or uss; psutil, psutil_pss and\n"
-	       "                           psutil_uss are accepted as their aliases\n"
-	       "      --python             run PROGRAM as Python (any interpreter, or -m module)\n"
-	       "      --nopython           run a .py PROGRAM directly, not under python3\n"
-	       "  -E, --exit-code          accepted for compatibility: the exit status is always\n"
-	       "                           the program's own (128+N when killed by signal N)\n"
-	       "  -a, --attach             (run) attach to a running process instead\n"
-	       "      --no-peaks           do not measure each interval's true peak\n"
-	       "  -q, --quiet              print nothing but errors\n"
-	       "  -h, --help               this help\n"
-	       "      --version            mprof's version\n\n"
-	       "Exit status: the program's own; 126/127 when it cannot be run; 1 when the\n"
-	       "profile cannot be written; 2 for a usage error.\n");
-}
-
 static int parse_seconds(const char *s, double min, double *out)
 {
 	char *end;
@@ -77,103 +41,108 @@ static int parse_seconds(const char *s, double min, double *out)
 	return 0;
 }
 
-/* Returns the index of the first non-option argument, or -1 after printing (exit code in
- * *rc). */
-static int parse_run_options(int argc, char **argv, struct run_args *a, int *rc)
+static int opt_interval(const cli_option *opt, const char *arg, const char *cmd)
 {
-	enum { OPT_BACKEND = 256, OPT_PYTHON, OPT_NOPYTHON, OPT_VERSION, OPT_NO_PEAKS };
-	static const struct option longopts[] = {
-		{"interval", required_argument, NULL, 'T'},
-		{"output", required_argument, NULL, 'o'},
-		{"timeout", required_argument, NULL, 't'},
-		{"include-children", no_argument, NULL, 'C'},
-		{"multiprocess", no_argument, NULL, 'M'},
-		{"exit-code", no_argument, NULL, 'E'},
-		{"attach", no_argument, NULL, 'a'},
-		{"backend", required_argument, NULL, OPT_BACKEND},
-		{"python", no_argument, NULL, OPT_PYTHON},
-		{"nopython", no_argument, NULL, OPT_NOPYTHON},
-		{"no-peaks", no_argument, NULL, OPT_NO_PEAKS},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, OPT_VERSION},
-		{NULL, 0, NULL, 0},
-	};
-	const char *cmd = argv[0];
+	if (parse_seconds(arg, 0.0001, opt->target) < 0)
+		return cli_usage_error(cmd, "invalid interval '%s': seconds, at least 0.0001", arg);
+	return 0;
+}
+
+static int opt_timeout(const cli_option *opt, const char *arg, const char *cmd)
+{
+	double *timeout = opt->target;
+	if (parse_seconds(arg, 0, timeout) < 0 || *timeout <= 0)
+		return cli_usage_error(cmd, "invalid timeout '%s': seconds, more than 0", arg);
+	return 0;
+}
+
+static int opt_backend(const cli_option *opt, const char *arg, const char *cmd)
+{
+	if (mp_backend_parse(arg, opt->target) < 0)
+		return cli_usage_error(cmd, "unknown backend '%s': use rss, pss or uss "
+					    "(or psutil, psutil_pss, psutil_uss)", arg);
+	return 0;
+}
+
+/* Returns the index of the first non-option argument, or -1 after printing (exit code in
+ * *rc). run and attach share the sampling options; attach refuses those that only mean
+ * something when mprof starts the program. */
+static int parse_run_options(int argc, char **argv, struct run_args *a, int attach, int *rc)
+{
 	memset(a, 0, sizeof *a);
 	a->interval = 0.1;
 	a->backend = MP_BACKEND_RSS;
 	a->peaks = 1;
-	optind = 1;
-	opterr = 0;
-	int c;
-	/* '+': stop at the program, whose own options are its business. */
-	while ((c = getopt_long(argc, argv, "+:T:o:t:CMEaqh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'T':
-			if (parse_seconds(optarg, 0.0001, &a->interval) < 0) {
-				*rc = cli_usage_error(cmd, "invalid interval '%s': seconds, at least 0.0001",
-						      optarg);
-				return -1;
-			}
-			break;
-		case 't':
-			if (parse_seconds(optarg, 0, &a->timeout) < 0 || a->timeout <= 0) {
-				*rc = cli_usage_error(cmd, "invalid timeout '%s': seconds, more than 0",
-						      optarg);
-				return -1;
-			}
-			break;
-		case 'o':
-			a->output = optarg;
-			break;
-		case 'C':
-			a->children = 1;
-			break;
-		case 'M':
-			a->multiprocess = 1;
-			break;
-		case 'E':
-			break;
-		case 'a':
-			a->attach = 1;
-			break;
-		case 'q':
-			a->quiet = 1;
-			break;
-		case OPT_BACKEND:
-			if (mp_backend_parse(optarg, &a->backend) < 0) {
-				*rc = cli_usage_error(cmd, "unknown backend '%s': use rss, pss or uss "
-							   "(or psutil, psutil_pss, psutil_uss)", optarg);
-				return -1;
-			}
-			break;
-		case OPT_PYTHON:
-			a->python = 1;
-			break;
-		case OPT_NOPYTHON:
-			a->nopython = 1;
-			break;
-		case OPT_NO_PEAKS:
-			a->peaks = 0;
-			break;
-		case 'h':
-			run_help(cmd);
-			*rc = CLI_OK;
-			return -1;
-		case OPT_VERSION:
-			cli_print_version();
-			*rc = CLI_OK;
-			return -1;
-		case ':':
-			*rc = cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
-			return -1;
-		default:
-			*rc = cli_usage_error(cmd, "unknown or ambiguous option '%s'", argv[optind - 1]);
-			return -1;
-		}
-	}
-	return optind;
+	const cli_option sampling[] = {
+		CLI_CALLBACK('T', "interval", "SECONDS", &a->interval, opt_interval,
+			     "sampling period, default 0.1, at least 0.0001"),
+		CLI_STRING('o', "output", "FILE", &a->output,
+			   "profile to write, default mprofile_YYYYMMDDhhmmss.dat;\n"
+			   "an existing FILE is replaced"),
+		CLI_CALLBACK('t', "timeout", "SECONDS", &a->timeout, opt_timeout,
+			     attach ? "stop sampling after this long (the process runs on)"
+				    : "stop sampling after this long (the program runs on)"),
+		CLI_FLAG('C', "include-children", &a->children, 1,
+			 "MEM is the sum over the whole process tree"),
+		CLI_FLAG('M', "multiprocess", &a->multiprocess, 1,
+			 "also a CHLD line per descendant process"),
+		CLI_CALLBACK(0, "backend", "NAME", &a->backend, opt_backend,
+			     "rss (default), pss or uss; psutil, psutil_pss and\n"
+			     "psutil_uss are accepted as their aliases"),
+		CLI_FLAG(0, "no-peaks", &a->peaks, 0, "do not measure each interval's true peak"),
+		CLI_FLAG('q', "quiet", &a->quiet, 1, "print nothing but errors"),
+		CLI_END,
+	};
+	const cli_option run_options[] = {
+		CLI_INCLUDE(sampling),
+		CLI_FLAG(0, "python", &a->python, 1,
+			 "run PROGRAM as Python (any interpreter, or -m module)"),
+		CLI_FLAG(0, "nopython", &a->nopython, 1,
+			 "run a .py PROGRAM directly, not under python3"),
+		CLI_NOOP('E', "exit-code", NULL,
+			 "accepted for compatibility: the exit status is always\n"
+			 "the program's own (128+N when killed by signal N)"),
+		CLI_FLAG('a', "attach", &a->attach, 1,
+			 "attach to a running process instead (as 'mprof attach')"),
+		CLI_HELP,
+		CLI_VERSION,
+		CLI_END,
+	};
+	/* What only means something when mprof starts the program, refused by name. */
+	const cli_option attach_options[] = {
+		CLI_INCLUDE(sampling),
+		CLI_HELP,
+		CLI_VERSION,
+		CLI_REFUSED(0, "python", NULL, "is for 'mprof run' only: attach starts no program"),
+		CLI_REFUSED(0, "nopython", NULL, "is for 'mprof run' only: attach starts no program"),
+		CLI_REFUSED('E', "exit-code", NULL,
+			    "is for 'mprof run' only: attach cannot pass on the status of a "
+			    "process it did not start"),
+		CLI_REFUSED('a', "attach", NULL, "is for 'mprof run' only: this is attach already"),
+		CLI_END,
+	};
+	const cli_parser run = {
+		run_options,
+		"Usage: mprof run [options] PROGRAM [ARGS...]\n\n"
+		"Runs PROGRAM (without a shell) and samples its memory until it exits. A\n"
+		"PROGRAM ending in .py, or named python*, runs with a builtin @profile whose\n"
+		"brackets, and every run of Python's garbage collector, land in the profile.\n"
+		"Options come before PROGRAM; everything after it is PROGRAM's.\n",
+		"Exit status: the program's own; 126/127 when it cannot be run; 1 when the\n"
+		"profile cannot be written; 2 for a usage error.\n",
+		1,
+	};
+	const cli_parser attach_parser = {
+		attach_options,
+		"Usage: mprof attach [options] PID|NAME\n\n"
+		"Samples the memory of a running process, found by pid or by a name that its\n"
+		"process name contains (never mprof itself), until it exits.\n",
+		"Exit status: 0 when the process exited or the timeout passed; 128+N when mprof\n"
+		"was stopped by signal N; 1 when the process cannot be found or read, or the\n"
+		"profile cannot be written; 2 for a usage error.\n",
+		1,
+	};
+	return cli_parse_options(attach ? &attach_parser : &run, argc, argv, rc);
 }
 
 /* Signals the sampler reads through a signalfd; blocked from before the program starts. */
@@ -246,6 +215,21 @@ static int session_exit_code(const mp_session_result *r, const struct run_args *
 	return r->exited ? r->status : CLI_OK;
 }
 
+/* Samples `pid` into `out` until it ends, or the timeout; returns the sampler's 0 or -errno,
+ * with what happened in *r. */
+static int run_session(const struct run_args *a, pid_t pid, int is_child, int trace_fd, int sfd,
+		       mp_dat *out, const char *name, mp_session_result *r)
+{
+	struct write_ctx wc = {name};
+	mp_session_opts o = {
+		.interval = a->interval, .timeout = a->timeout, .backend = a->backend,
+		.peaks = a->peaks, .sum_children = a->children, .each_child = a->multiprocess,
+		.pid = pid, .is_child = is_child, .trace_fd = trace_fd, .signal_fd = sfd, .out = out,
+		.on_write_error = on_write_error, .ctx = &wc,
+	};
+	return mp_session_run(&o, r);
+}
+
 struct name_match {
 	const char *needle;
 	pid_t found;
@@ -263,9 +247,10 @@ static int match_name(pid_t pid, void *ctx)
 	return 1;
 }
 
-static int do_attach(const struct run_args *a, const char *target)
+/* The process attach means: a pid, or the first whose name contains `target`. Returns 1 (by
+ * pid) or 0 (by name) with *pid set, or -1 after printing why not. */
+static int find_target(const char *target, pid_t *pid)
 {
-	pid_t pid = 0;
 	int by_pid = *target != 0;
 	for (const char *s = target; *s; s++)
 		if (!isdigit((unsigned char)*s))
@@ -275,18 +260,27 @@ static int do_attach(const struct run_args *a, const char *target)
 		if (v <= 0 || v > 0x7fffffff || v == getpid()) {
 			cli_error("cannot attach to '%s': %s", target,
 				  v == getpid() ? "that is mprof itself" : "not a process id");
-			return CLI_FAIL;
+			return -1;
 		}
-		pid = (pid_t)v;
-	} else {
-		struct name_match m = {target, 0};
-		mp_proc_each(match_name, &m);
-		if (!m.found) {
-			cli_error("cannot attach to '%s': no process has a name containing it", target);
-			return CLI_FAIL;
-		}
-		pid = m.found;
+		*pid = (pid_t)v;
+		return 1;
 	}
+	struct name_match m = {target, 0};
+	mp_proc_each(match_name, &m);
+	if (!m.found) {
+		cli_error("cannot attach to '%s': no process has a name containing it", target);
+		return -1;
+	}
+	*pid = m.found;
+	return 0;
+}
+
+static int do_attach(const struct run_args *a, const char *target)
+{
+	pid_t pid = 0;
+	int by_pid = find_target(target, &pid);
+	if (by_pid < 0)
+		return CLI_FAIL;
 	mp_proc probe;
 	int rc = mp_proc_open(&probe, pid, a->backend, 0);
 	if (rc < 0) {
@@ -320,15 +314,8 @@ static int do_attach(const struct run_args *a, const char *target)
 	if (!a->quiet)
 		fprintf(stderr, "mprof: attached to %d, sampling every %gs into %s\n", (int)pid,
 			a->interval, name);
-	struct write_ctx wc = {name};
-	mp_session_opts o = {
-		.interval = a->interval, .timeout = a->timeout, .backend = a->backend,
-		.peaks = a->peaks, .sum_children = a->children, .each_child = a->multiprocess,
-		.pid = pid, .is_child = 0, .trace_fd = -1, .signal_fd = sfd, .out = &out,
-		.on_write_error = on_write_error, .ctx = &wc,
-	};
 	mp_session_result r;
-	rc = mp_session_run(&o, &r);
+	rc = run_session(a, pid, 0, -1, sfd, &out, name, &r);
 	int close_rc = mp_dat_close(&out);
 	close(sfd);
 	if (rc < 0) {
@@ -341,6 +328,18 @@ static int do_attach(const struct run_args *a, const char *target)
 	}
 	return session_exit_code(&r, a, name);
 }
+
+/* A program that mprof run starts, and what it holds while it runs. */
+struct launch {
+	char **argv;	 /* what is exec'd: the user's command, or the Python bootstrap's */
+	int python;	 /* argv is the Python bootstrap's */
+	char path[4096]; /* argv[0], found */
+	int sv[2];	 /* the trace channel: mprof's end, the program's end */
+	char **env;	 /* the environment, naming the program's end */
+	int sfd;	 /* the signals we wait for */
+	sigset_t old;	 /* the signal mask before */
+	pid_t pid;
+};
 
 /* The command to exec: the user's, or the Python bootstrap's around it. */
 static char **build_argv(const struct run_args *a, char **user, int *python)
@@ -363,125 +362,135 @@ static char **build_argv(const struct run_args *a, char **user, int *python)
 	return v;
 }
 
-static int do_run(const struct run_args *a, char **user)
+/* Builds the command and finds its program, before any profile exists. Returns 0, or the exit
+ * code after printing why (126/127 as a shell's, 1 for out of memory). */
+static int find_program(struct launch *l, const struct run_args *a, char **user)
 {
-	int python, rc;
-	char **argv = build_argv(a, user, &python);
-	if (!argv) {
+	memset(l, 0, sizeof *l);
+	l->sv[0] = l->sv[1] = l->sfd = -1;
+	if (!(l->argv = build_argv(a, user, &l->python))) {
 		cli_error("out of memory");
 		return CLI_FAIL;
 	}
-	char path[4096];
-	rc = mp_spawn_resolve(argv[0], path, sizeof path);
-	if (rc < 0) {
-		if (python && rc == -ENOENT)
-			cli_error("cannot run '%s': Python is not installed (Debian: apt-get install "
-				  "python3)", argv[0]);
-		else
-			cli_error("cannot run '%s': %s", argv[0],
-				  rc == -EACCES ? "Permission denied" : strerror(-rc));
-		mp_python_argv_free(argv);
-		return rc == -EACCES ? 126 : 127;
-	}
+	int rc = mp_spawn_resolve(l->argv[0], l->path, sizeof l->path);
+	if (rc == 0)
+		return 0;
+	if (l->python && rc == -ENOENT)
+		cli_error("cannot run '%s': Python is not installed (Debian: apt-get install "
+			  "python3)", l->argv[0]);
+	else
+		cli_error("cannot run '%s': %s", l->argv[0],
+			  rc == -EACCES ? "Permission denied" : strerror(-rc));
+	mp_python_argv_free(l->argv);
+	return rc == -EACCES ? 126 : 127;
+}
 
-	mp_dat out;
-	char name[4096];
-	if (open_profile(a, &out, name, sizeof name) < 0) {
-		mp_python_argv_free(argv);
+/* Opens the trace channel, blocks the signals we forward and starts the program. Returns 0,
+ * or the exit code after printing why, having undone its own steps. */
+static int start_program(struct launch *l, const struct run_args *a)
+{
+	int rc, code = CLI_FAIL;
+	if ((rc = mp_channel_open(l->sv)) < 0) {
+		cli_error("cannot create the trace channel: %s", mp_strerror(rc));
 		return CLI_FAIL;
 	}
-	int sv[2] = {-1, -1}, sfd = -1;
-	char **env = NULL;
-	sigset_t old;
-	int code = CLI_FAIL;
-	if ((rc = mp_channel_open(sv)) < 0) {
-		cli_error("cannot create the trace channel: %s", mp_strerror(rc));
-		goto fail_profile;
-	}
 	char fdtext[16];
-	snprintf(fdtext, sizeof fdtext, "%d", sv[1]);
-	if (!(env = mp_spawn_env(MPROF_TRACE_ENV, fdtext))) {
+	snprintf(fdtext, sizeof fdtext, "%d", l->sv[1]);
+	if (!(l->env = mp_spawn_env(MPROF_TRACE_ENV, fdtext))) {
 		cli_error("out of memory");
 		goto fail_channel;
 	}
 	/* A file size limit must show as a write error (EFBIG), not kill us. */
 	signal(SIGXFSZ, SIG_IGN);
-	if ((sfd = block_signals(&old)) < 0) {
+	if ((l->sfd = block_signals(&l->old)) < 0) {
 		cli_error("cannot set up signals: %s", strerror(errno));
 		goto fail_env;
 	}
 	if (a->children || a->multiprocess)
 		prctl(PR_SET_CHILD_SUBREAPER, 1UL, 0, 0, 0);
-
-	pid_t pid;
-	rc = mp_spawn(path, argv, env, sv[1], &old, &pid);
+	rc = mp_spawn(l->path, l->argv, l->env, l->sv[1], &l->old, &l->pid);
 	if (rc < 0) {
-		cli_error("cannot run '%s': %s", argv[0], strerror(-rc));
+		cli_error("cannot run '%s': %s", l->argv[0], strerror(-rc));
 		code = rc == -ENOENT ? 127 : 126;
 		goto fail_signals;
 	}
-	close(sv[1]);
-	sv[1] = -1;
+	close(l->sv[1]);
+	l->sv[1] = -1;
 	/* Wake on time even at 0.1 ms; set after the fork, since children inherit it. */
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+	return 0;
 
-	if (python && !mp_python_is_interpreter(user[0])) {
-		/* As memory_profiler does: the command as Python runs it, interpreter first. */
-		size_t n = 0;
-		while (user[n])
-			n++;
-		char **shown = calloc(n + 2, sizeof *shown);
-		if (shown) {
-			shown[0] = (char *)"python3";
-			memcpy(shown + 1, user, n * sizeof *user);
-			mp_dat_cmdline(&out, shown);
-			free(shown);
-		}
-	} else {
-		mp_dat_cmdline(&out, user);
+fail_signals:
+	close(l->sfd);
+	sigprocmask(SIG_SETMASK, &l->old, NULL);
+fail_env:
+	mp_spawn_env_free(l->env);
+fail_channel:
+	close(l->sv[0]);
+	if (l->sv[1] >= 0)
+		close(l->sv[1]);
+	return code;
+}
+
+/* The CMDLINE: the user's command or, as memory_profiler writes it, the command as Python runs
+ * it, interpreter first. */
+static void write_cmdline(mp_dat *out, const struct launch *l, char **user)
+{
+	if (!l->python || mp_python_is_interpreter(user[0])) {
+		mp_dat_cmdline(out, user);
+		return;
 	}
-	write_meta(&out, a, pid, a->peaks && a->backend == MP_BACKEND_RSS);
+	size_t n = 0;
+	while (user[n])
+		n++;
+	char **shown = calloc(n + 2, sizeof *shown);
+	if (shown) {
+		shown[0] = (char *)"python3";
+		memcpy(shown + 1, user, n * sizeof *user);
+		mp_dat_cmdline(out, shown);
+		free(shown);
+	}
+}
+
+static int do_run(const struct run_args *a, char **user)
+{
+	struct launch l;
+	int code = find_program(&l, a, user);
+	if (code != CLI_OK)
+		return code;
+	mp_dat out;
+	char name[4096];
+	if (open_profile(a, &out, name, sizeof name) < 0) {
+		mp_python_argv_free(l.argv);
+		return CLI_FAIL;
+	}
+	if ((code = start_program(&l, a)) != CLI_OK) {
+		mp_dat_close(&out);
+		unlink(name); /* nothing ran: leave nothing behind */
+		mp_python_argv_free(l.argv);
+		return code;
+	}
+	write_cmdline(&out, &l, user);
+	write_meta(&out, a, l.pid, a->peaks && a->backend == MP_BACKEND_RSS);
 	if (!a->quiet)
 		fprintf(stderr, "mprof: sampling memory every %gs into %s\n", a->interval, name);
-	struct write_ctx wc = {name};
-	mp_session_opts o = {
-		.interval = a->interval, .timeout = a->timeout, .backend = a->backend,
-		.peaks = a->peaks, .sum_children = a->children, .each_child = a->multiprocess,
-		.pid = pid, .is_child = 1, .trace_fd = sv[0], .signal_fd = sfd, .out = &out,
-		.on_write_error = on_write_error, .ctx = &wc,
-	};
 	mp_session_result r;
-	rc = mp_session_run(&o, &r);
+	int rc = run_session(a, l.pid, 1, l.sv[0], l.sfd, &out, name, &r);
 	if (rc < 0) {
-		cli_error("cannot sample process %d: %s", (int)pid, strerror(-rc));
+		cli_error("cannot sample process %d: %s", (int)l.pid, strerror(-rc));
 		code = CLI_FAIL;
 	} else {
 		code = session_exit_code(&r, a, name);
 	}
-	close(sfd);
-	close(sv[0]);
-	mp_spawn_env_free(env);
-	mp_python_argv_free(argv);
+	close(l.sfd);
+	close(l.sv[0]);
+	mp_spawn_env_free(l.env);
+	mp_python_argv_free(l.argv);
 	rc = mp_dat_close(&out);
 	if (rc < 0 && code != CLI_FAIL && !r.write_error) {
 		cli_error("cannot write '%s': %s", name, strerror(-rc));
 		code = CLI_FAIL;
 	}
-	return code;
-
-fail_signals:
-	close(sfd);
-	sigprocmask(SIG_SETMASK, &old, NULL);
-fail_env:
-	mp_spawn_env_free(env);
-fail_channel:
-	close(sv[0]);
-	if (sv[1] >= 0)
-		close(sv[1]);
-fail_profile:
-	mp_dat_close(&out);
-	unlink(name); /* nothing ran: leave nothing behind */
-	mp_python_argv_free(argv);
 	return code;
 }
 
@@ -489,7 +498,7 @@ static int run_main(int argc, char **argv, int attach)
 {
 	struct run_args a;
 	int rc = CLI_OK;
-	int first = parse_run_options(argc, argv, &a, &rc);
+	int first = parse_run_options(argc, argv, &a, attach, &rc);
 	if (first < 0)
 		return rc;
 	if (attach)

@@ -17,8 +17,9 @@ wait $mp
 st=$?
 check "SIGTERM forwarded: program's status 42 (got $st)" test "$st" -eq 42
 check "EXIT 42 written" grep -q '^EXIT 42 ' term.dat
-# SIGINT sent to mprof alone (not a terminal ^C): forwarded, default action kills.
-"$MPROF" run -q -T 0.01 -o int.dat "$MEMFIX" sleep 5000 &
+# SIGINT sent to mprof alone (not a terminal ^C): forwarded, default action kills. (A
+# background job of a script starts with SIGINT ignored; env gives it its default back.)
+env --default-signal=INT "$MPROF" run -q -T 0.01 -o int.dat "$MEMFIX" sleep 5000 &
 mp=$!
 sleep 0.3
 kill -INT $mp

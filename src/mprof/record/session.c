@@ -270,8 +270,15 @@ int mp_session_signals(sigset_t *old)
 {
 	sigset_t set;
 	sigemptyset(&set);
-	for (size_t i = 0; i < sizeof session_signals / sizeof session_signals[0]; i++)
+	for (size_t i = 0; i < sizeof session_signals / sizeof session_signals[0]; i++) {
+		/* One mprof was given ignored (nohup's SIGHUP, a background job's SIGINT) stays
+		 * ignored: the kernel drops it for mprof, and the program inherits it ignored. */
+		struct sigaction sa;
+		if (sigaction(session_signals[i], NULL, &sa) == 0 && sa.sa_handler == SIG_IGN &&
+		    session_signals[i] != SIGCHLD)
+			continue;
 		sigaddset(&set, session_signals[i]);
+	}
 	if (sigprocmask(SIG_BLOCK, &set, old) < 0)
 		return -errno;
 	int fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);

@@ -19,8 +19,9 @@
  * the terminating signals it forwards to the program it started (SIGINT, SIGTERM, SIGHUP,
  * SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM) or that end an attached session, and those that must not
  * kill mprof: SIGPIPE (a closed stderr shows as EPIPE) and SIGXFSZ (a file size limit shows as
- * EFBIG). Dispositions are left alone. The previous mask goes to *old. Returns the signalfd,
- * or -errno. */
+ * EFBIG). A signal mprof was started with ignored (nohup) is left out: it stays ignored for
+ * mprof and for the program. Dispositions are left alone. The previous mask goes to *old.
+ * Returns the signalfd, or -errno. */
 int mp_session_signals(sigset_t *old);
 
 typedef struct mp_session_opts {

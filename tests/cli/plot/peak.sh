@@ -35,8 +35,11 @@ expect 0 "same file twice is printed once" "$MPROF" peak 0 mprofile_202601010000
 # Bad input: one clear line each, non-zero exit.
 expect 1 "index that does not exist" "$MPROF" peak 7
 same "message for a bad index" "$T/err" "mprof: cannot open '7': no such file or profile index"
-expect 1 "truncated profile" "$MPROF" peak "$F/truncated.dat"
-same "file and line named" "$T/err" "mprof: $F/truncated.dat:4: MEM: expected 2 fields (memory, time), found 1"
+expect 1 "malformed profile" "$MPROF" peak "$F/bad_number.dat"
+same "file and line named" "$T/err" "mprof: $F/bad_number.dat:3: MEM: '2.0x' is not a number"
+# A last line cut short (kill -9) is ignored with a warning: the profile stays readable.
+expect 0 "torn last line" "$MPROF" peak "$F/truncated.dat"
+same "torn line warned" "$T/err" "mprof: warning: $F/truncated.dat: the last line was cut short (a killed run?) and is ignored"
 expect 1 "empty profile" "$MPROF" peak "$F/empty.dat"
 same "empty named" "$T/err" "mprof: $F/empty.dat: empty profile"
 expect 1 "no MEM lines" "$MPROF" peak "$F/nomem.dat"

@@ -59,9 +59,12 @@ same "bad index named" "$T/err" "mprof: cannot open '3': no such file or profile
 no_images "bad index"
 expect 1 "no profile at all" "$MPROF" plot
 has "says what it looked for" "$T/err" "mprofile_*.dat"
-expect 1 "truncated profile" "$MPROF" plot -o x.png "$F/truncated.dat"
-same "file and line" "$T/err" "mprof: $F/truncated.dat:4: MEM: expected 2 fields (memory, time), found 1"
-no_images "truncated"
+expect 1 "malformed profile" "$MPROF" plot -o x.png "$F/bad_number.dat"
+same "file and line" "$T/err" "mprof: $F/bad_number.dat:3: MEM: '2.0x' is not a number"
+no_images "malformed"
+# A last line cut short (kill -9) is ignored with a warning: the profile still plots.
+expect 0 "torn last line" "$MPROF" plot -o torn.png "$F/truncated.dat"
+rm -f torn.png
 expect 1 "empty profile" "$MPROF" plot -o x.png "$F/empty.dat"
 same "empty named" "$T/err" "mprof: $F/empty.dat: empty profile"
 expect 1 "no MEM lines" "$MPROF" plot -o x.png "$F/nomem.dat"
