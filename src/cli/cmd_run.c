@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -143,20 +142,6 @@ static int parse_run_options(int argc, char **argv, struct run_args *a, int atta
 		1,
 	};
 	return cli_parse_options(attach ? &attach_parser : &run, argc, argv, rc);
-}
-
-/* Signals the sampler reads through a signalfd; blocked from before the program starts. */
-static int block_signals(sigset_t *old)
-{
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &set, old) < 0)
-		return -1;
-	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
 struct write_ctx {
@@ -304,9 +289,9 @@ static int do_attach(const struct run_args *a, const char *target)
 	}
 	write_meta(&out, a, pid, a->peaks && a->backend == MP_BACKEND_RSS);
 	sigset_t old;
-	int sfd = block_signals(&old);
+	int sfd = mp_session_signals(&old);
 	if (sfd < 0) {
-		cli_error("cannot set up signals: %s", strerror(errno));
+		cli_error("cannot set up signals: %s", mp_strerror(sfd));
 		mp_dat_close(&out);
 		return CLI_FAIL;
 	}
@@ -400,10 +385,10 @@ static int start_program(struct launch *l, const struct run_args *a)
 		cli_error("out of memory");
 		goto fail_channel;
 	}
-	/* A file size limit must show as a write error (EFBIG), not kill us. */
-	signal(SIGXFSZ, SIG_IGN);
-	if ((l->sfd = block_signals(&l->old)) < 0) {
-		cli_error("cannot set up signals: %s", strerror(errno));
+	/* Blocked, not ignored: a file size limit shows as a write error (EFBIG) and a closed
+	 * stderr as EPIPE, while the program inherits its dispositions untouched. */
+	if ((l->sfd = mp_session_signals(&l->old)) < 0) {
+		cli_error("cannot set up signals: %s", mp_strerror(l->sfd));
 		goto fail_env;
 	}
 	if (a->children || a->multiprocess)

@@ -27,6 +27,30 @@ wait $mp
 st=$?
 check "SIGINT forwarded: 130 (got $st)" test "$st" -eq 130
 
+# Other terminating signals sent to mprof are forwarded like SIGTERM, and the run ends with
+# its EXIT line (they used to kill mprof and orphan the program).
+for sig in QUIT USR1 USR2 ALRM; do
+	env --default-signal "$MPROF" run -q -T 0.01 -o "sig$sig.dat" "$MEMFIX" sleep 5000 &
+	mp=$!
+	sleep 0.3
+	kill -$sig $mp
+	wait $mp
+	st=$?
+	case $sig in QUIT) num=3 ;; USR1) num=10 ;; USR2) num=12 ;; ALRM) num=14 ;; esac
+	check "SIG$sig forwarded: $((128 + num)) (got $st)" test "$st" -eq $((128 + num))
+	check "SIG$sig: EXIT written" grep -q "^EXIT $((128 + num)) " "sig$sig.dat"
+done
+
+# nohup: SIGHUP ignored when mprof starts stays ignored, for mprof and for the program.
+expect_status 5 "nohup: the program keeps SIGHUP ignored" \
+	nohup "$MPROF" run -q -o hup.dat sh -c 'kill -HUP $$; kill -HUP $PPID; sleep 0.1; exit 5'
+check "nohup: EXIT 5 written" grep -q '^EXIT 5 ' hup.dat
+
+# A closed stderr (its reader gone) neither kills mprof nor orphans the program.
+{ "$MPROF" run -T 0.01 -o cs.dat "$MEMFIX" sleep 0.5; echo $? >cs.status; } 2>&1 | true
+check "closed stderr: mprof exits 0 ($(cat cs.status))" test "$(cat cs.status)" -eq 0
+check "closed stderr: EXIT written" grep -q '^EXIT 0 ' cs.dat
+
 # SIGKILL to mprof: the file holds whole lines and the samples up to 0.1 s before.
 "$MPROF" run -q -T 0.001 -o kill.dat "$MEMFIX" sleep 3000 &
 mp=$!
