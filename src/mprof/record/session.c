@@ -12,6 +12,10 @@
  * - No amount of trace traffic delays a sample, a signal or the program's exit: each drain
  *   reads at most CHANNEL_BUDGET bytes, and a drain cut short by the budget is resumed in the
  *   next round, after signals and the timer have had their turn.
+ * - mprof raises its own scheduling priority (nice -10) when it may (root, CAP_SYS_NICE):
+ *   a program busy on every core, or a flood of trace events, then cannot delay a sample by
+ *   making mprof wait for a CPU. Only mprof's own thread is raised, after the program was
+ *   started: the program's priority is what it would be without mprof.
  * - The trace channel is watched only while it is quiet. A drain that finds events stops
  *   watching it and drains it again CHANNEL_BATCH_NS later (or at the next sample): a busy
  *   program then wakes mprof once a millisecond, not once an event, and its sends find no
@@ -34,11 +38,12 @@
 #include "session.h"
 
 #define MAX_TREE 4096
+#define SESSION_NICE (-10)
 #define CHANNEL_BATCH_NS 1000000LL /* drain a busy channel every 1 ms */
 /* At most this much of the channel per drain (about 2,500 small events, well under a
  * millisecond of parsing): a flood is read in slices between which samples, signals and the
  * program's exit are seen. */
-#define CHANNEL_BUDGET (256u * 1024u)
+#define CHANNEL_BUDGET (64u * 1024u)
 
 struct tracked {
 	mp_proc proc;
@@ -223,7 +228,7 @@ static void drain_channel(struct session *s)
 	int more = mp_channel_drain(&s->chan, CHANNEL_BUDGET, on_event, s) > 0;
 	int busy = s->chan.events + s->chan.bad != before && !s->chan.eof;
 	/* Cut short by the budget: again as soon as the next round has seen to the rest. */
-	s->chan_due = more ? mono_ns() : busy ? mono_ns() + CHANNEL_BATCH_NS : -1;
+	s->chan_due = busy || more ? mono_ns() + CHANNEL_BATCH_NS : -1;
 }
 
 /* At the end: what the program sent before it ended, but no longer than `until` (a writer
@@ -369,6 +374,8 @@ int mp_session_run(const mp_session_opts *o, mp_session_result *r)
 	if (!o->is_child)
 		pidfd = (int)syscall(SYS_pidfd_open, o->pid, 0); /* -1: fall back on ESRCH */
 
+	/* Best effort: without the privilege, mprof samples at the normal priority. */
+	(void)setpriority(PRIO_PROCESS, 0, SESSION_NICE);
 	long long period = to_ns(o->interval);
 	long long start = mono_ns();
 	long long stop_at = o->timeout > 0 ? start + to_ns(o->timeout) : -1;
@@ -409,14 +416,15 @@ int mp_session_run(const mp_session_opts *o, mp_session_result *r)
 			handle_signals(&s);
 		if (i_pid >= 0 && pfd[i_pid].revents)
 			s.root_gone = 1;
-		if ((i_chan >= 0 && pfd[i_chan].revents) ||
-		    (s.chan_due >= 0 && mono_ns() >= s.chan_due))
-			drain_channel(&s);
+		/* The sample before the channel: a due sample never waits for a drain. */
 		if (!s.root_gone && !r->stop_signal && pfd[i_timer].revents) {
 			uint64_t expirations;
 			if (read(tfd, &expirations, sizeof expirations) > 0)
 				take_sample(&s);
 		}
+		if ((i_chan >= 0 && pfd[i_chan].revents) ||
+		    (s.chan_due >= 0 && mono_ns() >= s.chan_due))
+			drain_channel(&s);
 		now = mono_ns();
 		mp_dat_tick(o->out, now);
 		if (o->out->err && !write_error_told) {
