@@ -18,6 +18,7 @@
 #include "channel.h"
 #include "cli.h"
 #include "dat.h"
+#include "peak.h"
 #include "proc.h"
 #include "python.h"
 #include "session.h"
@@ -27,7 +28,8 @@ struct run_args {
 	double interval;
 	double timeout;
 	mp_backend backend;
-	int python, nopython, children, multiprocess, attach, quiet, peaks;
+	int python, nopython, children, multiprocess, attach, quiet;
+	int peaks; /* --peaks: a mp_peak_source or MP_PEAKS_AUTO */
 	const char *output;
 };
 
@@ -58,7 +60,11 @@ static void run_help(const char *cmd)
 	       "  -E, --exit-code          accepted for compatibility: the exit status is always\n"
 	       "                           the program's own (128+N when killed by signal N)\n"
 	       "  -a, --attach             (run) attach to a running process instead\n"
-	       "      --no-peaks           do not measure each interval's true peak\n"
+	       "      --peaks MODE         where each interval's true peak comes from: auto\n"
+	       "                           (default: bpf where allowed, else hwm), bpf, hwm (the\n"
+	       "                           untouched VmHWM), none, or reset (run only: resets\n"
+	       "                           VmHWM, which changes the program's own peak figures)\n"
+	       "      --no-peaks           the same as --peaks=none\n"
 	       "  -q, --quiet              print nothing but errors\n"
 	       "  -h, --help               this help\n"
 	       "      --version            mprof's version\n\n"
@@ -81,7 +87,7 @@ static int parse_seconds(const char *s, double min, double *out)
  * *rc). */
 static int parse_run_options(int argc, char **argv, struct run_args *a, int *rc)
 {
-	enum { OPT_BACKEND = 256, OPT_PYTHON, OPT_NOPYTHON, OPT_VERSION, OPT_NO_PEAKS };
+	enum { OPT_BACKEND = 256, OPT_PYTHON, OPT_NOPYTHON, OPT_VERSION, OPT_NO_PEAKS, OPT_PEAKS };
 	static const struct option longopts[] = {
 		{"interval", required_argument, NULL, 'T'},
 		{"output", required_argument, NULL, 'o'},
@@ -94,6 +100,7 @@ static int parse_run_options(int argc, char **argv, struct run_args *a, int *rc)
 		{"python", no_argument, NULL, OPT_PYTHON},
 		{"nopython", no_argument, NULL, OPT_NOPYTHON},
 		{"no-peaks", no_argument, NULL, OPT_NO_PEAKS},
+		{"peaks", required_argument, NULL, OPT_PEAKS},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, OPT_VERSION},
@@ -103,7 +110,7 @@ static int parse_run_options(int argc, char **argv, struct run_args *a, int *rc)
 	memset(a, 0, sizeof *a);
 	a->interval = 0.1;
 	a->backend = MP_BACKEND_RSS;
-	a->peaks = 1;
+	a->peaks = MP_PEAKS_AUTO;
 	optind = 1;
 	opterr = 0;
 	int c;
@@ -155,7 +162,14 @@ static int parse_run_options(int argc, char **argv, struct run_args *a, int *rc)
 			a->nopython = 1;
 			break;
 		case OPT_NO_PEAKS:
-			a->peaks = 0;
+			a->peaks = MP_PEAKS_NONE;
+			break;
+		case OPT_PEAKS:
+			if (mp_peaks_parse(optarg, &a->peaks) < 0) {
+				*rc = cli_usage_error(cmd, "unknown peak source '%s': use auto, bpf, hwm, "
+							   "reset or none", optarg);
+				return -1;
+			}
 			break;
 		case 'h':
 			run_help(cmd);
@@ -220,10 +234,23 @@ static int open_profile(const struct run_args *a, mp_dat *out, char *name, size_
 	return rc;
 }
 
-static void write_meta(mp_dat *out, const struct run_args *a, pid_t pid, int peaks)
+/* Opens the peak source before the program starts (the eBPF one follows it from its exec). */
+static int open_peaks(const struct run_args *a, mp_peaks *pk)
+{
+	int rc = mp_peaks_open(pk, a->peaks, a->backend, a->children, a->attach ? 0 : getpid());
+	if (rc < 0)
+		cli_error("cannot use the eBPF peak source: %s",
+			  rc == -ENOTSUP ? "not built in, or the kernel has no BTF"
+			  : rc == -EPERM ? "not allowed (needs root, or CAP_BPF and CAP_PERFMON)"
+					 : mp_strerror(rc));
+	return rc;
+}
+
+static void write_meta(mp_dat *out, const struct run_args *a, pid_t pid, const mp_peaks *peaks)
 {
 	mp_dat_run_info info = {
-		.interval = a->interval, .backend = a->backend, .peaks = peaks,
+		.interval = a->interval, .backend = a->backend, .peaks = peaks->source,
+		.peaks_fallback = peaks->fallback,
 		.sum_children = a->children, .each_child = a->multiprocess, .pid = pid,
 	};
 	mp_dat_meta(out, &info);
@@ -296,10 +323,15 @@ static int do_attach(const struct run_args *a, const char *target)
 	}
 	mp_proc_release(&probe);
 
+	mp_peaks pk;
+	if (open_peaks(a, &pk) < 0)
+		return CLI_FAIL;
 	mp_dat out;
 	char name[4096];
-	if (open_profile(a, &out, name, sizeof name) < 0)
+	if (open_profile(a, &out, name, sizeof name) < 0) {
+		mp_peaks_release(&pk);
 		return CLI_FAIL;
+	}
 	if (by_pid) {
 		mp_dat_cmdline_text(&out, target);
 	} else {
@@ -308,12 +340,13 @@ static int do_attach(const struct run_args *a, const char *target)
 		mp_dat_format_argv_repr(args, n > 0 ? (size_t)n : 0, repr, sizeof repr);
 		mp_dat_cmdline_text(&out, repr);
 	}
-	write_meta(&out, a, pid, a->peaks && a->backend == MP_BACKEND_RSS);
+	write_meta(&out, a, pid, &pk);
 	sigset_t old;
 	int sfd = block_signals(&old);
 	if (sfd < 0) {
 		cli_error("cannot set up signals: %s", strerror(errno));
 		mp_dat_close(&out);
+		mp_peaks_release(&pk);
 		return CLI_FAIL;
 	}
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
@@ -323,12 +356,13 @@ static int do_attach(const struct run_args *a, const char *target)
 	struct write_ctx wc = {name};
 	mp_session_opts o = {
 		.interval = a->interval, .timeout = a->timeout, .backend = a->backend,
-		.peaks = a->peaks, .sum_children = a->children, .each_child = a->multiprocess,
-		.pid = pid, .is_child = 0, .trace_fd = -1, .signal_fd = sfd, .out = &out,
+		.peaks = pk.source, .bpf = pk.bpf, .sum_children = a->children,
+		.each_child = a->multiprocess, .pid = pid, .is_child = 0, .trace_fd = -1, .signal_fd = sfd, .out = &out,
 		.on_write_error = on_write_error, .ctx = &wc,
 	};
 	mp_session_result r;
 	rc = mp_session_run(&o, &r);
+	mp_peaks_release(&pk);
 	int close_rc = mp_dat_close(&out);
 	close(sfd);
 	if (rc < 0) {
@@ -384,9 +418,15 @@ static int do_run(const struct run_args *a, char **user)
 		return rc == -EACCES ? 126 : 127;
 	}
 
+	mp_peaks pk;
+	if (open_peaks(a, &pk) < 0) {
+		mp_python_argv_free(argv);
+		return CLI_FAIL;
+	}
 	mp_dat out;
 	char name[4096];
 	if (open_profile(a, &out, name, sizeof name) < 0) {
+		mp_peaks_release(&pk);
 		mp_python_argv_free(argv);
 		return CLI_FAIL;
 	}
@@ -440,14 +480,14 @@ static int do_run(const struct run_args *a, char **user)
 	} else {
 		mp_dat_cmdline(&out, user);
 	}
-	write_meta(&out, a, pid, a->peaks && a->backend == MP_BACKEND_RSS);
+	write_meta(&out, a, pid, &pk);
 	if (!a->quiet)
 		fprintf(stderr, "mprof: sampling memory every %gs into %s\n", a->interval, name);
 	struct write_ctx wc = {name};
 	mp_session_opts o = {
 		.interval = a->interval, .timeout = a->timeout, .backend = a->backend,
-		.peaks = a->peaks, .sum_children = a->children, .each_child = a->multiprocess,
-		.pid = pid, .is_child = 1, .trace_fd = sv[0], .signal_fd = sfd, .out = &out,
+		.peaks = pk.source, .bpf = pk.bpf, .sum_children = a->children,
+		.each_child = a->multiprocess, .pid = pid, .is_child = 1, .trace_fd = sv[0], .signal_fd = sfd, .out = &out,
 		.on_write_error = on_write_error, .ctx = &wc,
 	};
 	mp_session_result r;
@@ -460,6 +500,7 @@ static int do_run(const struct run_args *a, char **user)
 	}
 	close(sfd);
 	close(sv[0]);
+	mp_peaks_release(&pk);
 	mp_spawn_env_free(env);
 	mp_python_argv_free(argv);
 	rc = mp_dat_close(&out);
@@ -480,6 +521,7 @@ fail_channel:
 		close(sv[1]);
 fail_profile:
 	mp_dat_close(&out);
+	mp_peaks_release(&pk);
 	unlink(name); /* nothing ran: leave nothing behind */
 	mp_python_argv_free(argv);
 	return code;
@@ -498,6 +540,9 @@ static int run_main(int argc, char **argv, int attach)
 		return cli_usage_error(argv[0], a.attach ? "which process? give a PID or a NAME"
 							 : "no program given");
 	if (a.attach) {
+		if (a.peaks == MP_PEAKS_RESET)
+			return cli_usage_error(argv[0], "--peaks=reset is not for attach: it would "
+							 "change the process's own peak figures");
 		if (argc - first > 1)
 			return cli_usage_error(argv[0], "attach takes one PID or NAME, not '%s'",
 					       argv[first + 1]);
