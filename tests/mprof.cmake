@@ -10,7 +10,7 @@ gclab_unit_test(test_profiles SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_prof
 gclab_unit_test(test_channel SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_channel.c LIBS mprecord)
 gclab_unit_test(test_trace SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_trace.c LIBS mprecord mprof_trace)
 
-foreach(t run_memory run_trace run_process run_bad_input cli_options interop)
+foreach(t run_memory run_trace run_process run_peaks run_bad_input cli_options interop)
   add_test(NAME cli_${t} COMMAND sh ${PROJECT_SOURCE_DIR}/tests/cli/${t}.sh)
   set_tests_properties(cli_${t} PROPERTIES LABELS cli TIMEOUT 120 ${gclab_skip}
     ENVIRONMENT "MPROF=$<TARGET_FILE:mprof>;MEMFIX=$<TARGET_FILE:memfix>")
