@@ -58,6 +58,8 @@ int mp_peak_bpf_open(struct mp_peak_bpf **out, pid_t adopt_parent, int follow)
 	}
 	b->skel->rodata->adopt_parent = (__u32)adopt_parent;
 	b->skel->rodata->follow = follow ? 1 : 0;
+	int ncpu = libbpf_num_possible_cpus();
+	b->skel->rodata->nr_cpus = ncpu > 0 ? (__u32)ncpu : 1;
 	if ((rc = mp_peak_skel__load(b->skel)) < 0)
 		goto fail_skel;
 	if ((rc = mp_peak_skel__attach(b->skel)) < 0)
