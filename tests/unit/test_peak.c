@@ -200,7 +200,7 @@ static void test_peak__bpf_catches_a_spike_freed_between_readings(void **state)
 	long long base = statm(k.pid), t0 = mono_ns();
 	kid_do(&k, 's');
 	long long t1 = mono_ns();
-	assert_true(statm(k.pid) < base + 8 * MIB); /* gone before we look */
+	assert_true(statm(k.pid) < base + 16 * MIB); /* gone before we look (a sanitizer keeps its shadow) */
 	mp_peak_bpf_read(b, &max, &when);
 	assert_true(max >= base + 63 * MIB);
 	assert_true(when >= t0 && when <= t1);
