@@ -16,6 +16,7 @@
 #include "channel.h"
 #include "cli.h"
 #include "dat.h"
+#include "peak.h"
 #include "proc.h"
 #include "python.h"
 #include "session.h"
@@ -25,7 +26,8 @@ struct run_args {
 	double interval;
 	double timeout;
 	mp_backend backend;
-	int python, nopython, children, multiprocess, attach, quiet, peaks;
+	int python, nopython, children, multiprocess, attach, quiet;
+	int peaks; /* --peaks: a mp_peak_source or MP_PEAKS_AUTO */
 	const char *output;
 };
 
@@ -63,6 +65,14 @@ static int opt_backend(const cli_option *opt, const char *arg, const char *cmd)
 	return 0;
 }
 
+static int opt_peaks(const cli_option *opt, const char *arg, const char *cmd)
+{
+	if (mp_peaks_parse(arg, opt->target) < 0)
+		return cli_usage_error(cmd, "unknown peak source '%s': use auto, bpf, hwm, reset or "
+					    "none", arg);
+	return 0;
+}
+
 /* Returns the index of the first non-option argument, or -1 after printing (exit code in
  * *rc). run and attach share the sampling options; attach refuses those that only mean
  * something when mprof starts the program. */
@@ -71,7 +81,7 @@ static int parse_run_options(int argc, char **argv, struct run_args *a, int atta
 	memset(a, 0, sizeof *a);
 	a->interval = 0.1;
 	a->backend = MP_BACKEND_RSS;
-	a->peaks = 1;
+	a->peaks = MP_PEAKS_AUTO;
 	const cli_option sampling[] = {
 		CLI_CALLBACK('T', "interval", "SECONDS", &a->interval, opt_interval,
 			     "sampling period, default 0.1, at least 0.0001"),
@@ -88,7 +98,15 @@ static int parse_run_options(int argc, char **argv, struct run_args *a, int atta
 		CLI_CALLBACK(0, "backend", "NAME", &a->backend, opt_backend,
 			     "rss (default), pss or uss; psutil, psutil_pss and\n"
 			     "psutil_uss are accepted as their aliases"),
-		CLI_FLAG(0, "no-peaks", &a->peaks, 0, "do not measure each interval's true peak"),
+		CLI_CALLBACK(0, "peaks", "MODE", &a->peaks, opt_peaks,
+			     attach ? "where each interval's true peak comes from: auto\n"
+				      "(default: bpf where allowed, else hwm), bpf, hwm (the\n"
+				      "untouched VmHWM) or none"
+				    : "where each interval's true peak comes from: auto\n"
+				      "(default: bpf where allowed, else hwm), bpf, hwm (the\n"
+				      "untouched VmHWM), none, or reset (resets VmHWM, which\n"
+				      "changes the program's own peak figures)"),
+		CLI_FLAG(0, "no-peaks", &a->peaks, MP_PEAKS_NONE, "the same as --peaks=none"),
 		CLI_FLAG('q', "quiet", &a->quiet, 1, "print nothing but errors"),
 		CLI_END,
 	};
@@ -174,10 +192,23 @@ static int open_profile(const struct run_args *a, mp_dat *out, char *name, size_
 	return rc;
 }
 
-static void write_meta(mp_dat *out, const struct run_args *a, pid_t pid, int peaks)
+/* Opens the peak source before the program starts (the eBPF one follows it from its exec). */
+static int open_peaks(const struct run_args *a, mp_peaks *pk)
+{
+	int rc = mp_peaks_open(pk, a->peaks, a->backend, a->children, a->attach ? 0 : getpid());
+	if (rc < 0)
+		cli_error("cannot use the eBPF peak source: %s",
+			  rc == -ENOTSUP ? "not built in, or the kernel has no BTF"
+			  : rc == -EPERM ? "not allowed (needs root, or CAP_BPF and CAP_PERFMON)"
+					 : mp_strerror(rc));
+	return rc;
+}
+
+static void write_meta(mp_dat *out, const struct run_args *a, pid_t pid, const mp_peaks *peaks)
 {
 	mp_dat_run_info info = {
-		.interval = a->interval, .backend = a->backend, .peaks = peaks,
+		.interval = a->interval, .backend = a->backend, .peaks = peaks->source,
+		.peaks_fallback = peaks->fallback,
 		.sum_children = a->children, .each_child = a->multiprocess, .pid = pid,
 	};
 	mp_dat_meta(out, &info);
@@ -202,14 +233,14 @@ static int session_exit_code(const mp_session_result *r, const struct run_args *
 
 /* Samples `pid` into `out` until it ends, or the timeout; returns the sampler's 0 or -errno,
  * with what happened in *r. */
-static int run_session(const struct run_args *a, pid_t pid, int is_child, int trace_fd, int sfd,
-		       mp_dat *out, const char *name, mp_session_result *r)
+static int run_session(const struct run_args *a, const mp_peaks *pk, pid_t pid, int is_child,
+		       int trace_fd, int sfd, mp_dat *out, const char *name, mp_session_result *r)
 {
 	struct write_ctx wc = {name};
 	mp_session_opts o = {
 		.interval = a->interval, .timeout = a->timeout, .backend = a->backend,
-		.peaks = a->peaks, .sum_children = a->children, .each_child = a->multiprocess,
-		.pid = pid, .is_child = is_child, .trace_fd = trace_fd, .signal_fd = sfd, .out = out,
+		.peaks = pk->source, .bpf = pk->bpf, .sum_children = a->children,
+		.each_child = a->multiprocess, .pid = pid, .is_child = is_child, .trace_fd = trace_fd, .signal_fd = sfd, .out = out,
 		.on_write_error = on_write_error, .ctx = &wc,
 	};
 	return mp_session_run(&o, r);
@@ -275,10 +306,15 @@ static int do_attach(const struct run_args *a, const char *target)
 	}
 	mp_proc_release(&probe);
 
+	mp_peaks pk;
+	if (open_peaks(a, &pk) < 0)
+		return CLI_FAIL;
 	mp_dat out;
 	char name[4096];
-	if (open_profile(a, &out, name, sizeof name) < 0)
+	if (open_profile(a, &out, name, sizeof name) < 0) {
+		mp_peaks_release(&pk);
 		return CLI_FAIL;
+	}
 	if (by_pid) {
 		mp_dat_cmdline_text(&out, target);
 	} else {
@@ -287,12 +323,13 @@ static int do_attach(const struct run_args *a, const char *target)
 		mp_dat_format_argv_repr(args, n > 0 ? (size_t)n : 0, repr, sizeof repr);
 		mp_dat_cmdline_text(&out, repr);
 	}
-	write_meta(&out, a, pid, a->peaks && a->backend == MP_BACKEND_RSS);
+	write_meta(&out, a, pid, &pk);
 	sigset_t old;
 	int sfd = mp_session_signals(&old);
 	if (sfd < 0) {
 		cli_error("cannot set up signals: %s", mp_strerror(sfd));
 		mp_dat_close(&out);
+		mp_peaks_release(&pk);
 		return CLI_FAIL;
 	}
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
@@ -300,7 +337,8 @@ static int do_attach(const struct run_args *a, const char *target)
 		fprintf(stderr, "mprof: attached to %d, sampling every %gs into %s\n", (int)pid,
 			a->interval, name);
 	mp_session_result r;
-	rc = run_session(a, pid, 0, -1, sfd, &out, name, &r);
+	rc = run_session(a, &pk, pid, 0, -1, sfd, &out, name, &r);
+	mp_peaks_release(&pk);
 	int close_rc = mp_dat_close(&out);
 	close(sfd);
 	if (rc < 0) {
@@ -443,24 +481,32 @@ static int do_run(const struct run_args *a, char **user)
 	int code = find_program(&l, a, user);
 	if (code != CLI_OK)
 		return code;
+	mp_peaks pk;
+	if (open_peaks(a, &pk) < 0) {
+		mp_python_argv_free(l.argv);
+		return CLI_FAIL;
+	}
 	mp_dat out;
 	char name[4096];
 	if (open_profile(a, &out, name, sizeof name) < 0) {
+		mp_peaks_release(&pk);
 		mp_python_argv_free(l.argv);
 		return CLI_FAIL;
 	}
 	if ((code = start_program(&l, a)) != CLI_OK) {
 		mp_dat_close(&out);
 		unlink(name); /* nothing ran: leave nothing behind */
+		mp_peaks_release(&pk);
 		mp_python_argv_free(l.argv);
 		return code;
 	}
 	write_cmdline(&out, &l, user);
-	write_meta(&out, a, l.pid, a->peaks && a->backend == MP_BACKEND_RSS);
+	write_meta(&out, a, l.pid, &pk);
 	if (!a->quiet)
 		fprintf(stderr, "mprof: sampling memory every %gs into %s\n", a->interval, name);
 	mp_session_result r;
-	int rc = run_session(a, l.pid, 1, l.sv[0], l.sfd, &out, name, &r);
+	int rc = run_session(a, &pk, l.pid, 1, l.sv[0], l.sfd, &out, name, &r);
+	mp_peaks_release(&pk);
 	if (rc < 0) {
 		cli_error("cannot sample process %d: %s", (int)l.pid, strerror(-rc));
 		code = CLI_FAIL;
@@ -492,6 +538,9 @@ static int run_main(int argc, char **argv, int attach)
 		return cli_usage_error(argv[0], a.attach ? "which process? give a PID or a NAME"
 							 : "no program given");
 	if (a.attach) {
+		if (a.peaks == MP_PEAKS_RESET)
+			return cli_usage_error(argv[0], "--peaks=reset is not for attach: it would "
+							 "change the process's own peak figures");
 		if (argc - first > 1)
 			return cli_usage_error(argv[0], "attach takes one PID or NAME, not '%s'",
 					       argv[first + 1]);

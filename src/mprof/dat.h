@@ -65,11 +65,27 @@ size_t mp_dat_format_cmdline(char *const *argv, char *out, size_t cap);
  * memory_profiler writes CMDLINE for attach by name: ['python3', 'x.py']. */
 void mp_dat_format_argv_repr(const char *args, size_t len, char *out, size_t cap);
 
+/* Where a run's PEAK lines come from (META's `peaks`; docs/peaks.md). */
+typedef enum mp_peak_source {
+	MP_PEAKS_NONE,  /* no PEAK lines */
+	MP_PEAKS_HWM,   /* the untouched VmHWM: a PEAK for each interval holding a new all-time high */
+	MP_PEAKS_RESET, /* VmHWM reset through clear_refs after each reading (changes the program's
+			 * own peak figures; only on request) */
+	MP_PEAKS_BPF,   /* the eBPF rss_stat program: each interval's maximum and its time */
+} mp_peak_source;
+
+/* "none", "hwm", "reset", "bpf". */
+const char *mp_peak_source_name(mp_peak_source s);
+/* Parses one of those names. Returns 0 and sets *out, or MP_EBADNAME. */
+int mp_peak_source_parse(const char *name, mp_peak_source *out);
+
 /* What the META line says about a run (docs/dat-format.md). */
 typedef struct mp_dat_run_info {
 	double interval;     /* seconds */
 	mp_backend backend;
-	int peaks;           /* PEAK lines are written */
+	mp_peak_source peaks;
+	const char *peaks_fallback; /* why the eBPF source was not used when it was wanted (one
+				     * word: "unbuilt", "denied", "unsupported", "failed"), or NULL */
 	int sum_children;    /* -C */
 	int each_child;      /* -M */
 	pid_t pid;
@@ -127,7 +143,10 @@ void mp_dat_cmdline(mp_dat *w, char *const *argv);
 void mp_dat_cmdline_text(mp_dat *w, const char *text);
 void mp_dat_meta(mp_dat *w, const mp_dat_run_info *info);
 void mp_dat_mem(mp_dat *w, long long bytes, const struct timespec *t);
-void mp_dat_peak(mp_dat *w, long long bytes, const struct timespec *t);
+/* PEAK: the highest memory of an interval. `since` NULL: `t` is when it was reached; else it
+ * was reached at some time in [since, t]. */
+void mp_dat_peak(mp_dat *w, long long bytes, const struct timespec *t,
+		 const struct timespec *since);
 void mp_dat_chld(mp_dat *w, pid_t pid, long long bytes, const struct timespec *t);
 /* `pid` 0 leaves FUNC's optional 7th field out (the profiled program's own brackets). */
 void mp_dat_func(mp_dat *w, const char *name, size_t name_len, long long m0,
@@ -182,7 +201,9 @@ typedef struct mp_meta {
 	int present;         /* a META line was read */
 	double interval;     /* seconds; 0 unknown */
 	char backend[8];     /* "rss", "pss", "uss"; "" unknown */
-	int peaks;           /* 1: PEAK lines are being written (peaks=hwm) */
+	int peaks;           /* 1: PEAK lines are being written (peaks=bpf, hwm or reset) */
+	char peak_source[8]; /* "bpf", "hwm", "reset", "none"; "" unknown. Files written before
+				the untouched source existed say "hwm" for what is now "reset" */
 	char children[16];   /* "none", "sum", "each", "sum,each"; "" unknown */
 	long pid;            /* 0 unknown */
 	char version[16];    /* the writer's version; "" unknown */
@@ -194,7 +215,11 @@ typedef struct mp_profile {
 
 	mp_point *mem;          /* MEM samples, sorted by time */
 	size_t nmem;
-	mp_point *peaks;        /* PEAK lines: the true peak of the interval ending at t */
+	mp_point *peaks;        /* PEAK lines, sorted by t: the time of the maximum when exact,
+				   else the end of the interval that holds it */
+	double *peak_since;     /* per PEAK, the earliest time its maximum may have been reached:
+				   peaks[i].t when exact; from the line's third field, or (a file
+				   without it, not peaks=bpf) the previous MEM sample's time */
 	size_t npeaks;
 	mp_call *calls;         /* FUNC lines, sorted by entry time */
 	size_t ncalls;

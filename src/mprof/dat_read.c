@@ -30,6 +30,12 @@ typedef struct chld_row {
 	size_t seq; /* line order, to keep the children in order of first appearance */
 } chld_row;
 
+/* A PEAK line as read; split into mp_profile's peaks and peak_since once sorted. */
+typedef struct peak_row {
+	mp_point pt;
+	double since; /* NAN: the line has no third field */
+} peak_row;
+
 typedef struct reader {
 	mp_profile *p;
 	mp_dat_error *e;
@@ -37,6 +43,8 @@ typedef struct reader {
 	size_t cap_mem, cap_peaks, cap_calls, cap_fnames, cap_gcs, cap_marks, cap_chld;
 	chld_row *chld;
 	size_t nchld;
+	peak_row *prow;
+	size_t nprow;
 	size_t *hash; /* function names: open addressing, index + 1, 0 empty */
 	size_t hash_cap;
 	int have_time;
@@ -372,21 +380,46 @@ static int integer(reader *r, const char *type, const field *f, long lo, long hi
 }
 
 
+/* PEAK mem t [since]: the third field, when present, is the start of the interval that holds
+ * the maximum (at most t); without it t is the maximum's time (peaks=bpf) or, in a file that
+ * predates the field, the end of the interval since the previous MEM (see finish_peaks). */
+static int line_peak(reader *r, field *f, int n)
+{
+	peak_row row = {.since = NAN};
+	int rc;
+	if ((rc = need(r, "PEAK", n, 2, "memory, time")) < 0 ||
+	    (rc = num(r, "PEAK", &f[0], &row.pt.mem)) < 0 ||
+	    (rc = num(r, "PEAK", &f[1], &row.pt.t)) < 0)
+		return rc;
+	if (n >= 3) {
+		char q[32];
+		if ((rc = num(r, "PEAK", &f[2], &row.since)) < 0)
+			return rc;
+		if (!(row.since <= row.pt.t))
+			return fail(r, MP_EMALFORMED, "PEAK: interval start '%s' after its end",
+				    quote(&f[2], q));
+		note_time(r, row.since);
+	}
+	note_time(r, row.pt.t);
+	if ((rc = grow(r, &r->prow, &r->cap_peaks, r->nprow, sizeof row)) < 0)
+		return rc;
+	r->prow[r->nprow++] = row;
+	return 0;
+}
+
 static int line_mem(reader *r, field *f, int n, int is_peak)
 {
 	const char *type = is_peak ? "PEAK" : "MEM";
 	mp_profile *p = r->p;
 	mp_point pt;
 	int rc;
+	if (is_peak)
+		return line_peak(r, f, n);
 	if ((rc = need(r, type, n, 2, "memory, time")) < 0 || (rc = num(r, type, &f[0], &pt.mem)) < 0 ||
 	    (rc = num(r, type, &f[1], &pt.t)) < 0)
 		return rc;
 	note_time(r, pt.t);
-	if (is_peak) {
-		if ((rc = grow(r, &p->peaks, &r->cap_peaks, p->npeaks, sizeof pt)) < 0)
-			return rc;
-		p->peaks[p->npeaks++] = pt;
-	} else {
+	{
 		if ((rc = grow(r, &p->mem, &r->cap_mem, p->nmem, sizeof pt)) < 0)
 			return rc;
 		p->mem[p->nmem++] = pt;
@@ -537,7 +570,9 @@ static int line_meta(reader *r, const char *s, size_t len)
 				return fail(r, MP_EMALFORMED, "META: bad pid '%s'",
 					    quote(f, q));
 		} else if (klen == 5 && !memcmp(tok, "peaks", 5)) {
-			m->peaks = f[0].len == 3 && !memcmp(f[0].s, "hwm", 3);
+			copy_value(m->peak_source, sizeof m->peak_source, f[0].s, f[0].len);
+			m->peaks = !strcmp(m->peak_source, "hwm") || !strcmp(m->peak_source, "reset") ||
+				   !strcmp(m->peak_source, "bpf");
 		} else if (klen == 7 && !memcmp(tok, "backend", 7)) {
 			copy_value(m->backend, sizeof m->backend, f[0].s, f[0].len);
 		} else if (klen == 8 && !memcmp(tok, "children", 8)) {
@@ -771,11 +806,48 @@ static int group_children(reader *r)
 	return 0;
 }
 
+static int cmp_peak_row(const void *a, const void *b)
+{
+	return cmp_point(&((const peak_row *)a)->pt, &((const peak_row *)b)->pt);
+}
+
+/* Splits the PEAK rows into peaks and peak_since (MEM already sorted). A line without its
+ * interval start is exact in a peaks=bpf file; elsewhere it was written by a version that
+ * stamped the interval's end, and the interval began at the previous MEM sample. */
+static int finish_peaks(reader *r)
+{
+	mp_profile *p = r->p;
+	if (!r->nprow)
+		return 0;
+	sort_if_needed(r->prow, r->nprow, sizeof *r->prow, cmp_peak_row);
+	p->peaks = malloc(r->nprow * sizeof *p->peaks);
+	p->peak_since = malloc(r->nprow * sizeof *p->peak_since);
+	if (!p->peaks || !p->peak_since)
+		return fail_sys(r, -ENOMEM);
+	int exact = !strcmp(p->meta.peak_source, "bpf");
+	size_t k = 0; /* MEM samples before the current PEAK */
+	for (size_t i = 0; i < r->nprow; i++) {
+		const peak_row *row = &r->prow[i];
+		double since = row->since;
+		if (isnan(since)) {
+			while (k < p->nmem && p->mem[k].t < row->pt.t)
+				k++;
+			since = exact ? row->pt.t : k ? p->mem[k - 1].t : p->t_first;
+		}
+		p->peaks[i] = row->pt;
+		p->peak_since[i] = since;
+	}
+	p->npeaks = r->nprow;
+	return 0;
+}
+
 static int finish(reader *r)
 {
 	mp_profile *p = r->p;
+	int rc;
 	sort_if_needed(p->mem, p->nmem, sizeof *p->mem, cmp_point);
-	sort_if_needed(p->peaks, p->npeaks, sizeof *p->peaks, cmp_point);
+	if ((rc = finish_peaks(r)) < 0)
+		return rc;
 	sort_if_needed(p->calls, p->ncalls, sizeof *p->calls, cmp_call);
 	sort_if_needed(p->gcs, p->ngcs, sizeof *p->gcs, cmp_gc);
 	sort_if_needed(p->marks, p->nmarks, sizeof *p->marks, cmp_mark);
@@ -800,6 +872,7 @@ static int reader_end(reader *r, int rc)
 	if (rc == 0)
 		rc = finish(r);
 	free(r->chld);
+	free(r->prow);
 	free(r->hash);
 	if (rc < 0)
 		mp_profile_release(r->p);
@@ -886,6 +959,7 @@ void mp_profile_release(mp_profile *p)
 	free(p->cmdline);
 	free(p->mem);
 	free(p->peaks);
+	free(p->peak_since);
 	free(p->calls);
 	for (size_t i = 0; i < p->nfnames; i++)
 		free(p->fnames[i]);

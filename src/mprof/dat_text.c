@@ -131,6 +131,24 @@ void mp_dat_format_argv_repr(const char *args, size_t len, char *out, size_t cap
 #undef PUT
 }
 
+static const char *const peak_source_names[] = {"none", "hwm", "reset", "bpf"};
+
+const char *mp_peak_source_name(mp_peak_source s)
+{
+	return (unsigned)s < 4 ? peak_source_names[s] : "none";
+}
+
+int mp_peak_source_parse(const char *name, mp_peak_source *out)
+{
+	for (unsigned i = 0; i < 4; i++) {
+		if (!strcmp(name, peak_source_names[i])) {
+			*out = (mp_peak_source)i;
+			return 0;
+		}
+	}
+	return MP_EBADNAME;
+}
+
 size_t mp_dat_format_meta(const mp_dat_run_info *info, char *out, size_t cap)
 {
 	const char *children = info->sum_children && info->each_child ? "sum,each"
@@ -139,7 +157,11 @@ size_t mp_dat_format_meta(const mp_dat_run_info *info, char *out, size_t cap)
 								      : "none";
 	int n = snprintf(out, cap, "META mprof=%s interval=%g backend=%s peaks=%s children=%s pid=%d",
 			 GCLAB_VERSION, info->interval, mp_backend_name(info->backend),
-			 info->peaks ? "hwm" : "none", children, (int)info->pid);
+			 mp_peak_source_name(info->peaks), children, (int)info->pid);
+	if (n >= 0 && (size_t)n < cap && info->peaks_fallback) {
+		int k = snprintf(out + n, cap - (size_t)n, " peaks_fallback=%s", info->peaks_fallback);
+		n = k < 0 ? n : n + k;
+	}
 	return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
 }
 

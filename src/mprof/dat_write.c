@@ -186,9 +186,13 @@ void mp_dat_mem(mp_dat *w, long long bytes, const struct timespec *t)
 	add(w, "MEM %.6f " TS_FMT "\n", mib(bytes), TS(t));
 }
 
-void mp_dat_peak(mp_dat *w, long long bytes, const struct timespec *t)
+void mp_dat_peak(mp_dat *w, long long bytes, const struct timespec *t,
+		 const struct timespec *since)
 {
-	add(w, "PEAK %.6f " TS_FMT "\n", mib(bytes), TS(t));
+	if (since)
+		add(w, "PEAK %.6f " TS_FMT " " TS_FMT "\n", mib(bytes), TS(t), TS(since));
+	else
+		add(w, "PEAK %.6f " TS_FMT "\n", mib(bytes), TS(t));
 }
 
 void mp_dat_chld(mp_dat *w, pid_t pid, long long bytes, const struct timespec *t)

@@ -32,6 +32,7 @@ value_for() {
 	SECONDS) echo 1 ;;
 	FILE) echo out.x ;;
 	NAME) echo rss ;;
+	MODE) echo hwm ;;
 	TITLE) echo title ;;
 	A,B) echo 0,1 ;;
 	PX) echo 100 ;;

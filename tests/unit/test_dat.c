@@ -59,7 +59,7 @@ static void test_dat__lines_have_memory_profiler_fields(void **state)
 	mp_dat_func(w, "x", 1, 0, &t0, 0, &t1, 0, 4242);
 	mp_dat_gc(w, 2, 1048576, &t0, 1048576, &t1, 12, 0, -1, 99);
 	mp_dat_mark(w, "a b%", 4, 2097152, &t1, 99);
-	mp_dat_peak(w, 88080384, &t1);
+	mp_dat_peak(w, 88080384, &t1, NULL);
 	mp_dat_exit(w, 137, &t1);
 	assert_int_equal(mp_dat_close(w), 0);
 	free(w);

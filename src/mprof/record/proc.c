@@ -1,10 +1,12 @@
 /* proc.c - read a process's memory from files under /proc/PID held open.
  *
- * The interval's true peak comes from VmHWM (status), reset after each reading by writing "5"
- * to clear_refs. Reading status costs about 6 us against 1 us for statm, so it is read only
- * when the process has run on a CPU since the previous reading (schedstat's run time moved):
- * a process that did not run cannot have touched a page. schedstat is per thread, so a
- * multi-threaded process is read every time.
+ * Nothing here writes to the process, except for MP_PEAKS_RESET (asked for by name): the peak
+ * comes from VmHWM (status), left untouched (MP_PEAKS_HWM: the all-time high), or reset after
+ * each reading by writing "5" to clear_refs (MP_PEAKS_RESET: the high since the last reading,
+ * at the price of the program's own ru_maxrss and VmHWM). Reading status costs about 6 us
+ * against 1 us for statm, so it is read only when the process has run on a CPU since the
+ * previous reading (schedstat's run time moved): a process that did not run cannot have
+ * touched a page. schedstat is per thread, so a multi-threaded process is read every time.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -54,11 +56,12 @@ static ssize_t read_all(int fd, char *buf, size_t len)
 	return n;
 }
 
-int mp_proc_open(mp_proc *p, pid_t pid, mp_backend backend, int peaks)
+int mp_proc_open(mp_proc *p, pid_t pid, mp_backend backend, mp_peak_source peaks)
 {
 	memset(p, 0, sizeof *p);
 	p->pid = pid;
 	p->backend = backend;
+	p->peaks = MP_PEAKS_NONE;
 	p->schedstat_fd = p->status_fd = p->clear_fd = p->children_fd = -1;
 	p->mem_fd = open_at(pid, backend == MP_BACKEND_RSS ? "statm" : "smaps_rollup", O_RDONLY);
 	if (p->mem_fd < 0)
@@ -66,18 +69,19 @@ int mp_proc_open(mp_proc *p, pid_t pid, mp_backend backend, int peaks)
 	char path[64];
 	snprintf(path, sizeof path, "task/%d/children", (int)pid);
 	p->children_fd = open_at(pid, path, O_RDONLY);
-	if (peaks && backend == MP_BACKEND_RSS) {
-		p->clear_fd = open_at(pid, "clear_refs", O_WRONLY);
-		if (p->clear_fd >= 0) {
-			p->schedstat_fd = open_at(pid, "schedstat", O_RDONLY);
-			p->status_fd = open_at(pid, "status", O_RDONLY);
-			if (p->schedstat_fd < 0 || p->status_fd < 0) {
-				close_fd(&p->schedstat_fd);
-				close_fd(&p->status_fd);
-				close_fd(&p->clear_fd);
-			}
-		}
+	if ((peaks != MP_PEAKS_HWM && peaks != MP_PEAKS_RESET) || backend != MP_BACKEND_RSS)
+		return 0;
+	if (peaks == MP_PEAKS_RESET && (p->clear_fd = open_at(pid, "clear_refs", O_WRONLY)) < 0)
+		return 0;
+	p->schedstat_fd = open_at(pid, "schedstat", O_RDONLY);
+	p->status_fd = open_at(pid, "status", O_RDONLY);
+	if (p->schedstat_fd < 0 || p->status_fd < 0) {
+		close_fd(&p->schedstat_fd);
+		close_fd(&p->status_fd);
+		close_fd(&p->clear_fd);
+		return 0;
 	}
+	p->peaks = peaks;
 	return 0;
 }
 
@@ -90,9 +94,9 @@ void mp_proc_release(mp_proc *p)
 	close_fd(&p->children_fd);
 }
 
-int mp_proc_peaks(const mp_proc *p)
+mp_peak_source mp_proc_peaks(const mp_proc *p)
 {
-	return p->clear_fd >= 0;
+	return p->peaks;
 }
 
 /* The value in kB of the line starting with `key` in a "Key:   123 kB" file, or -1. */
@@ -160,7 +164,8 @@ static int read_peak(mp_proc *p, long long mem, long long *peak)
 	if (rc < 0)
 		return rc;
 	if (p->peak_read && runtime == p->runtime && p->threads <= 1) {
-		*peak = mem; /* did not run: nothing can have changed */
+		/* did not run: nothing can have changed */
+		*peak = p->peaks == MP_PEAKS_HWM ? p->hwm : mem;
 		return 0;
 	}
 	char buf[4096];
@@ -174,6 +179,11 @@ static int read_peak(mp_proc *p, long long mem, long long *peak)
 	p->threads = threads > 0 ? (int)threads : 1;
 	p->runtime = runtime;
 	p->peak_read = 1;
+	if (p->peaks == MP_PEAKS_HWM) {
+		p->hwm = hwm;
+		*peak = hwm;
+		return 0;
+	}
 	if (hwm > mem) {
 		/* Start the next interval's peak from now. */
 		while (pwrite(p->clear_fd, "5", 1, 0) < 0 && errno == EINTR)
@@ -189,9 +199,41 @@ int mp_proc_sample(mp_proc *p, long long *mem, long long *peak)
 	*peak = -1;
 	if (rc < 0)
 		return rc;
-	if (p->clear_fd >= 0)
+	if (p->peaks != MP_PEAKS_NONE)
 		return read_peak(p, *mem, peak);
 	return 0;
+}
+
+int mp_proc_reaped_children(pid_t pid)
+{
+	char buf[1024];
+	int fd = open_at(pid, "stat", O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	ssize_t n = read_all(fd, buf, sizeof buf);
+	close(fd);
+	if (n < 0)
+		return (int)n;
+	/* "pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt" */
+	const char *s = strrchr(buf, ')');
+	if (!s)
+		return -EINVAL;
+	unsigned long long f[11] = {0};
+	s++;
+	for (int i = 0; i < 11; i++) {
+		while (*s == ' ')
+			s++;
+		if (!*s)
+			return -EINVAL;
+		char *end;
+		f[i] = strtoull(s, &end, 10);
+		s = end;
+		while (*s && *s != ' ')
+			s++;
+	}
+	/* after ')': state(0) ppid pgrp session tty tpgid flags minflt(7) cminflt(8) majflt
+	 * cmajflt(10) */
+	return f[8] || f[10] ? 1 : 0;
 }
 
 /* Reads a children file whole, however long (one 4 KiB read holds only about 680 pids), in

@@ -16,6 +16,12 @@
  *   a program busy on every core, or a flood of trace events, then cannot delay a sample by
  *   making mprof wait for a CPU. Only mprof's own thread is raised, after the program was
  *   started: the program's priority is what it would be without mprof.
+ * - Peaks (docs/peaks.md): nothing is written to the program unless the source is
+ *   MP_PEAKS_RESET. A PEAK carries the time of its maximum (bpf) or the interval that holds it
+ *   (hwm, reset: from the previous sample to this one). The final PEAK is the program's own,
+ *   the tree's with -C: wait4's ru_maxrss is used only when the program reaped no child.
+ * - The first sample is the first thing done; when the program has already ended, the eBPF
+ *   source's reading at its exec stands in for it.
  * - The trace channel is watched only while it is quiet. A drain that finds events stops
  *   watching it and drains it again CHANNEL_BATCH_NS later (or at the next sample): a busy
  *   program then wakes mprof once a millisecond, not once an event, and its sends find no
@@ -59,8 +65,12 @@ struct session {
 	int have_self;
 	mp_channel chan;
 	long long last_mem;
+	struct timespec last_time; /* of the last sample: the next interval's start */
+	long long hwm_seen;   /* MP_PEAKS_HWM: the highest VmHWM read so far; -1 before the first */
 	int root_gone;
 	long long final_peak; /* from wait4, bytes; -1 when unknown */
+	int root_reaped;      /* the program had reaped children of its own (its ru_maxrss may
+				 be theirs); -1 unknown */
 	long long chan_due;   /* busy channel: drain at this CLOCK_MONOTONIC ns; -1: watch it */
 	struct timespec exit_time;
 };
@@ -101,10 +111,17 @@ static struct tracked *track(struct session *s, pid_t pid)
 		s->cap = ncap;
 	}
 	t = &s->procs[s->nprocs];
-	if (mp_proc_open(&t->proc, pid, s->o->backend, s->o->peaks) < 0)
+	mp_peak_source ps = s->o->peaks == MP_PEAKS_BPF ? MP_PEAKS_NONE : s->o->peaks;
+	if (mp_proc_open(&t->proc, pid, s->o->backend, ps) < 0)
 		return NULL; /* gone already, or not ours to read */
 	t->seen = 0;
 	s->nprocs++;
+	if (s->o->bpf && (s->nprocs == 1 ? !s->o->is_child : s->o->sum_children)) {
+		/* Not followed from its fork: the attached process, or a tree member found here. */
+		long long mem, peak;
+		if (mp_proc_sample(&t->proc, &mem, &peak) == 0)
+			mp_peak_bpf_watch(s->o->bpf, pid, mem, s->nprocs == 1);
+	}
 	return t;
 }
 
@@ -145,6 +162,17 @@ static void refresh_tree(struct session *s)
 	s->nprocs = w;
 }
 
+static void mono_to_real(long long mono_ns, struct timespec *out)
+{
+	struct timespec rt, mt;
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_MONOTONIC, &mt);
+	long long d = ((long long)mt.tv_sec * 1000000000LL + mt.tv_nsec) - mono_ns;
+	long long r = (long long)rt.tv_sec * 1000000000LL + rt.tv_nsec - (d > 0 ? d : 0);
+	out->tv_sec = (time_t)(r / 1000000000LL);
+	out->tv_nsec = (long)(r % 1000000000LL);
+}
+
 static void note_peak(struct session *s, long long mem, long long peak)
 {
 	if (mem > s->r->max_mem)
@@ -152,6 +180,46 @@ static void note_peak(struct session *s, long long mem, long long peak)
 	long long p = peak > mem ? peak : mem;
 	if (p > s->r->max_peak)
 		s->r->max_peak = p;
+}
+
+/* The interval's PEAK, after its MEM line `mem` at `now`: from the eBPF source (the time of the
+ * maximum), or from VmHWM read with the sample (`peak`, -1 none; the interval that holds it). */
+static void write_peak(struct session *s, long long mem, long long peak, const struct timespec *now)
+{
+	const mp_session_opts *o = s->o;
+	int first = s->r->samples == 0;
+	if (o->peaks == MP_PEAKS_BPF) {
+		long long max, when;
+		mp_peak_bpf_read(o->bpf, &max, &when);
+		if (when >= 0 && max > mem) {
+			struct timespec t;
+			mono_to_real(when, &t);
+			if (!first && (t.tv_sec < s->last_time.tv_sec ||
+				       (t.tv_sec == s->last_time.tv_sec && t.tv_nsec < s->last_time.tv_nsec)))
+				t = s->last_time; /* clocks read a few us apart */
+			mp_dat_peak(o->out, max, &t, NULL);
+		}
+		note_peak(s, mem, max);
+		return;
+	}
+	if (peak < 0) {
+		note_peak(s, mem, -1);
+		return;
+	}
+	if (o->peaks == MP_PEAKS_HWM) {
+		/* The all-time high: news only when it rose since the last sample. The first
+		 * reading is the baseline (for run, the program's first instants). */
+		int rose = s->hwm_seen >= 0 && peak > s->hwm_seen;
+		if (peak > s->hwm_seen)
+			s->hwm_seen = peak;
+		if (rose && peak > mem)
+			mp_dat_peak(o->out, peak, now, &s->last_time);
+		note_peak(s, mem, rose ? peak : -1);
+		return;
+	}
+	if (peak > mem) /* MP_PEAKS_RESET: the high since the last reading */
+		mp_dat_peak(o->out, peak, now, first ? now : &s->last_time);
+	note_peak(s, mem, peak);
 }
 
 static void take_sample(struct session *s)
@@ -183,8 +251,7 @@ static void take_sample(struct session *s)
 		}
 		clock_gettime(CLOCK_REALTIME, &now);
 		mp_dat_mem(o->out, sum, &now);
-		if (have_peak && peak_sum > sum)
-			mp_dat_peak(o->out, peak_sum, &now);
+		write_peak(s, sum, have_peak ? peak_sum : -1, &now);
 		if (o->each_child)
 			for (size_t i = 1; i < s->nprocs; i++)
 				if (ok[i])
@@ -192,12 +259,31 @@ static void take_sample(struct session *s)
 	} else {
 		clock_gettime(CLOCK_REALTIME, &now);
 		mp_dat_mem(o->out, sum, &now);
-		if (have_peak && peak_sum > sum)
-			mp_dat_peak(o->out, peak_sum, &now);
+		write_peak(s, sum, have_peak ? peak_sum : -1, &now);
 	}
-	note_peak(s, sum, have_peak ? peak_sum : -1);
 	s->last_mem = sum;
+	s->last_time = now;
 	s->r->samples++;
+}
+
+/* The first sample, before anything else is set up. When the program has already ended (a
+ * run of a few ms), the eBPF source's reading at its exec is the sample. */
+static void first_sample(struct session *s)
+{
+	take_sample(s);
+	if (s->r->samples || !s->o->bpf || !s->o->is_child)
+		return;
+	long long rss, when;
+	if (mp_peak_bpf_exec_sample(s->o->bpf, &rss, &when) < 0)
+		return;
+	struct timespec t;
+	mono_to_real(when, &t);
+	mp_dat_mem(s->o->out, rss, &t);
+	write_peak(s, rss, -1, &t);
+	s->last_mem = rss;
+	s->last_time = t;
+	s->r->samples++;
+	s->r->first_from_exec = 1;
 }
 
 static void on_event(const mp_event *ev, void *ctx)
@@ -252,6 +338,12 @@ static int wait_status(int st)
 /* Reaps every child that has ended; notes the program's own end. */
 static void reap(struct session *s)
 {
+	siginfo_t si;
+	si.si_pid = 0;
+	if (s->root_reaped < 0 &&
+	    waitid(P_PID, (id_t)s->o->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+	    si.si_pid == s->o->pid) /* a zombie still: its stat tells whether it reaped any */
+		s->root_reaped = mp_proc_reaped_children(s->o->pid);
 	for (;;) {
 		int st;
 		struct rusage ru;
@@ -329,23 +421,47 @@ static int arm_timer(int tfd, long long start_ns, long long period_ns)
 	return timerfd_settime(tfd, TFD_TIMER_ABSTIME, &its, NULL);
 }
 
+/* The last, partial interval's peak. eBPF: its maximum and time, the group's as every
+ * interval's. VmHWM: wait4's ru_maxrss, the high-water mark since our last reset (reset) or
+ * ever (hwm), only for a lone process (with a tree it would be one member's) that reaped no
+ * child (else it may be a descendant's: wait4 folds theirs in). */
+static void final_peak(struct session *s)
+{
+	const mp_session_opts *o = s->o;
+	if (!s->r->samples)
+		return;
+	if (o->peaks == MP_PEAKS_BPF) {
+		long long max, when;
+		mp_peak_bpf_read(o->bpf, &max, &when);
+		if (when >= 0 && max > s->last_mem) {
+			struct timespec t;
+			mono_to_real(when, &t);
+			if (t.tv_sec < s->last_time.tv_sec ||
+			    (t.tv_sec == s->last_time.tv_sec && t.tv_nsec < s->last_time.tv_nsec))
+				t = s->last_time;
+			mp_dat_peak(o->out, max, &t, NULL);
+			note_peak(s, s->last_mem, max);
+		}
+		return;
+	}
+	int tree = o->sum_children || o->each_child;
+	if (!s->r->exited || tree || s->root_reaped != 0 || s->final_peak <= s->last_mem ||
+	    mp_proc_peaks(&s->procs[0].proc) == MP_PEAKS_NONE)
+		return;
+	if (o->peaks == MP_PEAKS_HWM && s->final_peak <= s->hwm_seen)
+		return; /* no new high since the last sample */
+	mp_dat_peak(o->out, s->final_peak, &s->exit_time, &s->last_time);
+	note_peak(s, s->last_mem, s->final_peak);
+}
+
 static void finish(struct session *s)
 {
 	const mp_session_opts *o = s->o;
 	long long slice = to_ns(o->interval);
 	drain_rest(s, mono_ns() + (slice > 100000000LL ? slice : 100000000LL));
-	if (s->r->exited) {
-		/* The last, partial interval's peak: wait4's ru_maxrss is the high-water mark
-		 * since our last reset. Only for a lone process: with a tree it would be one
-		 * member's. */
-		int tree = o->sum_children || o->each_child;
-		if (!tree && o->peaks && o->backend == MP_BACKEND_RSS &&
-		    mp_proc_peaks(&s->procs[0].proc) && s->final_peak > s->last_mem) {
-			mp_dat_peak(o->out, s->final_peak, &s->exit_time);
-			note_peak(s, s->last_mem, s->final_peak);
-		}
+	final_peak(s);
+	if (s->r->exited)
 		mp_dat_exit(o->out, s->r->status, &s->exit_time);
-	}
 	mp_dat_flush(o->out);
 }
 
@@ -357,9 +473,13 @@ int mp_session_run(const mp_session_opts *o, mp_session_result *r)
 	s.o = o;
 	s.r = r;
 	s.final_peak = -1;
+	s.hwm_seen = -1;
+	s.root_reaped = -1;
 	s.chan_due = -1;
 	if (!track(&s, o->pid))
 		return -ESRCH;
+	long long start = mono_ns();
+	first_sample(&s);
 	if ((o->sum_children || o->each_child) && o->is_child)
 		s.have_self = mp_proc_open(&s.self, getpid(), MP_BACKEND_RSS, 0) == 0;
 	if (o->trace_fd >= 0)
@@ -377,13 +497,11 @@ int mp_session_run(const mp_session_opts *o, mp_session_result *r)
 	/* Best effort: without the privilege, mprof samples at the normal priority. */
 	(void)setpriority(PRIO_PROCESS, 0, SESSION_NICE);
 	long long period = to_ns(o->interval);
-	long long start = mono_ns();
 	long long stop_at = o->timeout > 0 ? start + to_ns(o->timeout) : -1;
 	if (arm_timer(tfd, start, period) < 0) {
 		rc = -errno;
 		goto out;
 	}
-	take_sample(&s);
 	int write_error_told = 0;
 
 	while (!s.root_gone && !r->stop_signal) {

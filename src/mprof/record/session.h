@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "dat.h"
+#include "peak.h"
 #include "proc.h"
 
 /* Blocks, and opens a signalfd for, the signals a session reads: SIGCHLD (the program's end),
@@ -28,7 +29,9 @@ typedef struct mp_session_opts {
 	double interval;      /* seconds between samples */
 	double timeout;       /* stop sampling after this many seconds; <= 0: no limit */
 	mp_backend backend;
-	int peaks;            /* measure each interval's true peak (rss backend only) */
+	mp_peak_source peaks; /* where each interval's true peak comes from (peak.h) */
+	struct mp_peak_bpf *bpf; /* the eBPF source, loaded before the program started, when
+				  * peaks is MP_PEAKS_BPF */
 	int sum_children;     /* -C: MEM is the whole tree's */
 	int each_child;       /* -M: a CHLD line per descendant */
 	pid_t pid;            /* the profiled process */
@@ -50,14 +53,16 @@ typedef struct mp_session_result {
 	double seconds;      /* from the first sample to the end */
 	long long max_mem;   /* highest MEM, bytes */
 	long long max_peak;  /* highest true peak (MEM where no peak was read), bytes */
+	int first_from_exec; /* the first MEM is the eBPF source's reading at exec: the program
+				ended before /proc could be read */
 	unsigned long events, bad_events; /* trace channel */
 	int write_error;     /* -errno of the first write error, else 0 */
 } mp_session_result;
 
 /* Runs until the program exits (or the target, attached, disappears), the timeout passes, or
  * (attached) a stop signal arrives; writes the samples, the events and, when the program
- * exited, the final PEAK and EXIT lines; flushes. Returns 0, or -errno when sampling could not
- * start at all (nothing written then). */
+ * exited, the final PEAK and EXIT lines; flushes. The first sample is taken before anything
+ * else. Returns 0, or -errno when sampling could not start at all (nothing written then). */
 int mp_session_run(const mp_session_opts *o, mp_session_result *r);
 
 #endif

@@ -1,4 +1,5 @@
-/* profile.c - questions asked of a profile as read (dat.h): its peak, a function's peak. */
+/* profile.c - questions asked of a profile as read (dat.h): its peak, a function's peak.
+ * A PEAK counts for a function only when its maximum certainly fell inside one of its calls. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,23 @@ static int max_in(const mp_point *a, size_t n, double t0, double t1, double *bes
 	return found;
 }
 
+/* The PEAKs whose maximum certainly happened within [t0, t1]: an exact one stamped inside, an
+ * interval's only when the whole interval lies inside (defect: a PEAK stamped at its
+ * interval's end credited a function with the peak of the one before). */
+static int max_peak_in(const mp_profile *p, double t0, double t1, double *best, int found)
+{
+	for (size_t i = lower_bound(p->peaks, p->npeaks, t0); i < p->npeaks && p->peaks[i].t <= t1;
+	     i++) {
+		double since = p->peak_since ? p->peak_since[i] : p->peaks[i].t;
+		if (since < t0)
+			continue;
+		if (!found || p->peaks[i].mem > *best)
+			*best = p->peaks[i].mem;
+		found = 1;
+	}
+	return found;
+}
+
 int mp_profile_peak_func(const mp_profile *p, const char *name, double *mem)
 {
 	long fn = mp_profile_find_func(p, name);
@@ -67,7 +85,7 @@ int mp_profile_peak_func(const mp_profile *p, const char *name, double *mem)
 		if (c->fn != (size_t)fn)
 			continue;
 		found = max_in(p->mem, p->nmem, c->t0, c->t1, &best, found);
-		found = max_in(p->peaks, p->npeaks, c->t0, c->t1, &best, found);
+		found = max_peak_in(p, c->t0, c->t1, &best, found);
 	}
 	if (!found)
 		return MP_ENOSAMPLE;

@@ -9,8 +9,10 @@
  * MP_ENOSAMPLES when the file has neither. */
 int mp_profile_peak(const mp_profile *p, double *mem, double *t);
 
-/* `mprof peak --func NAME`: the highest MEM (or PEAK) value read while some call of function
- * `name` was running (entry <= t <= exit), as memory_profiler counts it. Returns 0, MP_ENOFUNC
+/* `mprof peak --func NAME`: the highest MEM value read while some call of function `name` was
+ * running (entry <= t <= exit), as memory_profiler counts it, or PEAK value reached then: an
+ * exact PEAK stamped inside a call, an interval's PEAK only when its whole interval
+ * [peak_since, t] lies inside one. Returns 0, MP_ENOFUNC
  * when no function has that name, MP_ENOSAMPLE when no sample fell inside its calls. */
 int mp_profile_peak_func(const mp_profile *p, const char *name, double *mem);
 
