@@ -69,6 +69,7 @@ struct session {
 	long long hwm_seen;   /* MP_PEAKS_HWM: the highest VmHWM read so far; -1 before the first */
 	int root_gone;
 	long long final_peak; /* from wait4, bytes; -1 when unknown */
+	long long start_ns;   /* CLOCK_MONOTONIC when sampling began, just after the exec */
 	int root_reaped;      /* the program had reaped children of its own (its ru_maxrss may
 				 be theirs); -1 unknown */
 	long long chan_due;   /* busy channel: drain at this CLOCK_MONOTONIC ns; -1: watch it */
@@ -454,11 +455,29 @@ static void final_peak(struct session *s)
 	note_peak(s, s->last_mem, s->final_peak);
 }
 
+/* A program over before its first sample could be read (a few milliseconds, and no eBPF
+ * reading at its exec): its one sample is the only figure the kernel keeps of it, wait4's
+ * ru_maxrss, stamped when sampling began, just after its exec. Only when the program reaped
+ * no child of its own, whose figure it could be. */
+static void sample_of_the_dead(struct session *s)
+{
+	if (s->r->samples || !s->r->exited || s->final_peak <= 0 || s->root_reaped != 0)
+		return;
+	struct timespec t;
+	mono_to_real(s->start_ns, &t);
+	mp_dat_mem(s->o->out, s->final_peak, &t);
+	note_peak(s, s->final_peak, -1);
+	s->last_mem = s->final_peak;
+	s->last_time = t;
+	s->r->samples++;
+}
+
 static void finish(struct session *s)
 {
 	const mp_session_opts *o = s->o;
 	long long slice = to_ns(o->interval);
 	drain_rest(s, mono_ns() + (slice > 100000000LL ? slice : 100000000LL));
+	sample_of_the_dead(s);
 	final_peak(s);
 	if (s->r->exited)
 		mp_dat_exit(o->out, s->r->status, &s->exit_time);
@@ -479,6 +498,7 @@ int mp_session_run(const mp_session_opts *o, mp_session_result *r)
 	if (!track(&s, o->pid))
 		return -ESRCH;
 	long long start = mono_ns();
+	s.start_ns = start;
 	first_sample(&s);
 	if ((o->sum_children || o->each_child) && o->is_child)
 		s.have_self = mp_proc_open(&s.self, getpid(), MP_BACKEND_RSS, 0) == 0;
