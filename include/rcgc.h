@@ -69,6 +69,16 @@ enum {
 	/* Automatic collections do not run inside allocations: an allocation that crosses the
 	 * threshold only marks a collection due, and it runs at the next rc_gc_safepoint. */
 	RC_RUNTIME_DEFERRED_GC = 1u << 0,
+	/* Every allocation goes to the C library's malloc/realloc/free, one block per object,
+	 * instead of the built-in pools, so that valgrind, heaptrack and ASan see each object
+	 * (CPython's PYTHONMALLOC=malloc). Only when cfg->alloc is NULL. The environment
+	 * variable RCGC_MALLOC=malloc does the same for every runtime created without an
+	 * allocator. */
+	RC_RUNTIME_SYSTEM_MALLOC = 1u << 1,
+	/* rc_runtime_free frees every object it can find, not only what the last collection
+	 * frees: the uncollectable cycles of legacy finalizers (without calling them) and the
+	 * containers the program never released. For a leak checker's clean bill at exit. */
+	RC_RUNTIME_FREE_ALL = 1u << 2,
 };
 
 typedef struct rc_runtime_config {
