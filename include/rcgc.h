@@ -69,6 +69,16 @@ enum {
 	/* Automatic collections do not run inside allocations: an allocation that crosses the
 	 * threshold only marks a collection due, and it runs at the next rc_gc_safepoint. */
 	RC_RUNTIME_DEFERRED_GC = 1u << 0,
+	/* Every allocation goes to the C library's malloc/realloc/free, one block per object,
+	 * instead of the built-in pools, so that valgrind, heaptrack and ASan see each object
+	 * (CPython's PYTHONMALLOC=malloc). Only when cfg->alloc is NULL. The environment
+	 * variable RCGC_MALLOC=malloc does the same for every runtime created without an
+	 * allocator. */
+	RC_RUNTIME_SYSTEM_MALLOC = 1u << 1,
+	/* rc_runtime_free frees every object it can find, not only what the last collection
+	 * frees: the uncollectable cycles of legacy finalizers (without calling them) and the
+	 * containers the program never released. For a leak checker's clean bill at exit. */
+	RC_RUNTIME_FREE_ALL = 1u << 2,
 };
 
 typedef struct rc_runtime_config {
@@ -81,11 +91,15 @@ typedef struct rc_runtime_config {
 /* Creates a runtime; cfg may be NULL for the defaults. Returns NULL when out of memory. */
 RC_API rc_runtime *rc_runtime_new(const rc_runtime_config *cfg);
 
-/* Releases the runtime: empties rc_gc_garbage, runs a last full collection (no callbacks, as
- * CPython's shutdown collection) and frees what the runtime itself holds. Objects the program
- * still references are not freed (they show as live bytes in the allocator's counts): with the
- * built-in allocator their arenas are unmapped, so they must not be used afterwards. Not to be
- * called from a finalizer or callback of the same runtime. */
+/* Releases the runtime, in this order: unfreezes the frozen objects and runs a last full
+ * collection (no gc callbacks, as CPython's shutdown collection); reports what rc_gc_garbage
+ * then holds under DEBUG_UNCOLLECTABLE (not under DEBUG_SAVEALL); empties rc_gc_garbage and,
+ * if it held anything, collects once more, quietly; frees what the runtime itself holds.
+ * NOT freed: unreachable cycles holding a legacy finalizer (uncollectable, as in CPython) and
+ * objects the program still references; with a custom allocator they stay allocated, with the
+ * built-in one their arenas are unmapped, so they must not be used afterwards. With
+ * RC_RUNTIME_FREE_ALL every tracked object is freed too, without finalizers or callbacks
+ * (docs/rcgc.md). Not to be called from a finalizer or callback of the same runtime. */
 RC_API void rc_runtime_free(rc_runtime *rt);
 
 typedef struct rc_mem_stats {
@@ -143,8 +157,9 @@ struct rc_type {
 	/* Drops the references that may form cycles (the collector calls it on garbage). The
 	 * object must stay valid for dealloc afterwards (store NULL where a reference was). */
 	void (*clear)(rc_runtime *rt, rc_object *self);
-	/* PEP 442 finalizer: called at most once per object, before it dies, whether it dies by
-	 * refcount or in a collection; it may resurrect the object by storing a new reference. */
+	/* PEP 442 finalizer: called before the object dies, by refcount or in a collection, at
+	 * most once for a RC_TYPE_GC object (at each death for others, as CPython); it may
+	 * resurrect the object by storing a new reference. */
 	void (*finalize)(rc_runtime *rt, rc_object *self);
 	/* Legacy finalizer (CPython's tp_del): an unreachable cycle holding such an object is not
 	 * freed but kept in rc_gc_garbage, as CPython does. Called when the object dies by refcount. */
@@ -279,7 +294,9 @@ RC_API rc_object *rc_array_random_int(rc_runtime *rt, size_t n, int64_t lo, int6
 
 /* Weak references. A weakref does not keep its target alive; when the target dies (by
  * refcount or in a collection) the weakref is cleared and, if the weakref is still alive,
- * cb(rt, weakref, cb_data) is called once. cb_data (may be NULL) is held strongly by the
+ * cb(rt, weakref, cb_data) is called once. From the moment the target's refcount reaches 0 the
+ * weakref reads NULL. A weakref with neither cb nor cb_data is shared: asking for another
+ * returns a new reference to the existing one (CPython's). cb_data (may be NULL) is held strongly by the
  * weakref. The newest weakref's callback runs first. Any object but None may be a target;
  * rc_weakref_new returns NULL for None or NULL (and when out of memory). */
 typedef void (*rc_weakref_cb)(rc_runtime *rt, rc_object *weakref, rc_object *cb_data);

@@ -11,10 +11,10 @@ function full($n) {
     $got = gc_collect_cycles();
     return (hrtime(true) - $t0);
 }
-if ($case === 'pairs') {
+if ($case === 'pairs' || $case === 'usergc') { // PHP's objects are its user-defined type
     for ($i = 0; $i < intdiv($n, 2); $i++) { $a = new Node; $b = new Node; $b->o = $a; $a->o = $b; }
     unset($a, $b);
-    printf("pairs %d %.1f ns/obj\n", $n, full($n) / $n);
+    printf("%s %d %.1f ns/obj\n", $case, $n, full($n) / $n);
 } elseif ($case === 'ring100') {
     for ($r = 0; $r < intdiv($n, 100); $r++) {
         $first = $prev = new Node;

@@ -23,6 +23,10 @@ def full(expect):
     return dt
 
 
+class Node:
+    """A user-defined container type: its garbage takes CPython's general path too."""
+
+
 def pairs(n, hold=None):
     for _ in range(n // 2):
         a = []
@@ -69,7 +73,40 @@ def main():
         gc.collect()
         best = min(_young() for _ in range(9))
         print("young %d %.2f us" % (n, best / 1e3))
+    elif case == "usergc":
+        for _ in range(n // 2):
+            a = Node()
+            b = Node()
+            a.o = b
+            b.o = a
+        del a, b
+        print("usergc %d %.1f ns/obj" % (n, full(n) / n))
+    elif case == "young2000":
+        hold = [[] for _ in range(n)]  # noqa: F841 (the old objects)
+        gc.collect()
+        gc.collect()
+        best = None
+        for _ in range(9):
+            young = [[] for _ in range(1999)]
+            t0 = time.perf_counter_ns()
+            gc.collect(0)
+            dt = time.perf_counter_ns() - t0
+            best = dt if best is None or dt < best else best
+            del young
+        print("young2000 %d %.2f ns/obj" % (n, best / 2000))
+    elif case == "alloc1":
+        r = range(n)
+        t0 = time.perf_counter_ns()
+        for _ in r:
+            x = [None]
+        dt = time.perf_counter_ns() - t0
+        t0 = time.perf_counter_ns()
+        for _ in r:
+            x = None  # noqa: F841 (the loop alone, to subtract)
+        dt -= time.perf_counter_ns() - t0
+        print("alloc1 %d %.1f ns/obj" % (n, dt / n))
     elif case in ("autogc", "autogc_off"):
+        gc.set_threshold(2000, 10, 10)  # rcgc's (CPython 3.13's), not 3.11's 700
         spent = [0, 0]
 
         def cb(phase, info):

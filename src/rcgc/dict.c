@@ -4,6 +4,8 @@
  * - cap is 0 or a power of two; used + tombstones < cap * 3/4 after every insertion.
  * - A slot is empty (key NULL), a tombstone (key == TOMB) or holds a key and a value, both
  *   references owned by the dict.
+ * - RC__F_GENERAL is set once a key that is not a str was stored (CPython's general keys
+ *   table): from then on traverse visits the str keys too.
  * - Tracking follows CPython <= 3.13: a new dict is untracked; storing a key or value that may
  *   be tracked tracks it; only a full collection untracks it again (rc__dict_may_untrack).
  */
@@ -77,12 +79,15 @@ static bool key_eq(const rc_object *a, const rc_object *b)
 static void dict_traverse(rc_object *self, rc_visit_fn visit, void *arg)
 {
 	dict_obj *d = (dict_obj *)self;
+	/* CPython's dicts whose keys are all str (a "unicode" keys table) visit values only;
+	 * once another key was stored (a general table, which stays so) they visit every key */
+	bool general = (self->flags & RC__F_GENERAL) != 0;
 	for (size_t i = 0; i < d->cap; i++) {
 		entry *e = &d->slots[i];
 		if (!e->key || e->key == TOMB)
 			continue;
 		visit(e->value, arg);
-		if (e->key->type != &rc_str_type) /* CPython's str-keyed dicts visit values only */
+		if (general || e->key->type != &rc_str_type)
 			visit(e->key, arg);
 	}
 }
@@ -187,6 +192,8 @@ int rc_dict_set(rc_runtime *rt, rc_object *o, rc_object *key, rc_object *value)
 		if (e->key == TOMB)
 			d->tombs--;
 		e->hash = h;
+		if (key->type != &rc_str_type)
+			o->flags |= RC__F_GENERAL;
 		e->key = rc_incref(key);
 		e->value = rc_incref(value);
 		d->used++;
@@ -295,13 +302,18 @@ void rc__dict_release(rc_runtime *rt, rc_object *o,
 	d->used = d->tombs = d->cap = 0;
 }
 
-bool rc__dict_may_untrack(const rc_object *o)
+static bool may_stay_tracked(const rc_object *v, bool loose)
+{
+	return rc__may_be_tracked(v) && !(loose && v->type == &rc_tuple_type);
+}
+
+bool rc__dict_may_untrack(const rc_object *o, bool loose)
 {
 	const dict_obj *d = (const dict_obj *)o;
 	for (size_t i = 0; i < d->cap; i++) {
 		entry *e = &d->slots[i];
 		if (e->key && e->key != TOMB &&
-		    (rc__may_be_tracked(e->key) || rc__may_be_tracked(e->value)))
+		    (may_stay_tracked(e->key, loose) || may_stay_tracked(e->value, loose)))
 			return false;
 	}
 	return true;

@@ -8,28 +8,43 @@
  *                        inside young; move_unreachable: what still has a count > 0 is
  *                        reachable, and so is all it reaches; the rest moves to `unreachable`
  *                        (CPython's BFS with O(1) extra memory)
- *   free_plain_garbage   garbage made only of lists, tuples and dicts (no weakref) is freed
- *                        here and then, the phases below marked * having nothing to do for it;
- *   or restore_garbage_refs  refcounts are true again before any user code runs
- *   untrack_survivors    tuples and dicts that can no longer be in a cycle are untracked
+ *   free_plain_garbage   garbage made only of lists, tuples and dicts (no weakref), whose
+ *                        release runs no user code, is freed here and then, the phases below
+ *                        marked * having nothing to do for it (what its release kills waits in
+ *                        the dealloc queue);
+ *   or restore_garbage_refs  refcounts are true again
+ *   untrack_survivors    tuples, then dicts, that can no longer be in a cycle are untracked
  *   age_survivors        survivors join generation g+1; the 25% rule's counts
+ *                        ---- from here on user code may run ----
+ *   release_deferred     (plain garbage) the deaths its release caused, in the dealloc queue
  *   move_legacy_finalizers *   legacy_del objects and all they reach stay (uncollectable)
  *   debug_collectable *  DEBUG_COLLECTABLE
  *   handle_weakrefs *    weakrefs to garbage cleared, callbacks of surviving weakrefs called
  *   finalize_garbage *   PEP 442 finalizers, each at most once
  *   handle_resurrected * the same deduction inside the garbage: what a finalizer made
  *                        reachable again survives, with all it reaches
- *   delete_garbage *     clear() on the rest breaks the cycles; refcounting frees them
+ *   delete_garbage *     clear() on each object left breaks the cycles; refcounting frees
+ *                        them (one clear, then the cascade, as CPython)
  *   handle_legacy_finalizers *  the uncollectable reported and kept in rc_gc_garbage
  *   finish_collection    stats, DEBUG_STATS, mprof's gc_stop, "stop" callbacks
  *
  * Invariants:
+ * - NO USER CODE IN A HALF-DONE COLLECTION. No user code (finalize, legacy_del, clear, a user
+ *   type's dealloc, weakref or gc callbacks) runs while the collector holds refcounts lowered,
+ *   garbage half freed, or survivors on its own lists with labels user code could disturb:
+ *   from deduce_unreachable to the end of age_survivors, and inside handle_resurrected's
+ *   deduction, rt->unsafe is set, and the debug build aborts if user code is reached then
+ *   (RC__USER_CODE). The plain-garbage path keeps it so: it is taken only when releasing the
+ *   garbage's outside references can kill nothing but built-in atoms (freed at once, no code)
+ *   and containers (queued, freed by release_deferred once the state is consistent).
+ * - A refcount-0 object is unreachable through every API: objects waiting in the dealloc queue
+ *   are untracked and their weakrefs read dead (weakref.c).
  * - The collector refers to the set it examines by generation label: during the first
  *   deduction an object is in the set iff o->gen <= g (frozen objects are 3, untracked 0xFF);
  *   the garbage then carries GEN_UNREACH. Survivors are relabelled before user code runs.
  * - The collector lowers real refcounts (QuickJS's way, so no extra word per object: there is
  *   no update_refs copying them) and restores them before the first finalizer, callback or
- *   clear can run (plain garbage, which runs none, is freed without restoring them).
+ *   clear can run (plain garbage is freed without restoring them, running none).
  * - Between phases every object of the set is on exactly one list: a generation's, or one of
  *   the collection's (unreachable, untrack, finalizers, final); all of the latter are empty
  *   when the driver finishes. The debug build (RCGC_DEBUG) checks this, and gccheck.c's rules
@@ -62,7 +77,9 @@ typedef struct collection {
 	gchead final;         /* the garbage delete_garbage clears */
 	unsigned needs;       /* NEED_*: which phases after restore_refs have work */
 	bool plain;           /* move_unreachable found only plain garbage (see free_plain_garbage) */
+	int was_deallocating; /* rt->deallocating when free_plain_garbage began */
 	size_t candidates, survivors, collected, uncollectable;
+	size_t wr_freed;      /* weakrefs their own callbacks freed (counted as collected) */
 	double t0;
 	rc_gc_info info;
 } collection;
@@ -169,7 +186,8 @@ static void visit_reachable(rc_object *c, void *arg)
 }
 
 /* Moves what is unreachable from outside the set to `unreachable`; survivors stay in young
- * (tuples and, in full collections, dicts that may be untracked go to `untrack`), labelled
+ * (tuples and, in full collections, dicts that may be untracked, a tuple among their items
+ * allowed, go to `untrack` for untrack_survivors to decide), labelled
  * `label` on the way when it is not RC__GEN_NONE (the label must lie inside the set examined,
  * so that later visits still see them). *plain stays true while everything moved to
  * `unreachable` is a list, tuple or dict without weakrefs (a superset of the final garbage:
@@ -224,8 +242,8 @@ static size_t move_unreachable(gchead *young, gchead *unreachable, gchead *untra
 		TRAVERSE(o, visit_reachable, s);
 		if (label != RC__GEN_NONE)
 			o->gen = (uint8_t)label;
-		if (untrack && ((o->type == &rc_tuple_type && rc__tuple_may_untrack(o)) ||
-				(full && o->type == &rc_dict_type && rc__dict_may_untrack(o)))) {
+		if (untrack && ((o->type == &rc_tuple_type && rc__tuple_may_untrack(o, true)) ||
+				(full && o->type == &rc_dict_type && rc__dict_may_untrack(o, true)))) {
 			gchead *next = g->next;
 			gcl_move(g, untrack);
 			g = next;
@@ -330,7 +348,8 @@ static void move_legacy_finalizers(collection *c)
 
 /* CPython 3.13's handle_weakrefs: every weakref that is garbage is cleared, every weakref to
  * garbage is cleared, and those that are not garbage themselves get their callback, now,
- * before any finalizer. Returns whether a callback ran. */
+ * before any finalizer; each then moves to `old`, or, freed by its callback, counts as
+ * collected. Returns whether a callback ran. */
 static bool handle_weakrefs(collection *c)
 {
 	if (!(c->needs & NEED_WEAKREFS))
@@ -346,7 +365,7 @@ static bool handle_weakrefs(collection *c)
 			rc__weakrefs_clear_for_gc(rt, o, &q);
 	}
 	bool any = q.head != NULL;
-	rc__weakref_call_pending(rt, &q);
+	c->wr_freed += rc__weakref_call_pending_gc(rt, &q, c->old, c->target);
 	return any;
 }
 
@@ -366,6 +385,7 @@ static bool finalize_garbage(collection *c)
 		rc_object *o = FROM_GC(g);
 		gcl_move(g, &seen);
 		if (o->type->finalize && !(o->flags & RC__F_FINALIZED)) {
+			RC__USER_CODE(rt, "a finalizer");
 			o->flags |= RC__F_FINALIZED;
 			rc_incref(o);
 			o->type->finalize(rt, o);
@@ -387,9 +407,11 @@ static void handle_resurrected(collection *c, bool ran)
 		return;
 	}
 	scan s = {GEN_UNREACH, 0, NULL};
+	c->rt->unsafe = 1;
 	subtract_refs(&c->unreachable, &s);
 	move_unreachable(&c->unreachable, &c->final, NULL, &s, false, RC__GEN_NONE, NULL);
 	restore_refs(&c->final, &s, NULL);
+	c->rt->unsafe = 0;
 	gcl_relabel(&c->unreachable, c->target);
 	gcl_merge(&c->unreachable, c->old);
 	c->collected = gcl_len(&c->final);
@@ -403,61 +425,42 @@ static void append_garbage(rc_runtime *rt, rc_object *o)
 		rc_list_append(rt, rt->garbage, o); /* out of memory: it survives unlisted */
 }
 
-static void visit_prefetch(rc_object *c, void *arg)
-{
-	(void)arg;
-	if (c)
-		__builtin_prefetch(c);
-}
-
-static void visit_prefetch_items(rc_object *c, void *arg)
-{
-	(void)arg;
-	if (c && c->type == &rc_list_type && ((rc__list *)c)->cap > 1)
-		__builtin_prefetch(((rc__list *)c)->u.items);
-}
-
-#define DELETE_CHUNK 16
-
-/* Breaks the cycles: clear() on each object, whose references then drop and free the
- * garbage by refcounting. Objects are taken DELETE_CHUNK at a time and held while their chunk
- * is cleared, so that the referents of a whole chunk can be prefetched first (one object's
- * clear frees others far away in memory). An object that outlives its own clear moves to
- * `old`, as in CPython. With DEBUG_SAVEALL the garbage goes to rc_gc_garbage instead. */
+/* Breaks the cycles, CPython's delete_garbage: clear() on the first object of `final`, held
+ * meanwhile, whose references then drop and free by refcounting whatever dies with them (a
+ * ring is cleared once and the rest cascades); an object that outlives its own clear moves to
+ * `old`. While one object is cleared the next ones' referents are fetched (one object's clear
+ * frees others far away in memory). With DEBUG_SAVEALL the garbage goes to rc_gc_garbage
+ * instead. */
 static void delete_garbage(collection *c)
 {
 	rc_runtime *rt = c->rt;
 	gchead *final = &c->final, *old = c->old;
 	unsigned target = c->target;
-	rc_object *chunk[DELETE_CHUNK];
 	while (!gcl_empty(final)) {
+		gchead *g = final->next;
+		rc_object *o = FROM_GC(g);
 		if (rt->debug & RC_GC_DEBUG_SAVEALL) {
-			gchead *g = final->next;
-			rc_object *o = FROM_GC(g);
 			append_garbage(rt, o);
 			o->gen = (uint8_t)target;
 			gcl_move(g, old);
 			continue;
 		}
-		int k = 0;
-		for (gchead *g = final->next; g != final && k < DELETE_CHUNK; g = g->next) {
-			rc_object *o = FROM_GC(g);
-			chunk[k++] = rc_incref(o);
-			TRAVERSE(o, visit_prefetch, NULL);
+		gchead *n = g->next;
+		if (n != final) {
+			prefetch_kids(n);
+			if (n->next != final)
+				__builtin_prefetch(n->next);
 		}
-		for (int i = 0; i < k; i++)
-			TRAVERSE(chunk[i], visit_prefetch_items, NULL);
-		for (int i = 0; i < k; i++)
-			if (chunk[i]->type->clear)
-				chunk[i]->type->clear(rt, chunk[i]);
-		for (int i = 0; i < k; i++) {
-			rc_object *o = chunk[i];
-			if (o->refcnt > 1 && o->gen == GEN_UNREACH) { /* outlived its clear */
-				o->gen = (uint8_t)target;
-				gcl_move(AS_GC(o), old);
-			}
-			rc_decref(rt, o);
+		rc_incref(o);
+		if (o->type->clear) {
+			RC__USER_CODE(rt, "a clear hook");
+			o->type->clear(rt, o);
 		}
+		if (o->refcnt > 1 && o->gen == GEN_UNREACH) { /* outlived its clear */
+			o->gen = (uint8_t)target;
+			gcl_move(g, old);
+		}
+		rc_decref(rt, o);
 	}
 }
 
@@ -491,16 +494,56 @@ static void handle_legacy_finalizers(collection *c)
  * gc_free_cycles way: first every reference to an object outside the set is released (those
  * inside need nothing: their counts no longer matter, or were lowered for exactly this
  * reference and stay lowered), then every block is freed. No code outside the collector can
- * reach the garbage meanwhile: nothing outside the set refers to it. The first pass stops at
- * the first object move_unreachable did not flag RC__F_EXTREF (those come first): the others
- * hold nothing to release. Returns its size. */
+ * reach the garbage meanwhile: nothing outside the set refers to it, and no user code runs:
+ * the path is taken only if every object outside the set that the garbage refers to is a
+ * container (one that dies waits in the dealloc queue, which the driver drains once the
+ * collection's state is consistent) or an atom whose death runs no user code (freed at once).
+ * The passes stop at the first object move_unreachable did not flag RC__F_EXTREF (those come
+ * first): the others hold nothing to release. */
 static bool outside_set(const rc_object *o, const void *arg) { return !in_set(o, arg); }
+
+/* Whether releasing a reference to o (outside the set) may run user code now. */
+static inline bool loud_release(const rc_object *o)
+{
+	return !IS_GC_TYPE(o->type) && rc__death_runs_user_code(o);
+}
+
+static bool loud_items(rc_object *const *items, size_t n, const scan *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (items[i] && !in_set(items[i], s) && loud_release(items[i]))
+			return true;
+	return false;
+}
+
+/* Whether releasing what the garbage holds outside the set would run user code. */
+static bool plain_release_is_loud(gchead *garbage, const scan *s)
+{
+	for (gchead *g = garbage->next; g != garbage; g = g->next) {
+		rc_object *o = FROM_GC(g);
+		if (!(o->flags & RC__F_EXTREF))
+			break;
+		if (o->type == &rc_list_type) {
+			rc__list *l = (rc__list *)o;
+			if (loud_items(rc__list_items(l), l->size, s))
+				return true;
+		} else if (o->type == &rc_tuple_type) {
+			rc__tuple *t = (rc__tuple *)o;
+			if (loud_items(t->items, t->size, s))
+				return true;
+		} else {
+			rc_object *kv[2];
+			for (size_t pos = 0; rc_dict_next(o, &pos, &kv[0], &kv[1]);)
+				if (loud_items(kv, 2, s))
+					return true;
+		}
+	}
+	return false;
+}
 
 static size_t free_plain_list(rc_runtime *rt, gchead *garbage, scan *s)
 {
 	size_t n = 0;
-	int was = rt->deallocating;
-	rt->deallocating = 1; /* outside objects that die meanwhile wait in the queue */
 	for (gchead *g = garbage->next; g != garbage; g = g->next) {
 		rc_object *o = FROM_GC(g);
 		if (!(o->flags & RC__F_EXTREF))
@@ -532,9 +575,6 @@ static size_t free_plain_list(rc_runtime *rt, gchead *garbage, scan *s)
 		n++;
 	}
 	gcl_init(garbage);
-	rt->deallocating = was;
-	if (!was)
-		rc__dealloc_drain(rt);
 	return n;
 }
 
@@ -547,6 +587,7 @@ static void invoke_callbacks(rc_runtime *rt, rc_gc_phase phase, const rc_gc_info
 		return;
 	for (size_t i = 0; i < rt->ncallbacks; i++) { /* re-read: a callback may add or remove */
 		struct gc_callback cb = rt->callbacks[i];
+		RC__USER_CODE(rt, "a gc callback");
 		cb.fn(rt, phase, info, cb.ud);
 	}
 }
@@ -608,13 +649,32 @@ static bool is_plain_garbage(const collection *c)
 	return c->plain && !(c->rt->debug & (RC_GC_DEBUG_SAVEALL | RC_GC_DEBUG_COLLECTABLE));
 }
 
-/* The plain garbage freed at once; no later phase has anything to do. */
-static void free_plain_garbage(collection *c)
+/* The plain garbage freed at once (no later phase has anything to do for it), unless
+ * releasing what it holds outside the set could run user code: then nothing is done and the
+ * general path takes it (returns false). Containers that its release kills wait in the dealloc
+ * queue for release_deferred. */
+static bool free_plain_garbage(collection *c)
 {
-	struct gen *g0 = &c->rt->gens[0];
-	c->collected = free_plain_list(c->rt, &c->unreachable, &c->s);
+	rc_runtime *rt = c->rt;
+	if (plain_release_is_loud(&c->unreachable, &c->s))
+		return false;
+	struct gen *g0 = &rt->gens[0];
+	c->was_deallocating = rt->deallocating;
+	rt->deallocating = 1;
+	c->collected = free_plain_list(rt, &c->unreachable, &c->s);
 	long c0 = g0->count - (long)c->collected; /* PyObject_GC_Del's count0 decrement */
 	g0->count = c0 > 0 ? c0 : 0;
+	return true;
+}
+
+/* The deaths that freeing the plain garbage caused, now that user code may run: the dealloc
+ * queue is drained (by the outermost deallocation instead, if the collection ran inside one). */
+static void release_deferred(collection *c)
+{
+	rc_runtime *rt = c->rt;
+	rt->deallocating = c->was_deallocating;
+	if (!rt->deallocating && rt->dealloc_queue)
+		rc__dealloc_drain(rt);
 }
 
 /* True refcounts again, the garbage labelled GEN_UNREACH and counted, its needs noted. */
@@ -623,11 +683,35 @@ static void restore_garbage_refs(collection *c)
 	c->collected = restore_refs(&c->unreachable, &c->s, &c->needs);
 }
 
-/* CPython's untrack_tuples/untrack_dicts: survivors that can no longer be in a cycle. */
+/* CPython's untrack_tuples, then untrack_dicts: survivors that can no longer be in a cycle
+ * are untracked, tuples in the order found (so ((1,), 3) goes in one collection, the inner
+ * tuple first), then dicts (so {1: (1,)} does too); the other candidates stay survivors. */
+static void keep_or_untrack(collection *c, rc_object *o, bool untrack)
+{
+	if (untrack) {
+		rc__untrack(o);
+	} else {
+		gcl_move(AS_GC(o), c->young);
+		c->survivors++;
+	}
+}
+
 static void untrack_survivors(collection *c)
 {
-	while (!gcl_empty(&c->untrack))
-		rc__untrack(FROM_GC(c->untrack.next));
+	gchead dicts;
+	gcl_init(&dicts);
+	while (!gcl_empty(&c->untrack)) {
+		gchead *g = c->untrack.next;
+		rc_object *o = FROM_GC(g);
+		if (o->type == &rc_tuple_type)
+			keep_or_untrack(c, o, rc__tuple_may_untrack(o, false));
+		else
+			gcl_move(g, &dicts);
+	}
+	while (!gcl_empty(&dicts)) {
+		rc_object *o = FROM_GC(dicts.next);
+		keep_or_untrack(c, o, rc__dict_may_untrack(o, false));
+	}
 }
 
 /* Survivors move to the next generation (a full collection's stay), and the 25% rule's
@@ -663,7 +747,7 @@ static void debug_collectable(collection *c)
 static long finish_collection(collection *c)
 {
 	rc_runtime *rt = c->rt;
-	size_t m = c->collected, n = c->uncollectable;
+	size_t m = c->collected + c->wr_freed, n = c->uncollectable;
 	double dt = now() - c->t0;
 	rc_gc_stats *st = &rt->stats[c->gen];
 	st->collections++;
@@ -716,15 +800,17 @@ long rc__gc_collect(rc_runtime *rt, int gen)
 	start_collection(&c, rt, (unsigned)gen);
 	check_invariants(&c, false);
 	merge_younger(&c);
+	rt->unsafe = 1; /* no user code until the state is consistent again */
 	deduce_unreachable(&c);
-	bool plain = is_plain_garbage(&c);
-	if (plain)
-		free_plain_garbage(&c);
-	else
+	bool plain = is_plain_garbage(&c) && free_plain_garbage(&c);
+	if (!plain)
 		restore_garbage_refs(&c);
 	untrack_survivors(&c);
 	age_survivors(&c);
-	if (!plain) { /* plain garbage is gone already: these would find nothing to do */
+	rt->unsafe = 0;
+	if (plain) {
+		release_deferred(&c);
+	} else { /* plain garbage is gone already: these would find nothing to do */
 		move_legacy_finalizers(&c);
 		debug_collectable(&c);
 		bool ran = handle_weakrefs(&c);

@@ -11,12 +11,19 @@
  *   6  every generation's count is >= 0
  *   7  no refcount is lowered: each is at least the number of references to it from the
  *      objects checked (what subtract_refs takes away; it restores nothing if this fails)
+ *   8  outside a collection, no weakref's target has a refcount of 0 (between collections
+ *      nothing waits in the dealloc queue, so a dead object's weakrefs are all cleared)
+ *
+ * rc__user_code_check (debug build) enforces gc.c's invariant where user code is called: no
+ * user code while the collector's state is inconsistent (rt->unsafe).
  *
  * Invariants: checking changes nothing. Rule 7 lowers the counts and restores them exactly
  * (no object is freed or moved meanwhile, no user code runs but the types' traverse hooks).
  * rc__gc_check_gens walks each generation it checks twice, so a debug build's collection costs
  * a small multiple of the same collection in a release build.
  */
+#include <stdlib.h>
+
 #include "internal.h"
 
 /* Rules 2 to 5 on one list. */
@@ -86,6 +93,15 @@ int rc__gc_check_gens(rc_runtime *rt, unsigned hi)
 	return check_refcounts(rt, hi);
 }
 
+/* Rule 8: every target in the weakref table is alive. */
+static int check_weak_targets(const rc_runtime *rt)
+{
+	for (size_t i = 0; i < rt->weak_cap; i++)
+		if (rt->weak[i].target && rt->weak[i].target->refcnt == 0)
+			return 8;
+	return 0;
+}
+
 int rc__gc_verify(rc_runtime *rt)
 {
 	if (rt->collecting || rt->deallocating || rt->dealloc_queue)
@@ -98,8 +114,20 @@ int rc__gc_verify(rc_runtime *rt)
 			return 6;
 	}
 	int err = check_list(&rt->frozen, GEN_FROZEN);
+	if (!err)
+		err = check_weak_targets(rt);
 	return err ? err : check_refcounts(rt, RC_GC_GENERATIONS - 1);
 }
+
+#ifdef RCGC_DEBUG
+void rc__user_code_check(const rc_runtime *rt, const char *what)
+{
+	if (!rt->unsafe)
+		return;
+	fprintf(stderr, "rcgc: %s called while the collector's state is inconsistent\n", what);
+	abort();
+}
+#endif
 
 bool rc__gc_debug_checks(void)
 {

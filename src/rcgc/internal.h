@@ -9,9 +9,11 @@
  *   also uses GEN_UNREACH for the garbage it is working on. Non-GC objects have RC__GEN_NONE.
  * - Outside a collection every refcount is the true number of references. Inside one the
  *   collector lowers refcounts of the examined objects and restores them before any user code
- *   (finalizer, callback, clear) can run.
+ *   (finalizer, callback, clear, a user type's dealloc) can run; rt->unsafe is set meanwhile,
+ *   and the debug build aborts if user code is reached then (RC__USER_CODE, gc.c's header).
  * - An object waiting in the dealloc queue has refcount 0, is untracked, and is linked through
- *   its gchead's next pointer (only GC objects are queued).
+ *   its gchead's next pointer (only GC objects are queued). A refcount-0 object is reachable
+ *   through no API: rc_weakref_get reports its weakrefs dead at once.
  */
 #ifndef RCGC_INTERNAL_H
 #define RCGC_INTERNAL_H
@@ -31,6 +33,7 @@
 #define RC__F_WEAKREFD 0x04u  /* weakrefs to it exist (see runtime.weak) */
 #define RC__F_WASTRACKED 0x10u /* was tracked when its dealloc started */
 #define RC__F_EXTREF 0x20u    /* plain garbage that holds a buffer or an outside reference */
+#define RC__F_GENERAL 0x40u   /* dict: its keys are visited too (a non-str key was stored) */
 
 typedef struct gchead {
 	struct gchead *next, *prev;
@@ -136,6 +139,8 @@ struct rc_runtime {
 	int collecting;
 	int gc_due;        /* deferred mode: a collection waits for rc_gc_safepoint */
 	int shutting_down; /* the last collection: no callbacks */
+	int unsafe;        /* refcounts lowered or garbage half freed: no user code may run */
+	int tearing_down;  /* RC_RUNTIME_FREE_ALL's teardown: deaths run no finalizer or callback */
 	int debug;
 	FILE *debug_stream;
 	size_t long_lived_total;
@@ -155,6 +160,16 @@ struct rc_runtime {
 	rc_object none;
 };
 
+/* The collector's invariant (gc.c): user code never runs while rt->unsafe is set. Every place
+ * that calls a hook other than traverse, a weakref callback or a gc callback says so with
+ * RC__USER_CODE(rt); the debug build (RCGC_DEBUG) aborts there if the collector is mid-way. */
+#ifdef RCGC_DEBUG
+void rc__user_code_check(const rc_runtime *rt, const char *what);
+#define RC__USER_CODE(rt, what) rc__user_code_check((rt), (what))
+#else
+#define RC__USER_CODE(rt, what) ((void)0)
+#endif
+
 /* mem.c: every allocation, through rt->alloc, counted in rt->mem */
 void *rc__mem_alloc(rc_runtime *rt, size_t n);
 void *rc__mem_calloc(rc_runtime *rt, size_t n); /* zero-filled */
@@ -168,6 +183,8 @@ void *rc__pool_allocator(void *ud, void *ptr, size_t osize, size_t nsize);
 rc__pool_state *rc__pool_new(void); /* NULL: out of memory */
 void rc__pool_free(rc__pool_state *ps);  /* unmaps everything, blocks still in use too */
 void rc__pool_stats(const rc__pool_state *ps, rc_mem_stats *out); /* arenas, large_bytes */
+/* The system allocator (RC_RUNTIME_SYSTEM_MALLOC, RCGC_MALLOC=malloc): malloc, realloc, free. */
+void *rc__system_allocator(void *ud, void *ptr, size_t osize, size_t nsize);
 
 /* object.c */
 size_t rc__instance_size(const rc_object *o);
@@ -175,6 +192,9 @@ void rc__track(rc_runtime *rt, rc_object *o); /* into generation 0 */
 void rc__untrack(rc_object *o);
 /* Frees what waits in the dealloc queue (the outermost deallocation's loop). */
 void rc__dealloc_drain(rc_runtime *rt);
+/* Whether an object's death by refcount may run user code (a hook of a user type, a
+ * finalizer, a weakref callback); the built-in atoms' deaths never do. */
+bool rc__death_runs_user_code(const rc_object *o);
 /* gc.c: the collection */
 void rc__gc_on_alloc(rc_runtime *rt); /* a tracked-type object is being allocated (may collect) */
 long rc__gc_collect(rc_runtime *rt, int gen); /* 0 when a collection is already running */
@@ -196,12 +216,18 @@ void rc__weakrefs_on_death(rc_runtime *rt, rc_object *o);
  * not garbage themselves (each with a new reference) for rc__weakref_call_pending. */
 void rc__weakrefs_clear_for_gc(rc_runtime *rt, rc_object *o, rc__wrqueue *q);
 void rc__weakref_call_pending(rc_runtime *rt, rc__wrqueue *q);
+/* The collector's form (CPython's handle_weakrefs): a weakref that outlives its callback moves
+ * to `old` labelled `label`; returns how many its callback freed (counted as collected). */
+size_t rc__weakref_call_pending_gc(rc_runtime *rt, rc__wrqueue *q, gchead *old, unsigned label);
 void rc__weakref_detach(rc_runtime *rt, rc_object *wr);
+/* Clears every weakref to o, calling no callback (RC_RUNTIME_FREE_ALL's teardown). */
+void rc__weakrefs_clear_silently(rc_runtime *rt, rc_object *o);
 rc_object *rc__weak_chain(const rc_runtime *rt, const rc_object *target);
 
-/* tuple.c, dict.c: CPython's untracking rules */
-bool rc__tuple_may_untrack(const rc_object *t);
-bool rc__dict_may_untrack(const rc_object *d);
+/* tuple.c, dict.c: CPython's untracking rules. With `loose`, a tracked tuple among the items
+ * counts as one that may be untracked too (the collector's first, cheap sift). */
+bool rc__tuple_may_untrack(const rc_object *t, bool loose);
+bool rc__dict_may_untrack(const rc_object *d, bool loose);
 /* Releases the dict's table and its references to the keys and values for which
  * release(o, arg) is true; the dict is left empty (the collector frees plain garbage so). */
 void rc__dict_release(rc_runtime *rt, rc_object *d,

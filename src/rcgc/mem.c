@@ -9,6 +9,8 @@
  *   as 1, as it is served as 1), peak_bytes its highest value.
  * - Callers pass the block's size on free and realloc (Lua's convention).
  */
+#include <stdlib.h>
+
 #include "internal.h"
 
 static void count_alloc(rc_runtime *rt, size_t n)
@@ -64,6 +66,18 @@ void *rc__mem_realloc(rc_runtime *rt, void *p, size_t o, size_t n)
 		count_alloc(rt, n);
 	}
 	return r;
+}
+
+/* RC_RUNTIME_SYSTEM_MALLOC: each block its own malloc'd block (glibc aligns them to 16). */
+void *rc__system_allocator(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+	(void)ud;
+	(void)osize;
+	if (nsize == 0) {
+		free(ptr);
+		return NULL;
+	}
+	return realloc(ptr, nsize);
 }
 
 void *rc_alloc(rc_runtime *rt, size_t size) { return rc__mem_alloc(rt, size); }

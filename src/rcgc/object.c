@@ -6,8 +6,12 @@
  *   whose refcount drops to 0 are queued (untracked, linked through their gchead) and freed by
  *   the outermost rc__dealloc loop, CPython's trashcan made total. Atoms, which hold no
  *   references, are freed at once.
- * - The order of a death follows CPython's subtype_dealloc: finalize (once, may resurrect),
- *   weakrefs cleared and their callbacks called, legacy_del (may resurrect), dealloc, free.
+ * - The order of a death follows CPython's subtype_dealloc: finalize (once for a container,
+ *   at every death for an atom; may resurrect), weakrefs cleared and their callbacks called,
+ *   legacy_del (may resurrect), dealloc, free. A container is tracked while its finalize or
+ *   legacy_del runs, as CPython's is.
+ * - A queued object (refcount 0) is reachable through no API until it is freed or, from
+ *   its own finalizer, resurrected (weakref.c reports its weakrefs dead).
  * - A tracked object is on generation 0's list from rc_new on; rc__track/rc__untrack keep
  *   o->gen and the list in step (internal.h).
  */
@@ -81,26 +85,61 @@ static void free_object(rc_runtime *rt, rc_object *o)
 	}
 }
 
-/* Runs a finalizer hook with the object temporarily alive; true if it was resurrected. */
+static bool builtin_type(const rc_type *t)
+{
+	return t == &rc_int_type || t == &rc_float_type || t == &rc_str_type ||
+	       t == &rc_array_type || t == &rc_none_type || t == &rc_list_type ||
+	       t == &rc_tuple_type || t == &rc_dict_type || t == &rc_weakref_type;
+}
+
+bool rc__death_runs_user_code(const rc_object *o)
+{
+	const rc_type *t = o->type;
+	if ((o->flags & RC__F_WEAKREFD) || t->finalize || t->legacy_del)
+		return true;
+	return t->dealloc && !builtin_type(t);
+}
+
+/* Runs a finalizer hook with the object temporarily alive; true if it was resurrected. A
+ * container is tracked meanwhile, whether or not it was before (CPython's subtype_dealloc:
+ * is_tracked(self) is true inside __del__), and stays tracked if resurrected. */
 static bool call_with_life(rc_runtime *rt, rc_object *o,
 			   void (*hook)(rc_runtime *, rc_object *))
 {
+	bool gc = IS_GC_TYPE(o->type);
+	if (gc && o->gen == RC__GEN_NONE)
+		rc__track(rt, o);
 	o->refcnt = 1;
 	hook(rt, o);
-	if (--o->refcnt == 0)
+	if (--o->refcnt == 0) {
+		if (gc && o->gen != RC__GEN_NONE)
+			rc__untrack(o);
 		return false;
-	/* Resurrected: it lives on as a tracked object again if it was one. */
-	if ((o->flags & RC__F_WASTRACKED) && o->gen == RC__GEN_NONE)
-		rc__track(rt, o);
+	}
 	o->flags &= (uint8_t)~RC__F_WASTRACKED;
 	return true;
+}
+
+/* RC_RUNTIME_FREE_ALL's teardown: a death runs no finalizer, legacy_del or callback. */
+static void dealloc_quietly(rc_runtime *rt, rc_object *o)
+{
+	if (o->flags & RC__F_WEAKREFD)
+		rc__weakrefs_clear_silently(rt, o);
+	free_object(rt, o);
 }
 
 static void dealloc_one(rc_runtime *rt, rc_object *o)
 {
 	const rc_type *t = o->type;
+	if (rt->tearing_down) {
+		dealloc_quietly(rt, o);
+		return;
+	}
+	/* PEP 442 marks only containers finalized: an atom's finalizer runs at each death */
 	if (t->finalize && !(o->flags & RC__F_FINALIZED)) {
-		o->flags |= RC__F_FINALIZED;
+		RC__USER_CODE(rt, "a finalizer");
+		if (IS_GC_TYPE(t))
+			o->flags |= RC__F_FINALIZED;
 		if (call_with_life(rt, o, t->finalize))
 			return;
 	}
@@ -113,8 +152,13 @@ static void dealloc_one(rc_runtime *rt, rc_object *o)
 			return;
 		}
 	}
-	if (t->legacy_del && call_with_life(rt, o, t->legacy_del))
-		return;
+	if (t->legacy_del) {
+		RC__USER_CODE(rt, "a legacy finalizer");
+		if (call_with_life(rt, o, t->legacy_del))
+			return;
+	}
+	if (t->dealloc && !builtin_type(t))
+		RC__USER_CODE(rt, "a dealloc hook");
 	free_object(rt, o);
 }
 

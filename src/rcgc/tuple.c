@@ -2,7 +2,8 @@
  *
  * Invariants: tracked from creation (the empty tuple too, unlike CPython's shared one, since
  * a runtime has no shared empty tuple); the collector untracks a tuple once every item is
- * untracked (rc__tuple_may_untrack), as CPython's untrack_tuples does.
+ * untracked (rc__tuple_may_untrack), as CPython's untrack_tuples does: in one collection, a
+ * tuple of tuples too, once the inner ones are untracked.
  */
 #include "internal.h"
 
@@ -89,11 +90,13 @@ int rc_tuple_set(rc_runtime *rt, rc_object *o, size_t i, rc_object *v)
 	return RC_OK;
 }
 
-bool rc__tuple_may_untrack(const rc_object *o)
+bool rc__tuple_may_untrack(const rc_object *o, bool loose)
 {
 	const rc__tuple *t = (const rc__tuple *)o;
-	for (size_t i = 0; i < t->size; i++)
-		if (t->items[i] && rc__may_be_tracked(t->items[i]))
+	for (size_t i = 0; i < t->size; i++) {
+		const rc_object *v = t->items[i];
+		if (v && rc__may_be_tracked(v) && !(loose && v->type == &rc_tuple_type))
 			return false;
+	}
 	return true;
 }

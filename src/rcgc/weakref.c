@@ -7,6 +7,9 @@
  * - A cleared weakref has target NULL and is on no chain. It never becomes live again.
  * - Callbacks run with the weakref held by a new reference, so one callback cannot free a
  *   weakref whose callback is still to come.
+ * - A target whose refcount is 0 (waiting in the dealloc queue) reads as dead.
+ * - At most one live weakref to a target has neither callback nor data: rc_weakref_new hands
+ *   it out again (CPython's shared basic ref).
  */
 #include "internal.h"
 
@@ -155,6 +158,11 @@ rc_object *rc_weakref_new(rc_runtime *rt, rc_object *target, rc_weakref_cb cb, r
 {
 	if (!target || target == &rt->none)
 		return NULL;
+	if (!cb && !cb_data) { /* CPython shares the callback-less weakref to an object */
+		for (weakref *w = (weakref *)rc__weak_chain(rt, target); w; w = w->wnext)
+			if (!w->cb && !w->cb_data && w->ob.refcnt > 0)
+				return rc_incref(&w->ob);
+	}
 	weakref *wr = (weakref *)rc_new(rt, &rc_weakref_type, 0);
 	if (!wr)
 		return NULL;
@@ -179,7 +187,12 @@ rc_object *rc_weakref_new(rc_runtime *rt, rc_object *target, rc_weakref_cb cb, r
 
 rc_object *rc_weakref_get(const rc_object *o)
 {
-	return o && o->type == &rc_weakref_type ? ((const weakref *)o)->target : NULL;
+	if (!o || o->type != &rc_weakref_type)
+		return NULL;
+	rc_object *t = ((const weakref *)o)->target;
+	/* a target whose count reached 0 waits in the dealloc queue: already dead (CPython's
+	 * _PyWeakref_GET_REF checks the same) */
+	return t && t->refcnt > 0 ? t : NULL;
 }
 
 size_t rc_weakref_count(rc_runtime *rt, const rc_object *target)
@@ -224,18 +237,46 @@ static rc_object *take_chain(rc_runtime *rt, rc_object *o)
 	return head;
 }
 
+static weakref *queue_pop(rc__wrqueue *q)
+{
+	weakref *w = (weakref *)q->head, *n = w->wnext;
+	q->head = n ? &n->ob : NULL;
+	if (!n)
+		q->tail = NULL;
+	w->wnext = NULL;
+	return w;
+}
+
 void rc__weakref_call_pending(rc_runtime *rt, rc__wrqueue *q)
 {
 	while (q->head) {
-		weakref *w = (weakref *)q->head, *n = w->wnext;
-		q->head = n ? &n->ob : NULL;
-		if (!n)
-			q->tail = NULL;
-		w->wnext = NULL;
-		if (w->cb)
+		weakref *w = queue_pop(q);
+		if (w->cb) {
+			RC__USER_CODE(rt, "a weakref callback");
 			w->cb(rt, &w->ob, w->cb_data);
+		}
 		rc_decref(rt, &w->ob);
 	}
+}
+
+size_t rc__weakref_call_pending_gc(rc_runtime *rt, rc__wrqueue *q, gchead *old, unsigned label)
+{
+	size_t freed = 0;
+	while (q->head) {
+		weakref *w = queue_pop(q);
+		if (w->cb) {
+			RC__USER_CODE(rt, "a weakref callback");
+			w->cb(rt, &w->ob, w->cb_data);
+		}
+		if (w->ob.refcnt == 1) { /* ours was the last reference: it dies now */
+			freed++;
+		} else if (w->ob.gen != RC__GEN_NONE && w->ob.gen != GEN_UNREACH) {
+			gcl_move(AS_GC(&w->ob), old);
+			w->ob.gen = (uint8_t)label;
+		}
+		rc_decref(rt, &w->ob);
+	}
+	return freed;
 }
 
 void rc__weakrefs_on_death(rc_runtime *rt, rc_object *o)
@@ -248,4 +289,14 @@ void rc__weakrefs_on_death(rc_runtime *rt, rc_object *o)
 void rc__weakrefs_clear_for_gc(rc_runtime *rt, rc_object *o, rc__wrqueue *q)
 {
 	clear_chain(take_chain(rt, o), q, true);
+}
+
+void rc__weakrefs_clear_silently(rc_runtime *rt, rc_object *o)
+{
+	rc__wrqueue q = {NULL, NULL};
+	clear_chain(take_chain(rt, o), &q, false);
+	while (q.head) { /* the callbacks are not called: only the references taken dropped */
+		weakref *w = queue_pop(&q);
+		rc_decref(rt, &w->ob);
+	}
 }

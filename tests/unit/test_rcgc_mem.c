@@ -205,6 +205,8 @@ static void test_mem__pool_is_an_ordinary_allocator_function(void **state)
 
 int main(void)
 {
+	/* these tests are about the built-in pools, which RCGC_MALLOC=malloc would replace */
+	unsetenv("RCGC_MALLOC");
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mem__small_blocks_of_every_size_class),
 		cmocka_unit_test(test_mem__realloc_keeps_contents_across_classes),

@@ -410,8 +410,11 @@ struct chaos {
 	int freed[MAXC];
 	int finalized[MAXC];
 	rc_object *keep;         /* resurrected objects and callback data land here */
+	rc_object *dict;         /* a dict nodes refer to, whose tracking user code changes */
+	rc_object *ext[64];      /* the test's own references: nodes, weakrefs, lists */
 	long reentry_nonzero; /* collect calls from finalizers that failed */
 	long callbacks;
+	long acts;            /* chaos_act calls, from any kind of user code */
 };
 
 static const rc_type cnode_type;
@@ -429,12 +432,81 @@ static rc_object *cnode_new(chaos *c)
 	return &x->ob;
 }
 
+/* A weakref's target, as user code may read it: alive (count above 0, never freed) or NULL. */
+static void read_weakref(chaos *c, rc_object *w)
+{
+	if (!w || w->type != &rc_weakref_type)
+		return;
+	rc_object *t = rc_weakref_get(w);
+	if (!t)
+		return;
+	assert_true(rc_refcnt(t) > 0);
+	if (t->type == &cnode_type)
+		assert_int_equal(c->freed[((cnode *)t)->id], 0);
+	rc_list_append(c->rt, c->keep, t); /* and keeps it: a use after free for ASan if dead */
+}
+
+/* What any user code (finalizer, weakref callback, an atom's finalizer met while garbage is
+ * freed) may do to the collector: read weakrefs and keep the result, freeze or unfreeze,
+ * untrack and track again, make the shared dict tracked or untracked-able, resurrect. */
+static void chaos_act(rc_runtime *rt, chaos *c, rc_object *self)
+{
+	c->acts++;
+	rc_object *e = c->ext[rng_next(&c->rng) % 64];
+	switch (rng_next(&c->rng) % 7) {
+	case 0: /* read a weakref we hold, or one a node holds */
+		read_weakref(c, e);
+		if (e && e->type == &cnode_type)
+			for (int k = 0; k < NKIDS; k++)
+				read_weakref(c, ((cnode *)e)->kid[k]);
+		break;
+	case 1:
+		if (rng_next(&c->rng) % 2)
+			rc_gc_freeze(rt);
+		else
+			rc_gc_unfreeze(rt);
+		break;
+	case 2: /* untrack and track again: the object leaves whatever list it was on */
+		if (e && rc_gc_is_tracked(e)) {
+			rc_gc_untrack(rt, e);
+			rc_gc_track(rt, e);
+		}
+		if (self && rc_gc_is_tracked(self)) {
+			rc_gc_untrack(rt, self);
+			rc_gc_track(rt, self);
+		}
+		break;
+	case 3: { /* a container into the shared dict (it becomes tracked), or out again */
+		if (rng_next(&c->rng) % 2) {
+			rc_object *l = rc_list_new(rt);
+			if (l) {
+				rc_dict_set_str(rt, c->dict, "l", l);
+				rc_decref(rt, l);
+			}
+		} else {
+			rc_object *one = rc_int_new(rt, 1);
+			if (one) {
+				rc_dict_set_str(rt, c->dict, "l", one);
+				rc_decref(rt, one);
+			}
+		}
+		break;
+	}
+	case 4: /* resurrect */
+		if (self)
+			rc_list_append(rt, c->keep, self);
+		break;
+	default:
+		break;
+	}
+}
+
 static void cnode_finalize(rc_runtime *rt, rc_object *self)
 {
 	cnode *x = (cnode *)self;
 	chaos *c = x->c;
 	c->finalized[x->id]++;
-	switch (rng_next(&c->rng) % 6) {
+	switch (rng_next(&c->rng) % 7) {
 	case 0: /* resurrect */
 		rc_list_append(rt, c->keep, self);
 		break;
@@ -453,10 +525,31 @@ static void cnode_finalize(rc_runtime *rt, rc_object *self)
 		if (rc_gc_collect(rt, 2) < 0)
 			c->reentry_nonzero++;
 		break;
+	case 4:
+	case 5:
+		chaos_act(rt, c, self);
+		break;
 	default:
 		break;
 	}
 }
+
+/* An atom of a user type whose finalizer acts: garbage lists that hold one must not free it
+ * while the collector's state is half done (the plain path's first pass once did). */
+typedef struct catom {
+	rc_object ob;
+	chaos *c;
+} catom;
+
+static void catom_finalize(rc_runtime *rt, rc_object *self)
+{
+	catom *a = (catom *)self;
+	chaos_act(rt, a->c, NULL);
+}
+
+static const rc_type catom_type = {
+	.name = "catom", .size = sizeof(catom), .finalize = catom_finalize,
+};
 
 static void cnode_dealloc(rc_runtime *rt, rc_object *self)
 {
@@ -479,6 +572,8 @@ static void chaos_cb(rc_runtime *rt, rc_object *wr, rc_object *data)
 	assert_null(rc_weakref_get(wr));
 	if (rng_next(&c->rng) % 2)
 		rc_list_append(rt, c->keep, data);
+	else
+		chaos_act(rt, c, NULL);
 }
 
 static void chaos_check(chaos *c, rc_object *const *ext, int next)
@@ -503,12 +598,13 @@ static void chaos_check(chaos *c, rc_object *const *ext, int next)
 			continue;
 		if (ext[i]->type == &cnode_type)
 			assert_int_equal(c->freed[((cnode *)ext[i])->id], 0);
-		else if (rc_weakref_get(ext[i]))
+		else if (ext[i]->type == &rc_weakref_type && rc_weakref_get(ext[i]) &&
+			 rc_weakref_get(ext[i])->type == &cnode_type)
 			assert_int_equal(c->freed[((cnode *)rc_weakref_get(ext[i]))->id], 0);
 	}
 }
 
-static void chaos_case(uint64_t seed, int steps, long *callbacks)
+static void chaos_case(uint64_t seed, int steps, long *callbacks, long *acts)
 {
 	talloc t;
 	chaos *c = calloc(1, sizeof *c);
@@ -523,7 +619,8 @@ static void chaos_case(uint64_t seed, int steps, long *callbacks)
 	} else {
 		rc_gc_disable(rt);
 	}
-	rc_object *ext[64] = {0}; /* the test's own references: nodes and weakrefs */
+	rc_object **ext = c->ext;
+	c->dict = rc_dict_new(rt);
 	for (int step = 0; step < steps; step++) {
 		unsigned op = (unsigned)(rng_next(&c->rng) % 100);
 		int e = (int)(rng_next(&c->rng) % 64), f = (int)(rng_next(&c->rng) % 64);
@@ -551,6 +648,26 @@ static void chaos_case(uint64_t seed, int steps, long *callbacks)
 			else
 				rc_setref(rt, &ext[e], w);
 			rc_decref(rt, w);
+		} else if (op < 70) { /* a list in a cycle through a node, holding a catom, the
+				       * shared dict and another of our objects: plain garbage once
+				       * dropped, unless the collector sees what its release runs */
+			rc_object *l = rc_list_new(rt);
+			catom *a = (catom *)rc_new(rt, &catom_type, 0);
+			if (!l || !a) {
+				rc_xdecref(rt, l);
+				rc_xdecref(rt, &a->ob);
+				continue;
+			}
+			a->c = c;
+			rc_list_append_steal(rt, l, &a->ob);
+			rc_list_append(rt, l, c->dict);
+			rc_list_append(rt, l, l);
+			if (ext[f])
+				rc_list_append(rt, l, ext[f]);
+			if (ext[e] && ext[e]->type == &cnode_type)
+				rc_setref(rt, &((cnode *)ext[e])->kid[k], l);
+			rc_setref(rt, &ext[e], l);
+			rc_decref(rt, l);
 		} else if (op < 90) { /* drop one of our references */
 			rc_setref(rt, &ext[e], NULL);
 		} else if (op < 93) { /* let go of what finalizers and callbacks kept */
@@ -563,16 +680,22 @@ static void chaos_case(uint64_t seed, int steps, long *callbacks)
 	}
 	for (int i = 0; i < 64; i++)
 		rc_setref(rt, &ext[i], NULL);
-	/* finalizers may resurrect into keep; a few rounds empty everything */
+	/* finalizers may resurrect into keep, or freeze; a few rounds empty everything */
 	for (int round = 0; round < 10; round++) {
 		rc_list_clear(rt, c->keep);
+		rc_object *kl = rc_str_from(rt, "l");
+		rc_dict_del(rt, c->dict, kl);
+		rc_decref(rt, kl);
+		rc_gc_unfreeze(rt);
 		rc_gc_collect(rt, 2);
 	}
 	for (int i = 0; i < c->n; i++)
 		assert_int_equal(c->freed[i], 1);
 	assert_int_equal(c->reentry_nonzero, 0);
 	*callbacks += c->callbacks;
+	*acts += c->acts;
 	rc_decref(rt, c->keep);
+	rc_decref(rt, c->dict);
 	free_rt(rt, &t);
 	free(c);
 }
@@ -584,11 +707,13 @@ static void test_random__chaos_finalizers_and_weakrefs_keep_invariants(void **st
 	const char *e = getenv("RCGC_RANDOM_CASES");
 	if (e && atoi(e) > 0)
 		cases = atoi(e) / 3 + 1;
-	long callbacks = 0;
+	long callbacks = 0, acts = 0;
 	for (int i = 0; i < cases; i++)
-		chaos_case((uint64_t)i + 1, 300, &callbacks);
+		chaos_case((uint64_t)i + 1, 300, &callbacks, &acts);
 	assert_true(callbacks > cases); /* the weakref callbacks did run */
-	print_message("%d chaos cases, %ld weakref callbacks\n", cases, callbacks);
+	assert_true(acts > cases);      /* and user code touched the collector */
+	print_message("%d chaos cases, %ld weakref callbacks, %ld acts of user code on the "
+		      "collector\n", cases, callbacks, acts);
 }
 
 int main(void)
