@@ -37,8 +37,9 @@ expect_status 1 "plot's printed path > /dev/full" sh -c "'$MPROF' plot mprofile_
 
 # An output whose directory is removed during the run is an error, not a success.
 mkdir gone
-( sleep 0.3; rm -rf gone ) &
-expect_status 1 "output removed mid-run" "$MPROF" run -q -T 0.05 -o gone/v.dat sleep 0.8
+( i=0; while [ ! -e gone/v.dat ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
+  sleep 0.1; rm -rf gone ) &
+expect_status 1 "output removed mid-run" "$MPROF" run -q -T 0.05 -o gone/v.dat sleep 1.5
 check "the message says the file is gone" grep -q "cannot write 'gone/v.dat': No such file or directory" "$T/err"
 wait
 
