@@ -61,6 +61,11 @@ _sock = None        # our socket on the channel, kept alive here
 _F = b"F %s %d %d.%09d %d %d.%09d %d %s\n"
 _G = b"G %s %d %d.%09d %d %d.%09d %d %d %d -1\n"
 _M = b"M %s %d.%09d %d %s\n"
+# A bracket opened: pid, level, t (s, ns), rss, name. Sent only when mprof asks for it
+# (MPROF_TRACE_BEGIN=1, `mprof run --live`), so that a live view shows the open brackets.
+_B = b"B %s %d %d.%09d %d %s\n"
+_BEGIN_ENV = "MPROF_TRACE_BEGIN"
+_begins = False
 
 
 def _rss():
@@ -227,6 +232,8 @@ def _wrap_function(func, name):
             except Exception:
                 rss0 = -1
             t0 = time_ns()
+            if _begins:
+                _emit(_B % (_pid, level, t0 // NS, t0 % NS, rss0, name))
             return func(*args, **kwargs)
         finally:
             set(level)
@@ -416,6 +423,8 @@ class _Block(object):
             self.level = level
             self.rss0 = _rss()
             self.t0 = _time_ns()
+            if _begins:
+                _emit(_B % (_pid, level, self.t0 // _NS, self.t0 % _NS, self.rss0, self.name))
         else:
             self.level = -1
         return None
@@ -582,7 +591,7 @@ def _start(install_builtin=True):
     the environment it does nothing. With it, it installs `profile` as a builtin (a no-op one
     when the fd is not usable here, so that a decorated script never meets a NameError) and,
     when the channel is usable, starts reporting collections."""
-    global _fd, _out, _out_flags, _page, _pid, _started
+    global _fd, _out, _out_flags, _page, _pid, _started, _begins
     text = _os.environ.get(_TRACE_ENV)
     if text is None or _started:
         return
@@ -597,6 +606,7 @@ def _start(install_builtin=True):
         _open_statm()
         _pid = str(_os.getpid()).encode()
         _out, _out_flags = sender
+        _begins = _os.environ.get(_BEGIN_ENV) == "1"
         _fd = fd
         if hasattr(_os, "register_at_fork"):
             _os.register_at_fork(after_in_child=_after_fork_in_child)

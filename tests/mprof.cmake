@@ -29,3 +29,8 @@ set_tests_properties(cli_output_trust PROPERTIES LABELS cli TIMEOUT 120 ${gclab_
 # The flood test keeps every core busy on purpose: alone, so that it neither disturbs the
 # timing of the tests beside it nor is disturbed by them.
 set_tests_properties(cli_run_flood PROPERTIES RUN_SERIAL TRUE)
+
+# The live view and the status line, under tmux (tests/cli/live.sh).
+add_test(NAME cli_live COMMAND sh ${PROJECT_SOURCE_DIR}/tests/cli/live.sh)
+set_tests_properties(cli_live PROPERTIES LABELS cli TIMEOUT 600 ${gclab_skip}
+  ENVIRONMENT "MPROF=$<TARGET_FILE:mprof>;MEMFIX=$<TARGET_FILE:memfix>")

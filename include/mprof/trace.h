@@ -33,6 +33,9 @@ extern "C" {
  * libmprof_trace and mprof's reader here, python/mprof_trace.py by citation. */
 #define MPROF_TRACE_ENV "MPROF_TRACE_FD" /* names the channel's fd, in decimal */
 #define MPROF_TRACE_EVENT_MAX 512        /* bytes in one event line, its newline included */
+/* Set to "1" by `mprof run --live`: emitters then also send a B event when a bracket opens, so
+ * that a live view can show the open brackets. Without it nothing is sent at begin. */
+#define MPROF_TRACE_BEGIN_ENV "MPROF_TRACE_BEGIN"
 
 /* The channel's fd, or -1 when the program is not run by mprof. Read-only for users. */
 extern int mprof__trace_fd;
@@ -47,7 +50,8 @@ void mprof__gc_stop(int generation, long collected, long uncollectable, long can
 static inline int mprof_enabled(void) { return mprof__trace_fd >= 0; }
 
 /* Opens a bracket named `name` on the calling thread: records the time and the process's
- * resident memory now. Nothing is sent until the matching mprof_end. */
+ * resident memory now. Nothing is sent until the matching mprof_end, unless mprof asked for
+ * begin events (MPROF_TRACE_BEGIN_ENV, `mprof run --live`): then one B event is sent now. */
 static inline void mprof_begin(const char *name)
 {
 	if (MPROF__LIKELY(mprof__trace_fd < 0))

@@ -28,6 +28,11 @@ int cmd_rm(int argc, char **argv);
 int cmd_peak(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_top(int argc, char **argv);
+
+/* The path of the mprof-live executable (the live view, which alone links ncurses): beside
+ * this executable when it is there, else the installed one. */
+void cli_live_path(char *buf, size_t cap);
 
 /* Prints "mprof: <formatted message>\n" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

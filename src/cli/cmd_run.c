@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -19,6 +20,7 @@
 #include "peak.h"
 #include "proc.h"
 #include "python.h"
+#include "run_status.h"
 #include "session.h"
 #include "spawn.h"
 
@@ -26,7 +28,7 @@ struct run_args {
 	double interval;
 	double timeout;
 	mp_backend backend;
-	int python, nopython, children, multiprocess, attach, quiet;
+	int python, nopython, children, multiprocess, attach, quiet, live;
 	int peaks; /* --peaks: a mp_peak_source or MP_PEAKS_AUTO */
 	const char *output;
 };
@@ -107,7 +109,12 @@ static int parse_run_options(int argc, char **argv, struct run_args *a, int atta
 				      "untouched VmHWM), none, or reset (resets VmHWM, which\n"
 				      "changes the program's own peak figures)"),
 		CLI_FLAG(0, "no-peaks", &a->peaks, MP_PEAKS_NONE, "the same as --peaks=none"),
-		CLI_FLAG('q', "quiet", &a->quiet, 1, "print nothing but errors"),
+		CLI_FLAG(0, "live", &a->live, 1,
+			 "show memory, brackets and collections full-screen as\n"
+			 "they happen (q closes the view; recording goes on);\n"
+			 "needs a terminal"),
+		CLI_FLAG('q', "quiet", &a->quiet, 1,
+			 "print nothing but errors (on a terminal, no status line)"),
 		CLI_END,
 	};
 	const cli_option run_options[] = {
@@ -231,10 +238,71 @@ static int session_exit_code(const mp_session_result *r, const struct run_args *
 	return r->exited ? r->status : CLI_OK;
 }
 
+/* What the person at the terminal sees while mprof records: the live view (mprof-live, a
+ * process of its own reading the profile as it grows and a feed of what the profile does not
+ * hold), or one status line on a terminal's stderr, or nothing (-q, or no terminal). */
+struct watch {
+	const mp_session_feed *feed;
+	pid_t view_pid;
+	int pipe_fd;
+	run_status status;
+	run_live_feed live;
+};
+
+static void watch_start(struct watch *w, const struct run_args *a, const char *name,
+			const sigset_t *old)
+{
+	w->feed = NULL;
+	w->view_pid = 0;
+	w->pipe_fd = -1;
+	w->status.running = 0;
+	if (!a->live) {
+		if (!a->quiet && isatty(2) && run_status_start(&w->status) == 0)
+			w->feed = &w->status.feed;
+		return;
+	}
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		cli_error("cannot start the live view: %s (recording goes on)", strerror(errno));
+		return;
+	}
+	char path[4096 + 16], fd[16];
+	cli_live_path(path, sizeof path);
+	snprintf(fd, sizeof fd, "%d", p[0]);
+	char *argv[] = {(char *)"mprof-live", (char *)"--feed", fd, (char *)"--", (char *)name, NULL};
+	extern char **environ;
+	int rc = mp_spawn(path, argv, environ, p[0], old, &w->view_pid);
+	close(p[0]);
+	if (rc < 0) {
+		cli_error("cannot run '%s': %s (recording goes on)", path, strerror(-rc));
+		close(p[1]);
+		w->view_pid = 0;
+		return;
+	}
+	fcntl(p[1], F_SETFL, O_NONBLOCK);
+	w->pipe_fd = p[1];
+	run_live_feed_init(&w->live, p[1], a->children && !a->multiprocess);
+	w->feed = &w->live.feed;
+}
+
+static void watch_stop(struct watch *w)
+{
+	if (w->status.running)
+		run_status_stop(&w->status);
+	if (w->pipe_fd < 0)
+		return;
+	run_live_feed_flush(&w->live);
+	close(w->pipe_fd); /* the view reads the profile's last lines and gives the terminal back */
+	int st;
+	while (waitpid(w->view_pid, &st, 0) < 0 && errno == EINTR)
+		;
+}
+
 /* Samples `pid` into `out` until it ends, or the timeout; returns the sampler's 0 or -errno,
  * with what happened in *r. */
 static int run_session(const struct run_args *a, const mp_peaks *pk, pid_t pid, int is_child,
-		       int trace_fd, int sfd, mp_dat *out, const char *name, mp_session_result *r)
+		       int trace_fd, int sfd, mp_dat *out, const char *name, mp_session_result *r,
+		       const sigset_t *old)
 {
 	struct write_ctx wc = {name};
 	mp_session_opts o = {
@@ -243,7 +311,13 @@ static int run_session(const struct run_args *a, const mp_peaks *pk, pid_t pid, 
 		.each_child = a->multiprocess, .pid = pid, .is_child = is_child, .trace_fd = trace_fd, .signal_fd = sfd, .out = out,
 		.on_write_error = on_write_error, .ctx = &wc,
 	};
-	return mp_session_run(&o, r);
+	struct watch w;
+	watch_start(&w, a, name, old);
+	o.feed = w.feed;
+	o.not_in_tree = w.view_pid;
+	int rc = mp_session_run(&o, r);
+	watch_stop(&w);
+	return rc;
 }
 
 struct name_match {
@@ -339,7 +413,9 @@ static int do_attach(const struct run_args *a, const char *target, int sfd)
 		fprintf(stderr, "mprof: attached to %d, sampling every %gs into %s\n", (int)pid,
 			a->interval, name);
 	mp_session_result r;
-	rc = run_session(a, &pk, pid, 0, -1, sfd, &out, name, &r);
+	sigset_t none;
+	sigemptyset(&none);
+	rc = run_session(a, &pk, pid, 0, -1, sfd, &out, name, &r, &none);
 	mp_peaks_release(&pk);
 	int close_rc = mp_dat_close(&out);
 	if (rc < 0) {
@@ -414,6 +490,9 @@ static int find_program(struct launch *l, const struct run_args *a, char **user)
 static int start_program(struct launch *l, const struct run_args *a)
 {
 	int rc, code = CLI_FAIL;
+	/* The live view shows open brackets: the emitters send a B event at each begin. */
+	if (a->live)
+		setenv(MPROF_TRACE_BEGIN_ENV, "1", 1);
 	if ((rc = mp_channel_open(l->sv)) < 0) {
 		cli_error("cannot create the trace channel: %s", mp_strerror(rc));
 		return CLI_FAIL;
@@ -499,7 +578,7 @@ static int do_run(const struct run_args *a, char **user, int sfd, const sigset_t
 	if (!a->quiet)
 		fprintf(stderr, "mprof: sampling memory every %gs into %s\n", a->interval, name);
 	mp_session_result r;
-	int rc = run_session(a, &pk, l.pid, 1, l.sv[0], l.sfd, &out, name, &r);
+	int rc = run_session(a, &pk, l.pid, 1, l.sv[0], l.sfd, &out, name, &r, &l.old);
 	mp_peaks_release(&pk);
 	if (rc < 0) {
 		cli_error("cannot sample process %d: %s", (int)l.pid, strerror(-rc));
@@ -538,6 +617,10 @@ static int run_main(int argc, char **argv, int attach)
 			return cli_usage_error(argv[0], "attach takes one PID or NAME, not '%s'",
 					       argv[first + 1]);
 	}
+	if (a.live && (!isatty(1) || !isatty(0)))
+		return cli_usage_error(argv[0], "--live draws on the terminal, and the standard %s "
+						"is not one (without --live, mprof records the same "
+						"profile)", isatty(1) ? "input" : "output");
 	/* Signals first, before anything slow (loading the eBPF peak source takes a while): a
 	 * SIGTERM sent to mprof as it starts waits for the session, which forwards it. Blocked,
 	 * not ignored: a file size limit shows as a write error (EFBIG) and a closed stderr as

@@ -17,6 +17,7 @@ static const struct command {
 	{"list", cmd_list, "list the profiles in the current directory"},
 	{"rm", cmd_rm, "remove profiles by index or name"},
 	{"clean", cmd_clean, "remove every profile in the current directory"},
+	{"top", cmd_top, "watch a profile live as it is written, or replay one (--speed)"},
 	{"export", cmd_export, "write a profile's samples, brackets and GC runs as CSV or JSON"},
 };
 

@@ -12,7 +12,9 @@
  *   send(): atomic on the channel, so threads and children may share it.
  * - No event is dropped silently: when the channel is full (or the program made the shared
  *   socket non-blocking) the sender waits until it has room, as a blocking send would.
- * - Each thread has its own bracket stack; nothing is sent at begin, one F line at end.
+ * - Each thread has its own bracket stack; one F line at end. Nothing is sent at begin unless
+ *   mprof asked for begin events (MPROF_TRACE_BEGIN=1, only `mprof run --live` does): then
+ *   one B line too, which mprof shows and never writes to the profile.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,6 +34,7 @@
 
 __attribute__((visibility("default"))) int mprof__trace_fd = -1;
 
+static int send_begins;      /* MPROF_TRACE_BEGIN=1: a B event at each begin */
 static int statm_fd = -1;   /* /proc/self/statm, reopened in a forked child */
 static long page_size = 4096;
 
@@ -84,6 +87,8 @@ __attribute__((constructor)) static void trace_init(void)
 		page_size = ps;
 	open_statm();
 	pthread_atfork(NULL, NULL, after_fork_in_child);
+	const char *b = getenv(MPROF_TRACE_BEGIN_ENV);
+	send_begins = b && b[0] == '1' && !b[1];
 	mprof__trace_fd = fd;
 }
 
@@ -199,6 +204,19 @@ static void start_event(struct out *o, char *buf, char type)
 	put_space_int(o, (long long)getpid());
 }
 
+/* B pid level t rss name: a bracket opened (sent only when mprof asked for it). */
+static void send_begin(const struct open_bracket *b, int level)
+{
+	char buf[EVENT_MAX];
+	struct out o;
+	start_event(&o, buf, 'B');
+	put_space_int(&o, level);
+	put_char(&o, ' ');
+	put_time(&o, &b->t0);
+	put_space_int(&o, b->rss0);
+	put_name_and_send(&o, buf, b->name);
+}
+
 __attribute__((visibility("default"))) void mprof__begin(const char *name)
 {
 	if (depth < STACK_MAX) {
@@ -206,6 +224,8 @@ __attribute__((visibility("default"))) void mprof__begin(const char *name)
 		b->name = name;
 		b->rss0 = read_rss();
 		clock_gettime(CLOCK_REALTIME, &b->t0);
+		if (send_begins)
+			send_begin(b, depth);
 	}
 	depth++;
 }

@@ -31,8 +31,13 @@ static void on_event(const mp_event *ev, void *ctx)
 		mp_dat_gc(&out, ev->gen, ev->rss0, &ev->t0, ev->rss1, &ev->t1, ev->collected,
 			  ev->uncollectable, ev->candidates, ev->pid);
 		break;
+	case 'B':
+		/* A begin: shown by a live view, never written. Its fields are the reader's. */
+		if (ev->level < 0 || ev->rss0 < -1 || !ev->name_len)
+			abort();
+		break;
 	default:
-		abort(); /* the parser promised F, M or G */
+		abort(); /* the parser promised F, M, G or B */
 	}
 }
 

@@ -130,6 +130,13 @@ static int parse_event(const char *line, size_t len, mp_event *ev)
 		if (field_time(&c, &ev->t0) < 0 || field_mem(&c, &ev->rss0) < 0)
 			return -1;
 		break;
+	case 'B':
+		if (field_small(&c, 0, MP_DAT_LEVEL_MAX, &v) < 0)
+			return -1;
+		ev->level = (int)v;
+		if (field_time(&c, &ev->t0) < 0 || field_mem(&c, &ev->rss0) < 0)
+			return -1;
+		break;
 	case 'G': {
 		long long col, unc, cand;
 		if (field_small(&c, 0, MP_DAT_GEN_MAX, &v) < 0)
@@ -153,7 +160,7 @@ static int parse_event(const char *line, size_t len, mp_event *ev)
 	default:
 		return -1;
 	}
-	/* F and M: the name is the rest of the line, and must not be empty. */
+	/* F, M and B: the name is the rest of the line, and must not be empty. */
 	if (c.p >= c.end || c.p[-1] != ' ')
 		return -1;
 	ev->name = c.p;

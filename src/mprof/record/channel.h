@@ -12,14 +12,14 @@
 #define MP_EVENT_MAX MPROF_TRACE_EVENT_MAX
 
 typedef struct mp_event {
-	char type; /* 'F', 'M' or 'G' */
+	char type; /* 'F', 'M', 'G' or 'B' (a bracket opened: shown live, never written) */
 	pid_t pid;
-	int level;      /* F */
+	int level;      /* F, B */
 	int gen;        /* G */
-	struct timespec t0, t1; /* M: t0 only */
-	long long rss0, rss1;   /* bytes; M: rss0 only */
+	struct timespec t0, t1; /* M, B: t0 only */
+	long long rss0, rss1;   /* bytes; M, B: rss0 only */
 	long collected, uncollectable, candidates; /* G */
-	const char *name; /* F, M: points into the line, not NUL-terminated */
+	const char *name; /* F, M, B: points into the line, not NUL-terminated */
 	size_t name_len;
 } mp_event;
 

@@ -137,6 +137,8 @@ static void refresh_tree(struct session *s)
 		size_t n = 0;
 		mp_proc_children(&s->self, kids, MAX_TREE, &n);
 		for (size_t i = 0; i < n; i++) {
+			if (kids[i] == s->o->not_in_tree)
+				continue;
 			struct tracked *t = track(s, kids[i]);
 			if (t)
 				t->seen = 1;
@@ -257,6 +259,10 @@ static void take_sample(struct session *s)
 			for (size_t i = 1; i < s->nprocs; i++)
 				if (ok[i])
 					mp_dat_chld(o->out, s->procs[i].proc.pid, cm[i], &now);
+		if (o->feed && o->feed->child)
+			for (size_t i = 1; i < s->nprocs; i++)
+				if (ok[i])
+					o->feed->child(o->feed->ctx, s->procs[i].proc.pid, cm[i], &now);
 	} else {
 		clock_gettime(CLOCK_REALTIME, &now);
 		mp_dat_mem(o->out, sum, &now);
@@ -265,6 +271,8 @@ static void take_sample(struct session *s)
 	s->last_mem = sum;
 	s->last_time = now;
 	s->r->samples++;
+	if (o->feed && o->feed->sample)
+		o->feed->sample(o->feed->ctx, sum, s->r->max_peak, &now);
 }
 
 /* The first sample, before anything else is set up. When the program has already ended (a
@@ -304,7 +312,10 @@ static void on_event(const mp_event *ev, void *ctx)
 		mp_dat_gc(w, ev->gen, ev->rss0, &ev->t0, ev->rss1, &ev->t1, ev->collected,
 			  ev->uncollectable, ev->candidates, ev->pid);
 		break;
+	/* 'B', a bracket opened: for the feed only, never written. */
 	}
+	if (s->o->feed && s->o->feed->event)
+		s->o->feed->event(s->o->feed->ctx, ev);
 }
 
 static void drain_channel(struct session *s)

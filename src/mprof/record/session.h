@@ -25,6 +25,22 @@
  * Returns the signalfd, or -errno. */
 int mp_session_signals(sigset_t *old);
 
+struct mp_event;
+
+/* An observer of what the session records (a live view, a status line), called on the
+ * session's thread as each thing is recorded. It must return at once and never block: copy
+ * what it needs and go. Any callback may be NULL. Without a feed the session's cost is one
+ * test per sample and per event. */
+typedef struct mp_session_feed {
+	/* A sample: MEM (bytes) and the highest true peak so far (bytes), at `t` (realtime). */
+	void (*sample)(void *ctx, long long mem, long long max_peak, const struct timespec *t);
+	/* With -C or -M, after each sample: one member of the tree besides the program. */
+	void (*child)(void *ctx, pid_t pid, long long mem, const struct timespec *t);
+	/* Each well-formed trace event, including B (a bracket opened), which is never written. */
+	void (*event)(void *ctx, const struct mp_event *ev);
+	void *ctx;
+} mp_session_feed;
+
 typedef struct mp_session_opts {
 	double interval;      /* seconds between samples */
 	double timeout;       /* stop sampling after this many seconds; <= 0: no limit */
@@ -39,6 +55,9 @@ typedef struct mp_session_opts {
 	int trace_fd;         /* reading end of the trace channel, or -1 */
 	int signal_fd;        /* signalfd for SIGCHLD, SIGINT, SIGTERM, SIGHUP */
 	mp_dat *out;
+	const mp_session_feed *feed; /* or NULL */
+	pid_t not_in_tree;    /* a child of mprof's own that is not the program's (the live
+				 view's process), left out of the tree; 0 none */
 	/* Called once, as it happens, when the profile cannot be written (the run goes on). */
 	void (*on_write_error)(void *ctx, int err);
 	void *ctx;

@@ -1,0 +1,49 @@
+/* run_status.h - what `mprof run` shows while it records: one status line on a terminal's
+ * stderr, or the live view (mprof-live) fed beside the profile. Both are session feeds
+ * (session.h): the recorder calls them and never waits for them. */
+#ifndef MPROF_RUN_STATUS_H
+#define MPROF_RUN_STATUS_H
+
+#include <pthread.h>
+#include <sys/types.h>
+
+#include "session.h"
+
+/* The status line: elapsed, samples, current and peak memory, GC runs; redrawn in place by
+ * its own thread at most 4 times a second, cleared at the end. */
+typedef struct run_status {
+	mp_session_feed feed;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	int stop, running;
+	double start;                 /* CLOCK_MONOTONIC seconds */
+	unsigned long long samples;
+	long long mem, peak;
+	unsigned long gc_runs;
+} run_status;
+
+/* Starts the line's thread. Returns 0, or -errno (then there is no line, and no harm). */
+int run_status_start(run_status *st);
+/* Stops it and clears the line. */
+void run_status_stop(run_status *st);
+
+/* The live view's feed: the open brackets (B events) and, with -C alone, the tree's members,
+ * written as lines (live.h) to a pipe that mprof-live reads; at most one write per 50 ms, and
+ * never waiting: what a full pipe cannot take is dropped and counted (the view alone misses
+ * it; the profile has everything). */
+typedef struct run_live_feed {
+	mp_session_feed feed;
+	int fd;             /* the pipe's writing end */
+	int tree;           /* send C lines (-C without -M: CHLD lines are not in the profile) */
+	char buf[32768];
+	size_t len;
+	long long last_flush; /* CLOCK_MONOTONIC ns */
+	unsigned long dropped;
+} run_live_feed;
+
+void run_live_feed_init(run_live_feed *lf, int fd, int tree);
+/* Sends what is left. */
+void run_live_feed_flush(run_live_feed *lf);
+
+#endif

@@ -1,0 +1,140 @@
+# live.sh - mprof run --live, mprof top and the status line, as a person at a terminal sees
+# them: driven under tmux (its own server), the pane captured and read. Every wait polls the
+# pane or a file with a generous timeout; nothing waits a fixed time for the program.
+. "$(dirname "$0")/lib.sh"
+: "${MEMFIX:?}"
+command -v tmux >/dev/null || { echo "tmux is missing (scripts/install-deps installs it)" >&2; exit 1; }
+TM="tmux -L mprof-live-$$ -f /dev/null"
+trap '$TM kill-server 2>/dev/null; rm -rf "$T"' EXIT
+export LANG=C.UTF-8
+
+# pane: the visible screen; with -e, its colours too
+pane() { $TM capture-pane -p $* -t s 2>/dev/null; }
+# until_pane PATTERN [SECONDS]: polls the pane until it shows PATTERN (an ERE)
+until_pane() {
+	n=$(( ${2:-60} * 10 ))
+	while [ $n -gt 0 ]; do
+		pane | grep -Eq -- "$1" && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	echo "--- pane, waiting for '$1':" >&2
+	pane >&2
+	return 1
+}
+until_gone() {
+	n=$(( ${2:-60} * 10 ))
+	while [ $n -gt 0 ]; do
+		pane | grep -Eq -- "$1" || return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+# start WIDTH HEIGHT COMMAND: a fresh session whose pane runs COMMAND, then says how it ended
+start() {
+	$TM kill-server 2>/dev/null
+	w=$1 h=$2
+	shift 2
+	# The old server may still be going away: retried until the new session stands.
+	n=0
+	until $TM new-session -d -s s -x "$w" -y "$h" "$*; echo mprof-exit \$?; sleep 600" 2>/dev/null; do
+		n=$((n + 1))
+		[ $n -lt 100 ] || { fail "tmux: cannot start a session"; return 1; }
+		sleep 0.1
+	done
+}
+
+# 1. The view: the bracket while inside it, memory as the profile says, a collection counted,
+# q leaves the terminal clean, and the recording goes on to the end.
+mkdir d1
+start 100 30 "$MPROF run --live -T 0.05 -o $T/live.dat $MEMFIX live $T/d1"
+check "the view shows the bracket the fixture is inside" until_pane 'in +waiting_phase'
+until_pane 'RSS [0-9.]+ MiB' 30
+sleep 0.3 # memory is steady inside the bracket; the profile is flushed every 50 ms
+shown=$(pane | sed -n 's/.*RSS \([0-9.]*\) MiB.*/\1/p' | head -1)
+last=$(awk '$1=="MEM"{m=$2} END{print m}' live.dat)
+if [ -n "$shown" ] && awk -v a="$shown" -v b="$last" 'BEGIN{d=a-b; exit !(d<=1 && d>=-1)}'; then
+	ok "current memory shown ($shown MiB) is within 1 MiB of the profile's last sample ($last)"
+else
+	fail "current memory shown '$shown' vs the profile's last sample '$last'"
+fi
+check "16 MiB held shows" ge "$shown" 16
+touch d1/go
+check "the collection is counted" until_pane 'GC runs +1 +\(gen0 0 +gen1 0 +gen2 1\)'
+check "the last collection is described" until_pane 'last GC +gen2 .*freed 12 objects'
+$TM send-keys -t s q
+check "q closes the view" until_gone 'q quit'
+if pane | grep -Eq '▁|▂|▃|▄|▅|▆|▇|█|GC runs|waiting_phase'; then
+	fail "q left the view's drawing on the terminal"; pane >&2
+else ok "q leaves the terminal clean"; fi
+check "recording goes on after q" test ! -e d1/end
+touch d1/end
+check "mprof ends with the program's status" until_pane 'mprof-exit 0'
+check "the profile has the bracket" grep -q '^FUNC waiting_phase ' live.dat
+check "the profile has the collection" grep -q '^GC 2 ' live.dat
+check "no B line in the profile" sh -c '! grep -q "^B " live.dat'
+
+# 2. The profile written with --live has the same line types and counts as without it.
+start 100 30 "$MPROF run --live -T 10 -o $T/a.dat $MEMFIX traced"
+until_pane 'mprof-exit 0'
+$MPROF run -q -T 10 -o b.dat "$MEMFIX" traced
+types() { cut -d' ' -f1 "$1" | sort | uniq -c; }
+if [ "$(types a.dat)" = "$(types b.dat)" ]; then ok "--live writes the same lines as without it"
+else fail "line types differ with --live"; types a.dat >&2; types b.dat >&2; fi
+
+# 3. No terminal: --live refuses, and nothing is written.
+expect_status 2 "--live refuses when stdout is not a terminal" $MPROF run --live -o nt.dat "$MEMFIX" exit 0
+check "the refusal says why" grep -q 'not one' err
+check "nothing recorded on refusal" test ! -e nt.dat
+expect_status 2 "top refuses when stdout is not a terminal" $MPROF top b.dat
+
+# 4. Colours only when wanted: NO_COLOR leaves none; without it the terminal's are used.
+mkdir d2 d3
+start 100 30 "TERM=screen-256color NO_COLOR=1 $MPROF run --live -o $T/nc.dat $MEMFIX live $T/d2"
+until_pane 'in +waiting_phase'
+if pane -e | grep -q "$(printf '\033')\[[0-9;]*3[1-7]m"; then fail "NO_COLOR: colours drawn"
+else ok "NO_COLOR: no colours"; fi
+touch d2/go d2/end
+until_pane 'mprof-exit'
+start 100 30 "TERM=screen-256color $MPROF run --live -o $T/c.dat $MEMFIX live $T/d3"
+until_pane 'in +waiting_phase'
+if pane -e | grep -q "$(printf '\033')\[[0-9;]*3[1-7]m"; then ok "colours on a colour terminal"
+else fail "no colours on a colour terminal"; fi
+
+# 5. Resize: the view is redrawn to the new size.
+check "the key line is on the last row" sh -c "$TM capture-pane -p -t s | sed -n 30p | grep -q 'q quit'"
+$TM resize-window -t s -x 60 -y 16
+check "after a resize the key line is on the new last row" until_pane 'q quit' 30
+n=0
+while [ $n -lt 100 ] && ! pane | sed -n 16p | grep -q 'q quit'; do sleep 0.1; n=$((n + 1)); done
+check "after a resize the key line moved to row 16" sh -c "$TM capture-pane -p -t s | sed -n 16p | grep -q 'q quit'"
+wide=$(pane | tr -d '\200-\277' | awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }')
+check "after a resize nothing is wider than 60 columns ($wide)" test "$wide" -le 60
+touch d3/go d3/end
+until_pane 'mprof-exit'
+
+# 6. mprof top: a finished profile replayed, and shown as it is.
+start 100 30 "$MPROF top --speed 50 $T/live.dat"
+check "top replays a profile to its end" until_pane 'exited 0' 60
+check "top shows the replayed collection" until_pane 'GC runs +1 '
+$TM send-keys -t s q
+check "top ends on q" until_pane 'mprof-exit 0'
+
+# 7. The status line: on a terminal's stderr, gone at the end; -q and a pipe have none.
+mkdir d4
+start 200 10 "$MPROF run -T 0.05 -o $T/st.dat $MEMFIX live $T/d4"
+check "a run on a terminal shows a status line" until_pane 'mprof: [0-9.]+s +[0-9]+ samples +mem [0-9.]+ MiB +peak [0-9.]+ MiB +GC 0'
+touch d4/go d4/end
+until_pane 'mprof-exit'
+check "the status line is cleared at the end" sh -c "! $TM capture-pane -p -t s | grep -q ' samples  mem'"
+$MPROF run -T 0.05 -o p.dat "$MEMFIX" sleep 400 2>err
+check "no status line when stderr is not a terminal" sh -c "! grep -q 'samples  mem' err"
+mkdir d5
+start 200 10 "$MPROF run -q -T 0.05 -o $T/q.dat $MEMFIX live $T/d5"
+started q.dat
+sleep 0.6
+check "-q: no status line" sh -c "! $TM capture-pane -p -t s | grep -q 'samples  mem'"
+touch d5/go d5/end
+until_pane 'mprof-exit'
+finish
