@@ -819,6 +819,8 @@ long rc__gc_collect(rc_runtime *rt, int gen)
 		delete_garbage(&c);
 		handle_legacy_finalizers(&c);
 	}
+	if (c.gen == RC_GC_GENERATIONS - 1) /* CPython's clear_freelists */
+		rc__list_free_release(rt);
 	check_invariants(&c, true);
 	long found = finish_collection(&c);
 	rt->collecting = 0;
