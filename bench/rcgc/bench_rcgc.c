@@ -186,7 +186,7 @@ int main(int argc, char **argv)
 			best = dt < best ? dt : best;
 			rc_decref(rt, young);
 		}
-		printf("young %zu %.2f us\n", n, best / 1e3);
+		printf("young %zu %.3f us\n", n, best / 1e3);
 		rc_decref(rt, hold);
 	} else if (!strcmp(c, "usergc")) {
 		for (size_t i = 0; i < n / 2; i++) {
