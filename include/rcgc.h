@@ -103,7 +103,9 @@ RC_API rc_runtime *rc_runtime_new(const rc_runtime_config *cfg);
 RC_API void rc_runtime_free(rc_runtime *rt);
 
 typedef struct rc_mem_stats {
-	size_t live_bytes;   /* bytes requested and not yet freed */
+	size_t live_bytes;   /* bytes requested and not yet freed (the list free list's blocks,
+	                      * at most 80 dead lists kept for reuse, count until a full
+	                      * collection or rc_runtime_free gives them back) */
 	size_t peak_bytes;   /* highest live_bytes so far */
 	uint64_t allocs;     /* successful allocation calls (realloc counts as one) */
 	uint64_t frees;      /* free calls */
@@ -324,7 +326,8 @@ RC_API int rc_gc_enable(rc_runtime *rt);
 RC_API int rc_gc_disable(rc_runtime *rt);
 RC_API int rc_gc_isenabled(const rc_runtime *rt);
 
-/* gc.collect(generation): collects generations 0..gen (2 = full). Returns the number of
+/* gc.collect(generation): collects generations 0..gen (2 = full; a full collection also gives
+ * the list free list's blocks back to the allocator, as CPython's). Returns the number of
  * unreachable objects found (collected + uncollectable), 0 when a collection is already
  * running (re-entrant call), RC_EGEN for a generation outside 0..2. */
 RC_API long rc_gc_collect(rc_runtime *rt, int generation);
@@ -346,7 +349,10 @@ typedef struct rc_gc_stats {
 	uint64_t collected;
 	uint64_t uncollectable;
 	uint64_t candidates;     /* objects examined (3.15's addition) */
-	double duration;         /* seconds spent, total (3.15's addition) */
+	double duration;         /* seconds spent, total (3.15's addition): CLOCK_MONOTONIC, but
+	                          * a generation-0 collection of fewer than 16 objects unobserved
+	                          * (no callback, no DEBUG_STATS) reads the coarse clock, cheaper
+	                          * than it: 0 or a tick each, right on average (docs/rcgc.md) */
 } rc_gc_stats;
 
 /* gc.get_stats: cumulative figures per generation since the runtime started. */
@@ -394,7 +400,7 @@ typedef struct rc_gc_info {
 	long collected;
 	long uncollectable;
 	long candidates; /* objects examined */
-	double duration; /* seconds */
+	double duration; /* seconds, CLOCK_MONOTONIC (a callback always gets the precise clock) */
 } rc_gc_info;
 typedef void (*rc_gc_callback)(rc_runtime *rt, rc_gc_phase phase, const rc_gc_info *info,
                                void *ud);

@@ -72,7 +72,7 @@ def main():
         gc.collect()
         gc.collect()
         best = min(_young() for _ in range(9))
-        print("young %d %.2f us" % (n, best / 1e3))
+        print("young %d %.3f us" % (n, best / 1e3))
     elif case == "usergc":
         for _ in range(n // 2):
             a = Node()

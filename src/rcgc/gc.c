@@ -63,6 +63,7 @@
 typedef struct scan {
 	unsigned lo, span; /* the set examined: gen in [lo, lo + span] */
 	gchead *young;     /* where visit_reachable sends objects found reachable again */
+	bool prefetch;     /* whether the passes prefetch (PREFETCH_AHEAD) */
 } scan;
 
 /* One collection's state, handed from phase to phase. */
@@ -80,7 +81,8 @@ typedef struct collection {
 	int was_deallocating; /* rt->deallocating when free_plain_garbage began */
 	size_t candidates, survivors, collected, uncollectable;
 	size_t wr_freed;      /* weakrefs their own callbacks freed (counted as collected) */
-	double t0;
+	clockid_t clock;      /* duration_clock's choice */
+	struct timespec t0;
 	rc_gc_info info;
 } collection;
 
@@ -109,7 +111,9 @@ static inline bool in_set(const rc_object *o, const scan *s)
 
 /* Software prefetch for the passes: while object i is scanned, the first referents of object
  * i + PREFETCH_AHEAD are fetched, so that graphs whose links jump around memory do not wait
- * on one cache miss per link (the trick of CPython 3.13's free-threaded "mark alive"). */
+ * on one cache miss per link (the trick of CPython 3.13's free-threaded "mark alive"). Not in
+ * generation-0 collections: their objects are the ones just made, in cache, where the
+ * prefetching is a third of subtract_refs's instructions for nothing (callgrind). */
 #define PREFETCH_AHEAD 8
 
 static inline void prefetch_kids(gchead *g)
@@ -134,11 +138,33 @@ static inline gchead *ahead_of(gchead *list)
 	return a;
 }
 
-static double now(void)
+static double seconds_since(clockid_t clock, const struct timespec *t0)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+	clock_gettime(clock, &ts);
+	return (double)(ts.tv_sec - t0->tv_sec) + (double)(ts.tv_nsec - t0->tv_nsec) * 1e-9;
+}
+
+/* The duration statistic's clock. CLOCK_MONOTONIC costs about 25 ns a read (vDSO, measured
+ * on the bench machine), more than a generation-0 collection of a few objects takes in all: a
+ * program that collects generation 0 by hand often (an interpreter's safepoint) would spend
+ * most of that time reading the clock. Such a collection (fewer than TINY_MAX objects in
+ * generation 0, and no gc callback or DEBUG_STATS to show its own figure to) is timed with
+ * CLOCK_MONOTONIC_COARSE instead (3 ns a read, a tick of 1-4 ms): each of its durations is 0
+ * or a tick, and their sum is right on average (a tick falls inside a collection with the
+ * probability of the collection's length over the tick's). */
+#define TINY_MAX 16
+
+static clockid_t duration_clock(const rc_runtime *rt, unsigned gen)
+{
+	if (gen != 0 || rt->ncallbacks || (rt->debug & RC_GC_DEBUG_STATS) ||
+	    rt->gens[0].count >= TINY_MAX)
+		return CLOCK_MONOTONIC;
+	const gchead *h = &rt->gens[0].head, *g = h->next; /* the count is a hint: look */
+	for (int i = 0; i < TINY_MAX; i++, g = g->next)
+		if (g == h)
+			return CLOCK_MONOTONIC_COARSE;
+	return CLOCK_MONOTONIC;
 }
 
 static FILE *debug_out(rc_runtime *rt) { return rt->debug_stream ? rt->debug_stream : stderr; }
@@ -161,6 +187,13 @@ static void visit_decref(rc_object *c, void *arg)
 static size_t subtract_refs(gchead *young, scan *s)
 {
 	size_t n = 0;
+	if (!s->prefetch) {
+		for (gchead *g = young->next; g != young; g = g->next, n++) {
+			rc_object *o = FROM_GC(g);
+			TRAVERSE(o, visit_decref, s);
+		}
+		return n;
+	}
 	gchead *a = ahead_of(young);
 	for (gchead *g = young->next; g != young; g = g->next, n++) {
 		if (a != young) {
@@ -204,8 +237,10 @@ static inline bool refers_outside(rc_object *const *items, size_t n, const scan 
 	return false;
 }
 
-static size_t move_unreachable(gchead *young, gchead *unreachable, gchead *untrack, scan *s,
-			       bool full, unsigned label, bool *plain)
+/* Inlined into its call sites, so that each has the loop for its constant arguments. */
+__attribute__((always_inline)) static inline size_t
+move_unreachable(gchead *young, gchead *unreachable, gchead *untrack, scan *s, bool full,
+		 unsigned label, bool *plain)
 {
 	size_t survivors = 0;
 	bool pl = true;
@@ -242,8 +277,9 @@ static size_t move_unreachable(gchead *young, gchead *unreachable, gchead *untra
 		TRAVERSE(o, visit_reachable, s);
 		if (label != RC__GEN_NONE)
 			o->gen = (uint8_t)label;
-		if (untrack && ((o->type == &rc_tuple_type && rc__tuple_may_untrack(o, true)) ||
-				(full && o->type == &rc_dict_type && rc__dict_may_untrack(o, true)))) {
+		if (untrack && o->type != &rc_list_type &&
+		    ((o->type == &rc_tuple_type && rc__tuple_may_untrack(o, true)) ||
+		     (full && o->type == &rc_dict_type && rc__dict_may_untrack(o, true)))) {
 			gchead *next = g->next;
 			gcl_move(g, untrack);
 			g = next;
@@ -406,7 +442,7 @@ static void handle_resurrected(collection *c, bool ran)
 		gcl_merge(&c->unreachable, &c->final);
 		return;
 	}
-	scan s = {GEN_UNREACH, 0, NULL};
+	scan s = {GEN_UNREACH, 0, NULL, true};
 	c->rt->unsafe = 1;
 	subtract_refs(&c->unreachable, &s);
 	move_unreachable(&c->unreachable, &c->final, NULL, &s, false, RC__GEN_NONE, NULL);
@@ -604,13 +640,25 @@ static void print_generation_sizes(rc_runtime *rt)
 static void start_collection(collection *c, rc_runtime *rt, unsigned gen)
 {
 	unsigned target = gen + 1 < RC_GC_GENERATIONS ? gen + 1 : gen;
-	*c = (collection){.rt = rt, .gen = gen, .target = target, .young = &rt->gens[gen].head,
-			  .old = &rt->gens[target].head, .s = {0, gen, NULL}, .t0 = now()};
+	/* field by field, not a compound literal: zeroing the whole struct was a sixth of a
+	 * small young collection's instructions */
+	c->rt = rt;
+	c->gen = gen;
+	c->target = target;
+	c->young = &rt->gens[gen].head;
+	c->old = &rt->gens[target].head;
+	c->s = (scan){0, gen, NULL, gen > 0};
 	gcl_init(&c->unreachable);
 	gcl_init(&c->untrack);
 	gcl_init(&c->finalizers);
 	gcl_init(&c->final);
-	c->info.generation = (int)gen;
+	c->needs = 0;
+	c->plain = false;
+	c->was_deallocating = 0;
+	c->candidates = c->survivors = c->collected = c->uncollectable = c->wr_freed = 0;
+	c->info = (rc_gc_info){.generation = (int)gen};
+	c->clock = duration_clock(rt, gen);
+	clock_gettime(c->clock, &c->t0);
 	invoke_callbacks(rt, RC_GC_START, &c->info);
 	mprof_gc_start((int)gen);
 	if (rt->debug & RC_GC_DEBUG_STATS) {
@@ -637,10 +685,13 @@ static void merge_younger(collection *c)
  * to must see that reference dropped, and die), so age_survivors relabels them after. */
 static void deduce_unreachable(collection *c)
 {
-	bool full = c->gen == RC_GC_GENERATIONS - 1;
 	c->candidates = subtract_refs(c->young, &c->s);
-	c->survivors = move_unreachable(c->young, &c->unreachable, &c->untrack, &c->s, full,
-					full ? c->target : RC__GEN_NONE, &c->plain);
+	if (c->gen == RC_GC_GENERATIONS - 1)
+		c->survivors = move_unreachable(c->young, &c->unreachable, &c->untrack, &c->s, true,
+						RC_GC_GENERATIONS - 1, &c->plain);
+	else
+		c->survivors = move_unreachable(c->young, &c->unreachable, &c->untrack, &c->s,
+						false, RC__GEN_NONE, &c->plain);
 }
 
 /* Whether the garbage may take free_plain_garbage (the debug flags that list it may not). */
@@ -656,10 +707,12 @@ static bool is_plain_garbage(const collection *c)
 static bool free_plain_garbage(collection *c)
 {
 	rc_runtime *rt = c->rt;
+	c->was_deallocating = rt->deallocating;
+	if (gcl_empty(&c->unreachable)) /* no garbage (the usual young collection) */
+		return true;
 	if (plain_release_is_loud(&c->unreachable, &c->s))
 		return false;
 	struct gen *g0 = &rt->gens[0];
-	c->was_deallocating = rt->deallocating;
 	rt->deallocating = 1;
 	c->collected = free_plain_list(rt, &c->unreachable, &c->s);
 	long c0 = g0->count - (long)c->collected; /* PyObject_GC_Del's count0 decrement */
@@ -748,7 +801,7 @@ static long finish_collection(collection *c)
 {
 	rc_runtime *rt = c->rt;
 	size_t m = c->collected + c->wr_freed, n = c->uncollectable;
-	double dt = now() - c->t0;
+	double dt = seconds_since(c->clock, &c->t0);
 	rc_gc_stats *st = &rt->stats[c->gen];
 	st->collections++;
 	st->collected += m;
@@ -819,6 +872,8 @@ long rc__gc_collect(rc_runtime *rt, int gen)
 		delete_garbage(&c);
 		handle_legacy_finalizers(&c);
 	}
+	if (c.gen == RC_GC_GENERATIONS - 1) /* CPython's clear_freelists */
+		rc__list_free_release(rt);
 	check_invariants(&c, true);
 	long found = finish_collection(&c);
 	rt->collecting = 0;

@@ -153,6 +153,12 @@ struct rc_runtime {
 	int deallocating;
 	gchead *dealloc_queue; /* singly linked through next */
 
+	/* CPython's list free list (list.c): the blocks of up to RC__LIST_FREE_MAX dead lists,
+	 * linked through their gchead's next, still allocated, for the next rc_list_new */
+	gchead *list_free;
+	unsigned list_nfree;
+	bool list_free_on; /* off in the system-malloc mode: there every object is its own block */
+
 	/* weakrefs: open addressing on the target's address */
 	struct weak_slot *weak;
 	size_t weak_cap, weak_used;
@@ -188,8 +194,20 @@ void *rc__system_allocator(void *ud, void *ptr, size_t osize, size_t nsize);
 
 /* object.c */
 size_t rc__instance_size(const rc_object *o);
-void rc__track(rc_runtime *rt, rc_object *o); /* into generation 0 */
-void rc__untrack(rc_object *o);
+/* into generation 0 */
+static inline void rc__track(rc_runtime *rt, rc_object *o)
+{
+	o->gen = 0;
+	gcl_append(AS_GC(o), &rt->gens[0].head);
+}
+
+static inline void rc__untrack(rc_object *o)
+{
+	gchead *g = AS_GC(o);
+	gcl_unlink(g);
+	g->next = g->prev = NULL;
+	o->gen = RC__GEN_NONE;
+}
 /* Frees what waits in the dealloc queue (the outermost deallocation's loop). */
 void rc__dealloc_drain(rc_runtime *rt);
 /* Whether an object's death by refcount may run user code (a hook of a user type, a
@@ -223,6 +241,27 @@ void rc__weakref_detach(rc_runtime *rt, rc_object *wr);
 /* Clears every weakref to o, calling no callback (RC_RUNTIME_FREE_ALL's teardown). */
 void rc__weakrefs_clear_silently(rc_runtime *rt, rc_object *o);
 rc_object *rc__weak_chain(const rc_runtime *rt, const rc_object *target);
+
+/* The list free list (rc_list_new takes from it). CPython keeps 80 dead lists, their item
+ * buffers freed, so that a program's steady churn of small lists costs no allocator call; so
+ * does a runtime, except in the system-malloc mode, whose point is that tools see every
+ * object's own malloc and free. The blocks stay allocated, and counted live, until reused or
+ * given back by rc__list_free_release (a full collection, as CPython's clears its free lists,
+ * and rc_runtime_free). rc__list_keep takes a dead list's
+ * block (its dealloc done, untracked) when there is room, else returns false and the caller
+ * frees it. */
+#define RC__LIST_FREE_MAX 80u /* CPython's PyList_MAXFREELIST */
+static inline bool rc__list_keep(rc_runtime *rt, rc_object *o)
+{
+	if (rt->list_nfree >= RC__LIST_FREE_MAX || !rt->list_free_on)
+		return false;
+	gchead *g = AS_GC(o);
+	g->next = rt->list_free;
+	rt->list_free = g;
+	rt->list_nfree++;
+	return true;
+}
+void rc__list_free_release(rc_runtime *rt);
 
 /* tuple.c, dict.c: CPython's untracking rules. With `loose`, a tracked tuple among the items
  * counts as one that may be untracked too (the collector's first, cheap sift). */

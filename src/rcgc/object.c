@@ -24,20 +24,6 @@ size_t rc__instance_size(const rc_object *o)
 	return o->type->instance_size ? o->type->instance_size(o) : o->type->size;
 }
 
-void rc__track(rc_runtime *rt, rc_object *o)
-{
-	o->gen = 0;
-	gcl_append(AS_GC(o), &rt->gens[0].head);
-}
-
-void rc__untrack(rc_object *o)
-{
-	gchead *g = AS_GC(o);
-	gcl_unlink(g);
-	g->next = g->prev = NULL;
-	o->gen = RC__GEN_NONE;
-}
-
 rc_object *rc_new(rc_runtime *rt, const rc_type *type, size_t extra)
 {
 	if (!type || type->size < sizeof(rc_object) || extra > SIZE_MAX / 2)
@@ -70,18 +56,19 @@ rc_object *rc_new(rc_runtime *rt, const rc_type *type, size_t extra)
 }
 
 /* The object is dead for good: release what it owns, then its memory. */
-static void free_object(rc_runtime *rt, rc_object *o)
+static inline void free_object(rc_runtime *rt, rc_object *o)
 {
 	const rc_type *t = o->type;
 	if (t->dealloc)
 		t->dealloc(rt, o);
-	size_t n = rc__instance_size(o);
 	if (IS_GC_TYPE(t)) {
-		rc__mem_free(rt, AS_GC(o), sizeof(gchead) + n);
 		if (rt->gens[0].count > 0)
 			rt->gens[0].count--;
+		if (t == &rc_list_type && rc__list_keep(rt, o))
+			return;
+		rc__mem_free(rt, AS_GC(o), sizeof(gchead) + rc__instance_size(o));
 	} else {
-		rc__mem_free(rt, o, n);
+		rc__mem_free(rt, o, rc__instance_size(o));
 	}
 }
 
@@ -128,7 +115,9 @@ static void dealloc_quietly(rc_runtime *rt, rc_object *o)
 	free_object(rt, o);
 }
 
-static void dealloc_one(rc_runtime *rt, rc_object *o)
+/* A death with more to do than dealloc and free: a finalizer, weakrefs, a legacy finalizer,
+ * or the teardown's quiet form. */
+__attribute__((noinline)) static void dealloc_involved(rc_runtime *rt, rc_object *o)
 {
 	const rc_type *t = o->type;
 	if (rt->tearing_down) {
@@ -162,6 +151,22 @@ static void dealloc_one(rc_runtime *rt, rc_object *o)
 	free_object(rt, o);
 }
 
+/* Most deaths are of objects with no finalizer to run and no weakref: those are the dealloc
+ * hook and the free, inline here; the rest take dealloc_involved. */
+static inline void dealloc_one(rc_runtime *rt, rc_object *o)
+{
+	const rc_type *t = o->type;
+	if (__builtin_expect(rt->tearing_down || (o->flags & RC__F_WEAKREFD) || t->legacy_del ||
+				     (t->finalize && !(o->flags & RC__F_FINALIZED)),
+			     0)) {
+		dealloc_involved(rt, o);
+		return;
+	}
+	if (t->dealloc && !builtin_type(t))
+		RC__USER_CODE(rt, "a dealloc hook");
+	free_object(rt, o);
+}
+
 void rc__dealloc(rc_runtime *rt, rc_object *o)
 {
 	if (o == &rt->none) { /* an extra decref of None: keep it alive rather than crash */
@@ -184,7 +189,10 @@ void rc__dealloc(rc_runtime *rt, rc_object *o)
 	}
 	rt->deallocating = 1;
 	dealloc_one(rt, o);
-	rc__dealloc_drain(rt);
+	if (rt->dealloc_queue)
+		rc__dealloc_drain(rt);
+	else
+		rt->deallocating = 0;
 }
 
 void rc__dealloc_drain(rc_runtime *rt)

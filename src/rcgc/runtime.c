@@ -82,6 +82,7 @@ rc_runtime *rc_runtime_new(const rc_runtime_config *cfg)
 	rt->alloc = alloc;
 	rt->alloc_ud = ud;
 	rt->own_pool = own_pool ? ud : NULL;
+	rt->list_free_on = alloc != rc__system_allocator;
 	rt->flags = cfg->flags;
 	rt->mem.live_bytes = rt->mem.peak_bytes = sizeof *rt;
 	rt->mem.allocs = 1;
@@ -196,6 +197,7 @@ void rc_runtime_free(rc_runtime *rt)
 	rc_xdecref(rt, garbage);
 	if (rt->flags & RC_RUNTIME_FREE_ALL)
 		free_everything(rt);
+	rc__list_free_release(rt);
 	rc__mem_free(rt, rt->callbacks, rt->callbacks_cap * sizeof *rt->callbacks);
 	rc__mem_free(rt, rt->weak, rt->weak_cap * sizeof *rt->weak);
 	rc__pool_state *own_pool = rt->own_pool;

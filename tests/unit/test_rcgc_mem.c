@@ -88,6 +88,7 @@ static void test_mem__empty_arenas_go_back_to_the_system(void **state)
 	rc_mem_get_stats(rt, &ms1);
 	assert_true(ms1.arenas >= 8); /* 200000 * 48 bytes */
 	rc_decref(rt, keep);
+	rc_gc_collect(rt, 2); /* gives back the list free list's 80 blocks (CPython's) */
 	rc_mem_get_stats(rt, &ms2);
 	assert_true(ms2.arenas <= ms0.arenas + 1); /* at most one spare kept */
 	assert_int_equal(ms2.live_bytes, ms0.live_bytes);

@@ -118,7 +118,9 @@ static void run_all(int fail_after)
 		if (t.failures == 0) {
 			clean_runs++;
 			print_message("%ld allocation calls, each made to fail in turn\n", t.calls);
-			assert_true(t.calls > 150); /* the scenario does reach the allocation sites */
+			/* the scenario does reach the allocation sites (a few lists come from the
+			 * list free list, no allocator call) */
+			assert_true(t.calls > 140);
 			assert_int_equal(n, t.calls + 1);
 			break;
 		}
