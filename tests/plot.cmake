@@ -19,3 +19,11 @@ foreach(t peak plot export)
   set_tests_properties(cli_plot_${t} PROPERTIES LABELS cli TIMEOUT 120
     ENVIRONMENT "MPROF=$<TARGET_FILE:mprof>;FIXTURES=${gclab_dat_fixtures}")
 endforeach()
+
+# The browser side (web/): the trace export read by a real consumer (speedscope, in Debian's
+# Chromium, headless), the HTML page and the report opened in Chromium. The npm packages are
+# the ones the build installed (web/web.cmake).
+find_program(GCLAB_NODE node REQUIRED)
+add_test(NAME cli_export_trace COMMAND sh ${PROJECT_SOURCE_DIR}/tests/web/trace.sh)
+set_tests_properties(cli_export_trace PROPERTIES LABELS cli TIMEOUT 180
+  ENVIRONMENT "MPROF=$<TARGET_FILE:mprof>;FIXTURES=${gclab_dat_fixtures};WEB_MODULES=${GCLAB_WEB_MODULES}")
