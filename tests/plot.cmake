@@ -27,3 +27,6 @@ find_program(GCLAB_NODE node REQUIRED)
 add_test(NAME cli_export_trace COMMAND sh ${PROJECT_SOURCE_DIR}/tests/web/trace.sh)
 set_tests_properties(cli_export_trace PROPERTIES LABELS cli TIMEOUT 180
   ENVIRONMENT "MPROF=$<TARGET_FILE:mprof>;FIXTURES=${gclab_dat_fixtures};WEB_MODULES=${GCLAB_WEB_MODULES}")
+add_test(NAME cli_plot_html COMMAND sh ${PROJECT_SOURCE_DIR}/tests/web/page.sh)
+set_tests_properties(cli_plot_html PROPERTIES LABELS cli TIMEOUT 180
+  ENVIRONMENT "MPROF=$<TARGET_FILE:mprof>;FIXTURES=${gclab_dat_fixtures};WEB_MODULES=${GCLAB_WEB_MODULES}")

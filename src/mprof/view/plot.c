@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "html.h"
 #include "plot.h"
 #include "png.h"
 
@@ -553,8 +554,8 @@ static int render(const mp_profile *const *profiles, const char *const *names, s
 	double H = o->height > 0 ? o->height : MP_PLOT_HEIGHT;
 	double scale = 1;
 	int rc = 0;
-	if (format == MP_PLOT_HTML)
-		return -ENOTSUP; /* not yet */
+	if (format == MP_PLOT_HTML) /* the interactive page: no cairo */
+		return mp_html_write(profiles, names, n, o, f);
 	if (format == MP_PLOT_PNG) {
 		double dpi = o->dpi > 0 ? o->dpi : 96;
 		scale = dpi / 96;
