@@ -33,8 +33,10 @@
 		}
 		return out;
 	}
+	// First the overview (each series decimated to 2048 columns), drawn at once; the whole
+	// series come at the end of the page (mprofLoadFull).
 	function series(s, name, color, width) {
-		return { name, color, width, t: varints(s.t, s.n, 1e-6), m: varints(s.m, s.n, 1 / 1024) };
+		return { name, color, width, n: s.n, t: varints(s.ov.t, s.ov.n, 1e-6), m: varints(s.ov.m, s.ov.n, 1 / 1024) };
 	}
 	const curves = [];
 	for (const f of D.files) {
@@ -42,8 +44,9 @@
 		for (const c of f.children) curves.push(series(c, 'child ' + c.pid, c.color, 1.3));
 	}
 	const main = curves[0];
+	const tDecoded = performance.now();
 	let samples = 0;
-	for (const c of curves) samples += c.t.length;
+	for (const c of curves) samples += c.n;
 
 	// --- helpers -------------------------------------------------------------------------
 	function lower(a, x) { // first index with a[i] >= x
@@ -390,8 +393,26 @@
 	});
 	window.addEventListener('resize', () => u.setSize({ width: width(), height: 420 }));
 
+	// The whole series, parsed after the overview was drawn: they replace it, and the view is
+	// decimated again from them.
+	window.mprofLoadFull = function () {
+		const tf = performance.now();
+		const F = JSON.parse(document.getElementById('profile-full').textContent);
+		F.series.forEach((s, i) => {
+			curves[i].t = varints(s.t, s.n, 1e-6);
+			curves[i].m = varints(s.m, s.n, 1 / 1024);
+		});
+		u.setScale('x', { min: u.scales.x.min, max: u.scales.x.max });
+		status.dataset.fullMs = fmt(performance.now() - tf, 1);
+		status.dataset.fullAtMs = fmt(performance.now(), 1); // since navigation start
+		status.dataset.full = 1;
+	};
+
 	requestAnimationFrame(() => {
 		status.dataset.firstPaintMs = fmt(performance.now() - t0, 1);
+		status.dataset.decodeMs = fmt(tDecoded - t0, 1);
+		status.dataset.scriptStartMs = fmt(t0, 1);
+		status.dataset.paintSinceNavMs = fmt(performance.now(), 1); // since navigation start
 		status.dataset.ready = 1;
 	});
 	window.mprofChart = u; // for the tests and the curious

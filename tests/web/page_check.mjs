@@ -18,7 +18,7 @@ try {
 	let requests = 0;
 	page.on('request', (r) => { if (!r.url().startsWith('file:') && !r.url().startsWith('data:')) requests++; });
 	await page.goto('file://' + fs.realpathSync(htmlFile));
-	await page.waitForSelector('#status[data-ready="1"]', { state: 'attached', timeout: 30000 });
+	await page.waitForSelector('#status[data-full="1"]', { state: 'attached', timeout: 30000 });
 	const status = () => page.evaluate(() => ({ ...document.getElementById('status').dataset }));
 	const s = await status();
 	check(errors.length === 0, `no console error ${errors.join('; ')}`);

@@ -31,7 +31,7 @@ const gcArgs = ['generation', 'collected', 'uncollectable', 'candidates', 'durat
 let bad = 0;
 for (const e of events) {
 	const ok = isObj(e) && typeof e.name === 'string' && e.name.length > 0 && isInt(e.pid) &&
-		isInt(e.tid) && rules[e.ph]?.(e) &&
+		(e.ph === 'C' || isInt(e.tid)) && rules[e.ph]?.(e) &&
 		(e.cat !== 'gc' || gcArgs.every((k) => k in e.args));
 	if (!ok && bad++ < 5) console.log('# bad event:', JSON.stringify(e));
 }

@@ -27,7 +27,13 @@ typedef struct page {
 	const mp_plot_model *m;
 	unsigned char *buf; /* varints of one series */
 	size_t cap;
+	mp_point *ov;       /* an overview series */
 } page;
+
+/* The overview's columns: every series is first shipped decimated to this many (each
+ * column's first, lowest, highest and last sample), which the page draws at once; the whole
+ * series follow at the end of the page and replace them once parsed. */
+#define OVERVIEW_COLUMNS 2048
 
 static void color(page *pg, uint32_t c)
 {
@@ -73,6 +79,24 @@ static void base64(page *pg, const unsigned char *s, size_t n)
 }
 
 /* "t":"...","m":"...","n":N of a series of points of profile `pr`. */
+static int series(page *pg, const mp_profile *pr, const mp_point *pts, size_t n);
+
+/* "ov":{"t":..,"m":..,"n":..} (the series decimated to OVERVIEW_COLUMNS),"n":N. */
+static int overview(page *pg, const mp_profile *pr, const mp_point *pts, size_t n)
+{
+	size_t k = n;
+	const mp_point *o = pts;
+	if (n > 4 * OVERVIEW_COLUMNS + 2) {
+		k = mp_plot_decimate(pts, n, pts[0].t, pts[n - 1].t, OVERVIEW_COLUMNS, pg->ov);
+		o = pg->ov;
+	}
+	mp__jw_lit(&pg->w, "\"ov\":{");
+	int rc = series(pg, pr, o, k);
+	mp__jw_lit(&pg->w, "},\"n\":");
+	mp__jw_int(&pg->w, (long long)n);
+	return rc;
+}
+
 static int series(page *pg, const mp_profile *pr, const mp_point *pts, size_t n)
 {
 	if (n * 20 > pg->cap) {
@@ -138,7 +162,7 @@ static int data(page *pg, const mp_profile *const *profs, size_t n)
 		mp__jw_lit(w, ",\"color\":");
 		color(pg, fi->color);
 		mp__jw_lit(w, ",");
-		if ((rc = series(pg, pr, pr->mem, pr->nmem)) < 0)
+		if ((rc = overview(pg, pr, pr->mem, pr->nmem)) < 0)
 			return rc;
 		if (fi->has_peak) {
 			num(pg, ",\"peak\":{\"t\":", fi->peak_t, 6);
@@ -165,7 +189,7 @@ static int data(page *pg, const mp_profile *const *profs, size_t n)
 			mp__jw_lit(w, ",\"color\":");
 			color(pg, fi->nchildren > c ? fi->children[c].color : 0x17becf);
 			mp__jw_lit(w, ",");
-			if ((rc = series(pg, pr, pr->children[c].pts, pr->children[c].n)) < 0)
+			if ((rc = overview(pg, pr, pr->children[c].pts, pr->children[c].n)) < 0)
 				return rc;
 			mp__jw_lit(w, "}");
 		}
@@ -248,6 +272,26 @@ static int data(page *pg, const mp_profile *const *profs, size_t n)
 	return 0;
 }
 
+/* Every series whole, in the overview's order: {"series":[{"t","m","n"},...]}. */
+static int full(page *pg, const mp_profile *const *profs, size_t n)
+{
+	int rc = 0;
+	mp__jw_lit(&pg->w, "{\"series\":[");
+	int first = 1;
+	for (size_t f = 0; f < n && rc == 0; f++) {
+		const mp_profile *pr = profs[f];
+		for (size_t c = 0; c <= pr->nchildren && rc == 0; c++) {
+			mp__jw_lit(&pg->w, first ? "{" : ",{");
+			first = 0;
+			rc = c == 0 ? series(pg, pr, pr->mem, pr->nmem)
+				    : series(pg, pr, pr->children[c - 1].pts, pr->children[c - 1].n);
+			mp__jw_lit(&pg->w, "}");
+		}
+	}
+	mp__jw_lit(&pg->w, "]}");
+	return rc;
+}
+
 static void text(mp__jw *w, const char *s)
 {
 	/* HTML text: the JSON string writer's output without its quotes would escape too much;
@@ -277,6 +321,12 @@ int mp_html_write(const mp_profile *const *profiles, const char *const *names, s
 	}
 	mp__jw_init(&pg->w, out);
 	pg->m = &m;
+	pg->ov = malloc((4 * OVERVIEW_COLUMNS + 2) * sizeof *pg->ov);
+	if (!pg->ov) {
+		free(pg);
+		mp_plot_model_release(&m);
+		return -ENOMEM;
+	}
 	mp__jw *w = &pg->w;
 	mp__jw_lit(w, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
 		      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
@@ -292,8 +342,14 @@ int mp_html_write(const mp_profile *const *profiles, const char *const *names, s
 	rc = data(pg, profiles, n);
 	mp__jw_lit(w, "</script>\n<script>");
 	mp__jw_lit(w, mp__web_page_js);
-	mp__jw_lit(w, "</script>\n</body></html>\n");
+	/* The whole series after the page's script: the browser paints the overview while it
+	 * is still parsing them. */
+	mp__jw_lit(w, "</script>\n<script id=\"profile-full\" type=\"application/json\">");
+	if (rc == 0)
+		rc = full(pg, profiles, n);
+	mp__jw_lit(w, "</script>\n<script>setTimeout(mprofLoadFull, 0);</script>\n</body></html>\n");
 	int frc = mp__jw_finish(w);
+	free(pg->ov);
 	free(pg->buf);
 	free(pg);
 	mp_plot_model_release(&m);

@@ -67,8 +67,9 @@ static void counter(tracer *t, long pid, const char *name, const char *series,
 		    const mp_point *pts, size_t n)
 {
 	char prefix[160], mid[64];
+	/* Counters belong to a process: no tid (the format ignores it). */
 	int plen = snprintf(prefix, sizeof prefix, ",\n{\"ph\":\"C\",\"name\":\"%s\",\"pid\":%ld,"
-				   "\"tid\":%ld,\"ts\":", name, pid, pid);
+				   "\"ts\":", name, pid);
 	int mlen = snprintf(mid, sizeof mid, ",\"args\":{\"%s\":", series);
 	for (size_t i = 0; i < n; i++) {
 		if (t->first) {
