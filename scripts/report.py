@@ -4,10 +4,12 @@
 Usage: report.py --mprof MPROF OUT_DIR
 
 Reads the folder scripts/demo filled (docs/experiments.md, "The demo's folder") and writes
-OUT_DIR/report.md (Markdown, pictures by relative path) and OUT_DIR/report.html (the same, one
-self-contained page: pictures embedded). Every number in the report is read from the files of
-that run: the .dat profiles (each read by `MPROF export --format json`, mprof's own reader),
-the experiments' own output and the cost tables. Python 3 standard library only.
+OUT_DIR/report.md (Markdown, pictures by relative path) and OUT_DIR/report.html (the same,
+rendered by python3-markdown, Debian's Markdown converter: one self-contained page, pictures
+embedded, each the page's full width and a link to the picture at its own size beside the
+report). Every number in the report is read from the files of that run: the .dat profiles
+(each read by `MPROF export --format json`, mprof's own reader), the experiments' own output
+and the cost tables. Python 3's standard library and python3-markdown.
 
 The module is also imported by the tests (tests/cli/examples/): read_profile, read_log, facts
 and check_shape are its contract with them.
@@ -19,6 +21,29 @@ import os
 import re
 import subprocess
 import sys
+
+CONVERT = ("import json, sys, markdown\n"
+           "m = markdown.Markdown(extensions=['tables', 'fenced_code'], output_format='html')\n"
+           "out = []\n"
+           "for t in json.load(sys.stdin):\n"
+           "    m.reset()\n"
+           "    out.append(m.convert(t))\n"
+           "json.dump(out, sys.stdout)\n")
+
+
+def render_markdown(texts):
+    """Each Markdown text as HTML, by python3-markdown: in this interpreter when it has the
+    module, else in Debian's /usr/bin/python3 (another python3 may come first in PATH)."""
+    try:
+        import markdown  # noqa: F401
+        python = sys.executable
+    except ImportError:
+        python = "/usr/bin/python3"
+    res = subprocess.run([python, "-c", CONVERT], input=json.dumps(texts), capture_output=True,
+                         text=True, check=False)
+    if res.returncode != 0:
+        raise RuntimeError("python3-markdown: %s" % res.stderr.strip().splitlines()[-1:])
+    return json.loads(res.stdout)
 
 # (number, file stem, title, the tutorial's script)
 EXPERIMENTS = [
@@ -318,59 +343,68 @@ def to_markdown(doc):
     return "\n\n".join(out) + "\n"
 
 
-def inline_html(s):
-    """Escapes text and turns `code` and **bold** into HTML."""
+def escape_text(s):
+    """Text for Markdown that must stay text: HTML's special characters escaped outside
+    `code` spans (Markdown escapes those itself)."""
     parts = re.split(r"(`[^`]*`)", s)
-    res = []
-    for part in parts:
-        if len(part) >= 2 and part.startswith("`") and part.endswith("`"):
-            res.append("<code>%s</code>" % html.escape(part[1:-1]))
-        else:
-            e = html.escape(part)
-            res.append(re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", e))
-    return "".join(res)
+    return "".join(p if len(p) >= 2 and p[0] == "`" and p[-1] == "`" else html.escape(p, quote=False)
+                   for p in parts)
+
+
+def md_block(b):
+    """One block as Markdown for the HTML page (text escaped, see escape_text)."""
+    d = Doc()
+    if b[0] == "h":
+        d.h(b[1], escape_text(b[2]))
+    elif b[0] == "p":
+        d.p(escape_text(b[1]))
+    elif b[0] == "ul":
+        d.ul([escape_text(i) for i in b[1]])
+    elif b[0] == "table":
+        d.table([escape_text(str(c)) for c in b[1]], [[escape_text(str(c)) for c in r] for r in b[2]])
+    else:
+        d.blocks.append(b)
+    return to_markdown(d)
 
 
 def slug(text):
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
+STYLE = ("body{font-family:sans-serif;max-width:76em;margin:2em auto;padding:0 1em;"
+         "line-height:1.45;color:#222}table{border-collapse:collapse;margin:1em 0}"
+         "td,th{border:1px solid #bbb;padding:.25em .6em;text-align:right}"
+         "td:first-child,th:first-child{text-align:left}"
+         "figure{margin:1em 0}figure img{width:100%;height:auto;border:1px solid #ddd}"
+         "figcaption{font-size:.9em;color:#555}pre{background:#f5f5f5;padding:.8em;"
+         "overflow-x:auto}code{background:#f5f5f5}")
+
+
 def to_html(doc, base_dir, title):
+    """The report as one page: Markdown rendered by python3-markdown, each picture embedded at
+    the page's full width (plots are 1000 px wide: their text stays readable) and a link to
+    the file itself, to open it at its own size."""
     out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-           "<title>%s</title>" % html.escape(title),
-           "<style>body{font-family:sans-serif;max-width:72em;margin:2em auto;padding:0 1em;"
-           "line-height:1.45;color:#222}table{border-collapse:collapse;margin:1em 0}"
-           "td,th{border:1px solid #bbb;padding:.25em .6em;text-align:right}"
-           "td:first-child,th:first-child{text-align:left}img{max-width:100%;"
-           "border:1px solid #ddd}pre{background:#f5f5f5;padding:.8em;overflow-x:auto}"
-           "code{background:#f5f5f5}.pics{display:flex;flex-wrap:wrap;gap:1em}"
-           "figure{flex:1 1 26em;margin:0}figcaption{font-size:.85em;color:#555}"
-           "</style></head><body>"]
-    for b in doc.blocks:
-        if b[0] == "h":
-            out.append('<h%d id="%s">%s</h%d>' % (b[1], slug(b[2]), inline_html(b[2]), b[1]))
-        elif b[0] == "p":
-            out.append("<p>%s</p>" % inline_html(b[1]))
-        elif b[0] == "ul":
-            out.append("<ul>%s</ul>" % "".join("<li>%s</li>" % inline_html(i) for i in b[1]))
-        elif b[0] == "table":
-            head = "".join("<th>%s</th>" % inline_html(str(c)) for c in b[1])
-            rows = "".join("<tr>%s</tr>" % "".join("<td>%s</td>" % inline_html(str(c)) for c in r)
-                           for r in b[2])
-            out.append("<table><thead><tr>%s</tr></thead><tbody>%s</tbody></table>" % (head, rows))
-        elif b[0] == "img":
+           '<meta name="viewport" content="width=device-width, initial-scale=1">',
+           "<title>%s</title>" % html.escape(title), "<style>%s</style></head><body>" % STYLE]
+    texts = [escape_text(b[2]) if b[0] == "img" else md_block(b) for b in doc.blocks]
+    htmls = render_markdown(texts)
+    for b, rendered in zip(doc.blocks, htmls):
+        if b[0] == "img":
             path = os.path.join(base_dir, b[1])
             mime = "image/svg+xml" if path.endswith(".svg") else "image/png"
             with open(path, "rb") as f:
                 data = base64.b64encode(f.read()).decode("ascii")
-            fig = ('<figure><img alt="%s" src="data:%s;base64,%s"><figcaption>%s</figcaption>'
-                   '</figure>' % (html.escape(b[2], quote=True), mime, data, inline_html(b[2])))
-            if out[-1].endswith("</figure></div>"):  # pictures in a row share one line
-                out[-1] = out[-1][:-len("</div>")] + fig + "</div>"
-            else:
-                out.append('<div class="pics">%s</div>' % fig)
-        elif b[0] == "code":
-            out.append("<pre><code>%s</code></pre>" % html.escape(b[2]))
+            caption = re.sub(r"^<p>(.*)</p>$", r"\1", rendered, flags=re.S)
+            out.append('<figure><a href="%s" title="open at full size"><img alt="%s" '
+                       'src="data:%s;base64,%s"></a><figcaption>%s</figcaption></figure>'
+                       % (html.escape(b[1], quote=True), html.escape(b[2], quote=True), mime,
+                          data, caption))
+            continue
+        if b[0] == "h":  # an anchor to link to
+            rendered = re.sub(r"^<h(\d)>", lambda m: '<h%s id="%s">' % (m.group(1), slug(b[2])),
+                              rendered)
+        out.append(rendered)
     out.append("</body></html>")
     return "\n".join(out) + "\n"
 

@@ -19,3 +19,17 @@ foreach(t peak plot export)
   set_tests_properties(cli_plot_${t} PROPERTIES LABELS cli TIMEOUT 120
     ENVIRONMENT "MPROF=$<TARGET_FILE:mprof>;FIXTURES=${gclab_dat_fixtures}")
 endforeach()
+
+# The browser side (web/): the trace export read by a real consumer (speedscope, in Debian's
+# Chromium, headless), the HTML page and the report opened in Chromium. The npm packages are
+# the ones the build installed (web/web.cmake).
+find_program(GCLAB_NODE node REQUIRED)
+add_test(NAME cli_export_trace COMMAND sh ${PROJECT_SOURCE_DIR}/tests/web/trace.sh)
+set_tests_properties(cli_export_trace PROPERTIES LABELS cli TIMEOUT 180
+  ENVIRONMENT "MPROF=$<TARGET_FILE:mprof>;FIXTURES=${gclab_dat_fixtures};WEB_MODULES=${GCLAB_WEB_MODULES}")
+add_test(NAME cli_plot_html COMMAND sh ${PROJECT_SOURCE_DIR}/tests/web/page.sh)
+set_tests_properties(cli_plot_html PROPERTIES LABELS cli TIMEOUT 180
+  ENVIRONMENT "MPROF=$<TARGET_FILE:mprof>;FIXTURES=${gclab_dat_fixtures};WEB_MODULES=${GCLAB_WEB_MODULES}")
+add_test(NAME report_html_chromium COMMAND sh ${PROJECT_SOURCE_DIR}/tests/web/report.sh)
+set_tests_properties(report_html_chromium PROPERTIES LABELS examples TIMEOUT 300
+  ENVIRONMENT "SOURCE_DIR=${PROJECT_SOURCE_DIR};BUILD_DIR=${PROJECT_BINARY_DIR};WEB_MODULES=${GCLAB_WEB_MODULES}")

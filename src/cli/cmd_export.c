@@ -1,4 +1,5 @@
-/* cmd_export.c - mprof export: a profile's samples, brackets and GC runs as CSV or JSON. */
+/* cmd_export.c - mprof export: a profile's samples, brackets and GC runs as CSV, JSON, or
+ * Chrome trace-event JSON (Perfetto, chrome://tracing, speedscope, the Firefox Profiler). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,22 +9,27 @@
 #include "cli.h"
 #include "export.h"
 #include "profile.h"
+#include "trace.h"
+
+enum { FORMAT_CSV, FORMAT_JSON, FORMAT_TRACE };
 
 static int parse_format(const cli_option *opt, const char *arg, const char *cmd)
 {
-	int *json = opt->target;
+	int *format = opt->target;
 	if (!strcmp(arg, "json"))
-		*json = 1;
+		*format = FORMAT_JSON;
 	else if (!strcmp(arg, "csv"))
-		*json = 0;
+		*format = FORMAT_CSV;
+	else if (!strcmp(arg, "trace"))
+		*format = FORMAT_TRACE;
 	else
-		return cli_usage_error(cmd, "unknown format '%s': csv or json", arg);
+		return cli_usage_error(cmd, "unknown format '%s': csv, json or trace", arg);
 	return 0;
 }
 
 /* Writes `p` to `output` (NULL: the standard output). Returns CLI_OK or CLI_FAIL, having
  * printed why; a failed export leaves no file behind. */
-static int write_export(const mp_profile *p, const char *path, int json, const char *output)
+static int write_export(const mp_profile *p, const char *path, int format, const char *output)
 {
 	/* To a temporary file renamed at the end; "-" is the standard output. */
 	char *tmp = NULL;
@@ -46,7 +52,9 @@ static int write_export(const mp_profile *p, const char *path, int json, const c
 			return CLI_FAIL;
 		}
 	}
-	int w = json ? mp_export_json(p, path, f) : mp_export_csv(p, f);
+	int w = format == FORMAT_JSON	 ? mp_export_json(p, path, f)
+		: format == FORMAT_TRACE ? mp_export_trace(p, path, f)
+					 : mp_export_csv(p, f);
 	if (output) {
 		if (fclose(f) != 0 && w == 0)
 			w = -errno;
@@ -65,11 +73,12 @@ static int write_export(const mp_profile *p, const char *path, int json, const c
 
 int cmd_export(int argc, char **argv)
 {
-	int json = 0;
+	int format = FORMAT_CSV;
 	const char *output = NULL;
 	const cli_option options[] = {
-		CLI_CALLBACK(0, "format", "csv|json", &json, parse_format,
-			     "one CSV table with a 'kind' column (default), or one JSON object"),
+		CLI_CALLBACK(0, "format", "csv|json|trace", &format, parse_format,
+			     "one CSV table with a 'kind' column (default), one JSON object,\n"
+			     "or Chrome trace-event JSON (Perfetto, speedscope, chrome://tracing)"),
 		CLI_STRING('o', "output", "FILE", &output,
 			   "write to FILE instead of the standard output ('-': the\n"
 			   "standard output)"),
@@ -79,7 +88,7 @@ int cmd_export(int argc, char **argv)
 	};
 	const cli_parser parser = {
 		options,
-		"Usage: mprof export [--format csv|json] [-o FILE] [PROFILE|INDEX]\n\n"
+		"Usage: mprof export [--format csv|json|trace] [-o FILE] [PROFILE|INDEX]\n\n"
 		"Writes a profile (the newest one of the current directory when none is named) for\n"
 		"other tools: every sample, true peak, child sample, function call, GC collection,\n"
 		"marker and the exit, with times in seconds since the start and memory in MiB.\n",
@@ -106,7 +115,7 @@ int cmd_export(int argc, char **argv)
 		cli_error("%s: empty profile", path);
 		goto release;
 	}
-	rc = write_export(&p, path, json, output);
+	rc = write_export(&p, path, format, output);
 release:
 	mp_profile_release(&p);
 out:

@@ -21,8 +21,8 @@ static int parse_number(const char *s, double *v)
 	return end != s && !*end && !errno && isfinite(*v) ? 0 : -1;
 }
 
-/* "a,b", "a," or ",b". Returns 0 or -1. */
-static int parse_window(const char *s, mp_plot_opts *o)
+/* "a,b", "a," or ",b" into the flags and values given. Returns 0 or -1. */
+static int parse_range(const char *s, int *has_lo, double *lo, int *has_hi, double *hi)
 {
 	const char *comma = strchr(s, ',');
 	if (!comma || strchr(comma + 1, ','))
@@ -33,15 +33,15 @@ static int parse_window(const char *s, mp_plot_opts *o)
 		return -1;
 	memcpy(a, s, alen);
 	a[alen] = 0;
-	o->has_tmin = alen > 0;
-	o->has_tmax = comma[1] != 0;
-	if (!o->has_tmin && !o->has_tmax)
+	*has_lo = alen > 0;
+	*has_hi = comma[1] != 0;
+	if (!*has_lo && !*has_hi)
 		return -1;
-	if (o->has_tmin && parse_number(a, &o->tmin) < 0)
+	if (*has_lo && parse_number(a, lo) < 0)
 		return -1;
-	if (o->has_tmax && parse_number(comma + 1, &o->tmax) < 0)
+	if (*has_hi && parse_number(comma + 1, hi) < 0)
 		return -1;
-	if (o->has_tmin && o->has_tmax && !(o->tmax > o->tmin))
+	if (*has_lo && *has_hi && !(*hi > *lo))
 		return -1;
 	return 0;
 }
@@ -49,9 +49,20 @@ static int parse_window(const char *s, mp_plot_opts *o)
 /* --window A,B */
 static int opt_window(const cli_option *opt, const char *arg, const char *cmd)
 {
-	if (parse_window(arg, opt->target) < 0)
+	mp_plot_opts *o = opt->target;
+	if (parse_range(arg, &o->has_tmin, &o->tmin, &o->has_tmax, &o->tmax) < 0)
 		return cli_usage_error(cmd, "invalid window '%s': expected A,B "
 					    "(seconds, A < B; 'A,' or ',B' for an open end)", arg);
+	return 0;
+}
+
+/* --ylim A,B */
+static int opt_ylim(const cli_option *opt, const char *arg, const char *cmd)
+{
+	mp_plot_opts *o = opt->target;
+	if (parse_range(arg, &o->has_mmin, &o->mmin, &o->has_mmax, &o->mmax) < 0)
+		return cli_usage_error(cmd, "invalid ylim '%s': expected A,B "
+					    "(MiB, A < B; 'A,' or ',B' for an automatic end)", arg);
 	return 0;
 }
 
@@ -79,7 +90,9 @@ static int parse_plot_options(int *argc, char **argv, mp_plot_opts *o, const cha
 			      int *rc)
 {
 	const cli_option options[] = {
-		CLI_STRING('o', "output", "FILE", output, "the image: .png, .svg or .pdf"),
+		CLI_STRING('o', "output", "FILE", output,
+			   "the image: .png, .svg, .pdf, or .html (an interactive page);\n"
+			   "without an extension, FILE.png"),
 		CLI_STRING('t', "title", "TITLE", &o->title,
 			   "the title (default: the profiled command, for one profile)"),
 		CLI_FLAG('n', "no-function-ts", &o->no_functions, 1,
@@ -89,6 +102,10 @@ static int parse_plot_options(int *argc, char **argv, mp_plot_opts *o, const cha
 		CLI_FLAG('s', "slope", &o->slope, 1, "add a least-squares trend line to each curve"),
 		CLI_CALLBACK('w', "window", "A,B", o, opt_window,
 			     "only seconds A to B; 'A,' and ',B' leave one end open"),
+		CLI_CALLBACK(0, "ylim", "A,B", o, opt_ylim,
+			     "the memory axis from A to B MiB; 'A,' or ',B' leave one end\n"
+			     "automatic (default: from 0, unless the data would fill less\n"
+			     "than half the height; '0,' always from 0)"),
 		CLI_CALLBACK(0, "width", "PX", &o->width, opt_size,
 			     "image width in pixels (default 1000)"),
 		CLI_CALLBACK(0, "height", "PX", &o->height, opt_size,
@@ -104,9 +121,9 @@ static int parse_plot_options(int *argc, char **argv, mp_plot_opts *o, const cha
 		options,
 		"Usage: mprof plot [options] [FILE|INDEX...]\n\n"
 		"Draws profiles (the newest one of the current directory when none is named; an INDEX\n"
-		"counts as in 'mprof list', -1 the newest) to a PNG, SVG or PDF image, chosen by the\n"
-		"output's extension. Without -o, writes PROFILE.png beside the profile and prints its\n"
-		"path. Several profiles are overlaid, each from its own start.\n",
+		"counts as in 'mprof list', -1 the newest) to a PNG, SVG or PDF image or an HTML page,\n"
+		"chosen by the output's extension. Without -o, writes PROFILE.png beside the profile\n"
+		"and prints its path. Several profiles are overlaid, each from its own start.\n",
 		NULL, 0,
 	};
 	*argc = cli_protect_negative_index(*argc, argv, options);
@@ -169,15 +186,22 @@ int cmd_plot(int argc, char **argv)
 	int first = parse_plot_options(&argc, argv, &o, &output, &rc);
 	if (first < 0)
 		return rc;
-	if (output && mp_plot_format_of(output) < 0) {
-		cli_error("cannot write '%s': unknown image format (use .png, .svg or .pdf)", output);
+	mp_plot_format format = MP_PLOT_PNG;
+	char *out_path = NULL;
+	if (output && !(out_path = mp_plot_output_path(output, &format))) {
+		if (errno == ENOMEM) {
+			cli_error("out of memory");
+			return CLI_FAIL;
+		}
+		const char *dot = strrchr(output, '.');
+		cli_error("cannot write '%s': unknown format '%s' (use .png, .svg, .pdf or .html; "
+			  "without an extension, .png)", output, dot ? dot : output);
 		return CLI_USAGE;
 	}
 
 	cli_profiles all;
 	mp_profile *profs = NULL;
 	const mp_profile **pp = NULL;
-	char *out_path = NULL;
 	size_t nread = 0;
 	rc = cli_profiles_resolve(&all, argc - first, argv + first, CLI_PROFILES_SAY_NEWEST);
 	if (rc != CLI_OK)
@@ -187,24 +211,24 @@ int cmd_plot(int argc, char **argv)
 	size_t n = all.count;
 	profs = calloc(n, sizeof *profs);
 	pp = calloc(n, sizeof *pp);
-	out_path = output ? NULL : default_output(paths[0]);
-	if (!profs || !pp || (!output && !out_path)) {
+	if (!output)
+		out_path = default_output(paths[0]);
+	if (!profs || !pp || !out_path) {
 		cli_error("out of memory");
 		goto out;
 	}
 	if (read_profiles(paths, n, profs, pp, &nread) < 0)
 		goto out;
-	const char *target = output ? output : out_path;
+	const char *target = out_path;
 	if (cli_check_output(target) < 0)
 		goto out;
 	const char *detail;
-	int prc = mp_plot_write(pp, paths, n, &o, (mp_plot_format)mp_plot_format_of(target), target,
-				NULL, &detail);
+	int prc = mp_plot_write(pp, paths, n, &o, format, target, NULL, &detail);
 	if (prc < 0) {
 		plot_error(prc, detail, target, &o);
 		goto out;
 	}
-	if (!output)
+	if (!output || strcmp(output, target)) /* a name the user did not write */
 		printf("%s\n", target);
 	rc = CLI_OK;
 out:

@@ -37,7 +37,7 @@ value_for() {
 	A,B) echo 0,1 ;;
 	PX) echo 100 ;;
 	DPI) echo 96 ;;
-	'csv|json') echo csv ;;
+	'csv|json'|'csv|json|trace') echo csv ;;
 	*) echo "UNKNOWN" ;;
 	esac
 }

@@ -10,7 +10,9 @@
 #include <string.h>
 
 #include "export.h"
+#include "jsonw.h"
 #include "profile.h"
+#include "trace.h"
 #include "test_dat_util.h"
 
 #ifndef FIXTURES
@@ -162,6 +164,80 @@ static void test_export__write_errors_are_returned(void **state)
 	mp_profile_release(&p);
 }
 
+static size_t count(const char *hay, const char *needle)
+{
+	size_t n = 0;
+	for (const char *s = hay; (s = strstr(s, needle)); s++)
+		n++;
+	return n;
+}
+
+/* The trace export: an event per line, counted against the profile; names in valid UTF-8
+ * with '<' escaped; numbers without printf. tests/web/trace.sh checks it with a real reader. */
+static void test_export__trace_has_an_event_per_line_of_the_profile(void **state)
+{
+	(void)state;
+	mp_profile p;
+	char path[512];
+	snprintf(path, sizeof path, "%s/ours_full.dat", FIXTURES);
+	assert_int_equal(test_read(&p, path, err, sizeof err), 0);
+	static char buf[1 << 16];
+	FILE *f = fmemopen(buf, sizeof buf, "w");
+	assert_int_equal(mp_export_trace(&p, "f.dat", f), 0);
+	long n = ftell(f);
+	fclose(f);
+	buf[n] = 0;
+	assert_int_equal(count(buf, "{\"ph\":\"C\""), 5 + 2 + 3);     /* MEM + PEAK + CHLD */
+	assert_int_equal(count(buf, "\"cat\":\"function\""), 3);    /* FUNC */
+	assert_int_equal(count(buf, "\"cat\":\"gc\""), 2);          /* GC */
+	assert_int_equal(count(buf, "{\"ph\":\"i\""), 2);           /* MARK + EXIT */
+	assert_non_null(strstr(buf, "{\"ph\":\"X\",\"cat\":\"gc\",\"pid\":4242,\"tid\":1000004242,"
+				    "\"ts\":310000,\"dur\":30000,\"name\":\"GC gen 2\",\"args\":"
+				    "{\"generation\":2,\"collected\":1000,\"uncollectable\":2,"
+				    "\"candidates\":null,\"duration_ms\":30,\"mem_before_MiB\":15,"
+				    "\"mem_after_MiB\":12}}"));
+	assert_non_null(strstr(buf, "{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":4242,"
+				    "\"tid\":4242,\"args\":{\"name\":\"./memfix 'a b' c\"}}"));
+	mp_profile_release(&p);
+	/* Any bytes in a name; no META: the pid of the GC lines. */
+	mp_profile q;
+	const char *text = "MEM 1 10\nFUNC %FF%3C/script%3E 1 10.1 1 10.2 0\nGC 0 1 10 1 10 1 0 1 77\n";
+	assert_int_equal(test_parse(&q, text, strlen(text), "t.dat", err, sizeof err), 0);
+	f = fmemopen(buf, sizeof buf, "w");
+	assert_int_equal(mp_export_trace(&q, "t.dat", f), 0);
+	n = ftell(f);
+	fclose(f);
+	buf[n] = 0;
+	assert_non_null(strstr(buf, "\"name\":\"\xef\xbf\xbd\\u003c/script>\""));
+	assert_non_null(strstr(buf, "\"pid\":77,"));
+	mp_profile_release(&q);
+}
+
+static void test_export__numbers_are_shortest_fixed_decimals(void **state)
+{
+	(void)state;
+	static const struct {
+		double v;
+		int dec;
+		const char *want;
+	} cases[] = {
+		{0, 3, "0"}, {1.5, 6, "1.5"}, {-2.25, 2, "-2.25"}, {123456789.0005, 3, "123456789.001"},
+		{0.000001, 6, "0.000001"}, {0.0000004, 6, "0"}, {1e300, 3, "null"}, {-7, 0, "-7"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		static mp__jw w;
+		char buf[64];
+		FILE *f = fmemopen(buf, sizeof buf, "w");
+		mp__jw_init(&w, f);
+		mp__jw_num(&w, cases[i].v, cases[i].dec);
+		assert_int_equal(mp__jw_finish(&w), 0);
+		long n = ftell(f);
+		fclose(f);
+		buf[n] = 0;
+		assert_string_equal(buf, cases[i].want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -171,6 +247,8 @@ int main(void)
 		cmocka_unit_test(test_export__names_are_quoted_and_escaped),
 		cmocka_unit_test(test_export__json_has_every_part),
 		cmocka_unit_test(test_export__write_errors_are_returned),
+		cmocka_unit_test(test_export__trace_has_an_event_per_line_of_the_profile),
+		cmocka_unit_test(test_export__numbers_are_shortest_fixed_decimals),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

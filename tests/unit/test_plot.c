@@ -31,10 +31,8 @@
 
 #define BLUE 0x1f77b4  /* the first file's curve */
 #define RED 0xd62728   /* the peak marker */
-#define GC0 0xc7e9c0   /* a generation-0 collection */
-#define GC2 0xf4a582   /* a generation-2 collection */
-#define FUNC0 0x2ca02c /* the first function */
-#define FUNC1 0x9467bd /* the second */
+#define GC0 0x56b4e9   /* a generation-0 collection */
+#define GC2 0xd55e00   /* a generation-2 collection */
 
 static char dir[64], err[512];
 
@@ -88,6 +86,30 @@ static cairo_surface_t *render(const mp_profile *p, const mp_plot_opts *o, mp_pl
 	assert_int_equal(cairo_image_surface_get_width(s), lay->width);
 	assert_int_equal(cairo_image_surface_get_height(s), lay->height);
 	return s;
+}
+
+/* The colour the model gives function `fn` of `p`. */
+static unsigned func_color(const mp_profile *p, size_t fn)
+{
+	const mp_profile *pp[] = {p};
+	const char *names[] = {"t.dat"};
+	mp_plot_opts o = {0};
+	mp_plot_model m;
+	assert_int_equal(mp_plot_model_init(&m, pp, names, 1, &o, 1, NULL, NULL), 0);
+	unsigned c = m.fn_colors[fn];
+	mp_plot_model_release(&m);
+	return c;
+}
+
+/* The sampled curve's memory at `t` (epoch seconds), where the brackets sit. */
+static double curve_at(const mp_profile *p, double t)
+{
+	for (size_t i = 1; i < p->nmem; i++)
+		if (p->mem[i].t >= t) {
+			const mp_point *a = &p->mem[i - 1], *b = &p->mem[i];
+			return a->mem + (b->mem - a->mem) * (t - a->t) / (b->t - a->t);
+		}
+	return p->mem[p->nmem - 1].mem;
 }
 
 static unsigned pixel(cairo_surface_t *s, int x, int y)
@@ -151,8 +173,10 @@ static void test_plot__curve_peak_gc_and_brackets_are_where_the_data_is(void **s
 	/* Below the peak, inside its interval: the true-peak band (the curve's blue, light). */
 	unsigned band = pixel(s, (int)X(&l, 0.17), (int)Y(&l, 45));
 	assert_true(close_to(band, 0xbfd6ea, 24));
-	/* The generation-0 collection [0.11, 0.12] s: a span of its width, the plot's height. */
-	int row = (int)Y(&l, 8), left = -1, right = -1;
+	/* The GC lane under the plot: the generation-0 collection [0.11, 0.12] s is a bar of its
+	 * width near the lane's bottom (a third of the bar row high). */
+	assert_true(l.gc_y0 > l.y1 && l.gc_y1 > l.gc_y0 + 20);
+	int row = (int)l.gc_y1 - 3, left = -1, right = -1;
 	for (int x = (int)l.x0; x < (int)l.x1; x++)
 		if (pixel(s, x, row) == GC0) {
 			if (left < 0)
@@ -162,18 +186,22 @@ static void test_plot__curve_peak_gc_and_brackets_are_where_the_data_is(void **s
 	assert_true(left >= 0);
 	assert_true(fabs(left - X(&l, 0.11)) <= 1.5);
 	assert_true(fabs(right + 1 - X(&l, 0.12)) <= 1.5);
-	assert_int_equal(pixel(s, (int)X(&l, 0.115), (int)l.y0 + 3), GC0);
-	/* The generation-2 one [0.31, 0.34] s, in its own shade. */
-	assert_int_equal(pixel(s, (int)X(&l, 0.325), (int)Y(&l, 45)), GC2);
-	/* A bracket at each end of each call, in its function's colour. */
+	assert_int_not_equal(pixel(s, (int)X(&l, 0.115), (int)l.gc_y1 - 12), GC0);
+	/* The generation-2 one [0.31, 0.34] s, in its own colour, the bar row's full height. */
+	assert_int_equal(pixel(s, (int)X(&l, 0.325), (int)l.gc_y1 - 3), GC2);
+	assert_int_equal(pixel(s, (int)X(&l, 0.325), (int)l.gc_y1 - 15), GC2);
+	/* A thin guide line across the plot at each collection's start, faint. */
+	assert_true(near(s, X(&l, 0.11), (int)l.y0 + 3, 1, 0xc5e5f7, 30));
+	/* A bracket at each end of each call, on the curve, in its function's colour. */
+	unsigned func0 = func_color(&p, 0);
 	for (size_t i = 0; i < p.ncalls; i++) {
 		const mp_call *c = &p.calls[i];
-		unsigned col = c->fn == 0 ? FUNC0 : FUNC1;
-		assert_true(near(s, X(&l, c->t0 - p.t_first), Y(&l, c->m0), 2, col, 40));
-		assert_true(near(s, X(&l, c->t1 - p.t_first), Y(&l, c->m1), 2, col, 40));
+		unsigned col = func_color(&p, c->fn);
+		assert_true(near(s, X(&l, c->t0 - p.t_first), Y(&l, curve_at(&p, c->t0)), 2, col, 40));
+		assert_true(near(s, X(&l, c->t1 - p.t_first), Y(&l, curve_at(&p, c->t1)), 2, col, 40));
 	}
 	/* Nothing of the functions' colours where no call begins or ends. */
-	assert_false(near(s, X(&l, 0.35), Y(&l, 30), 6, FUNC0, 40));
+	assert_false(near(s, X(&l, 0.35), Y(&l, 30), 6, func0, 40));
 	cairo_surface_destroy(s);
 	mp_profile_release(&p);
 }
@@ -188,8 +216,9 @@ static void test_plot__no_function_ts_leaves_brackets_out(void **state)
 	cairo_surface_t *s = render(&p, &o, &l);
 	for (size_t i = 0; i < p.ncalls; i++) {
 		const mp_call *c = &p.calls[i];
-		unsigned col = c->fn == 0 ? FUNC0 : FUNC1;
-		assert_false(near(s, X(&l, c->t0 - p.t_first) + 3, Y(&l, c->m0) - 8, 1, col, 30));
+		unsigned col = func_color(&p, c->fn);
+		assert_false(near(s, X(&l, c->t0 - p.t_first) + 3,
+				  Y(&l, curve_at(&p, c->t0)) - 10, 1, col, 30));
 	}
 	assert_true(near(s, X(&l, 0.2), Y(&l, 50), 1, RED, 30)); /* the peak stays */
 	cairo_surface_destroy(s);
@@ -228,9 +257,10 @@ static void test_plot__nothing_is_drawn_outside_the_window(void **state)
 	/* Inside: samples 1 to 5 are drawn, and the function at 8.5-9.5 s is not. */
 	for (int i = 1; i <= 5; i++)
 		assert_true(near(s, X(&l, i), Y(&l, 10 + i), 2, BLUE, 40));
+	unsigned late = func_color(&p, 0);
 	for (int y = (int)l.y0; y < (int)l.y1; y++)
 		for (int x = (int)l.x0; x < (int)l.x1; x++)
-			assert_false(close_to(pixel(s, x, y), FUNC0, 30));
+			assert_false(close_to(pixel(s, x, y), late, 30));
 	cairo_surface_destroy(s);
 	mp_profile_release(&p);
 
@@ -355,11 +385,11 @@ static void test_plot__flame_lane_has_a_rectangle_per_call(void **state)
 	assert_true(l.lane_y1 - l.lane_y0 > 30 && l.lane_y0 > l.y1);
 	for (size_t i = 0; i < p.ncalls; i++) {
 		const mp_call *c = &p.calls[i];
-		static const unsigned cols[] = {0x2ca02c, 0x9467bd, 0xff7f0e};
+		unsigned col = func_color(&p, c->fn);
 		/* 85% of the function's colour over the lane's background. */
 		unsigned want = 0;
 		for (int sh = 0; sh < 24; sh += 8)
-			want |= (unsigned)lround(((cols[c->fn] >> sh) & 0xff) * 0.85 + 0xf6 * 0.15) << sh;
+			want |= (unsigned)lround(((col >> sh) & 0xff) * 0.85 + 0xf6 * 0.15) << sh;
 		double x = X(&l, (c->t0 + c->t1) / 2 - p.t_first);
 		double y = l.lane_y1 - (c->level + 0.5) * 17 - 6; /* above the name's baseline */
 		if (!near(s, x, y, 3, want, 12))
@@ -377,7 +407,8 @@ static void test_plot__flame_lane_has_a_rectangle_per_call(void **state)
 			dark += close_to(pixel(s, x, y), 0x111111, 60);
 	assert_true(dark > 20);
 	/* No brackets in flame mode. */
-	assert_false(near(s, X(&l, inner->t0 - p.t_first) + 3, Y(&l, inner->m0) - 8, 1, FUNC0, 30));
+	assert_false(near(s, X(&l, inner->t0 - p.t_first) + 3, Y(&l, curve_at(&p, inner->t0)) - 10, 1,
+			  func_color(&p, inner->fn), 8));
 	cairo_surface_destroy(s);
 	mp_profile_release(&p);
 }
@@ -529,7 +560,7 @@ static void test_plot__any_bytes_in_names_are_drawn(void **state)
 	mp_plot_layout l;
 	cairo_surface_t *s = render(&p, &o, &l);
 	/* Everything was drawn: the bracket, and the curve's last sample. */
-	assert_true(near(s, X(&l, 0.1), Y(&l, 1), 2, FUNC0, 40));
+	assert_true(near(s, X(&l, 0.1), Y(&l, curve_at(&p, 10.1)), 2, func_color(&p, 0), 40));
 	assert_true(near(s, X(&l, 0.5), Y(&l, 1.5), 2, BLUE, 40));
 	cairo_surface_destroy(s);
 	o.flame = 1;

@@ -133,7 +133,9 @@ static void test_plot_model__ranges_ticks_and_layout_of_a_known_profile(void **s
 	CLOSE(m.title_at.x, 500 - 16 * 7 / 2.0);
 	CLOSE(m.x0, 64);
 	CLOSE(m.y0, 40);
-	CLOSE(m.y1, 500 - 46);
+	CLOSE(m.y1, 500 - 46 - 34); /* the GC lane (30 px and a 4 px gap) under the plot */
+	CLOSE(m.gc_y0, m.y1 + 4);
+	CLOSE(m.gc_y1, m.gc_y0 + 30);
 	CLOSE(m.x1, 1000 - (30 * 6 + 40) - 16);
 	CLOSE(m.legend.x, m.x1 + 12);
 	assert_int_equal(m.columns, (int)(m.x1 - m.x0));
@@ -162,7 +164,7 @@ static void test_plot_model__ranges_ticks_and_layout_of_a_known_profile(void **s
 	assert_string_equal(m.time_axis.ticks[8].label, "0.40");
 	CLOSE(m.time_axis.ticks[8].pos, X(&m, 0.4));
 	CLOSE(m.time_axis.ticks[3].at.x, X(&m, 0.15) - 4 * 6 / 2.0);
-	CLOSE(m.time_axis.ticks[3].at.y, m.y1 + 15);
+	CLOSE(m.time_axis.ticks[3].at.y, m.gc_y1 + 15); /* under the GC lane */
 	assert_string_equal(m.time_axis.title, "time (s)");
 	assert_string_equal(m.mem_axis.title, "memory (MiB)");
 	mp_plot_model_release(&m);
@@ -194,9 +196,11 @@ static void test_plot_model__the_window_sets_the_time_range_and_fits_memory_to_i
 	build(&m, &p, &o);
 	CLOSE(m.tmin, 1);
 	CLOSE(m.tmax, 5);
-	/* 11 to 15 MiB inside: a 2 MiB step, 15 + 8% rounded up to 18; the spike is left out. */
-	CLOSE(m.mmin, 0);
-	CLOSE(m.mmax, 18);
+	/* 11 to 15 MiB inside, the spike left out: from 0 the data would have less than half the
+	 * height, so the axis fits it: 11 less 5% of the spread, down to the 0.5 MiB step, up to
+	 * 15 + 8% of the range, rounded up. */
+	CLOSE(m.mmin, 10.5);
+	CLOSE(m.mmax, 15.5);
 	/* The samples inside, and the nearest outside each end so the line reaches the edges. */
 	assert_int_equal(m.files[0].curve.kind, MP_CURVE_LINE);
 	assert_int_equal(m.files[0].curve.npts, 7);
@@ -253,10 +257,10 @@ static void test_plot_model__legend_keys_name_colour_and_kind(void **state)
 		{MP_KEY_LINE, 0x17becf, "child 4243"},
 		{MP_KEY_LINE, 0xbcbd22, "child 4250"},
 		{MP_KEY_BAND, 0x1f77b4, "true peak between samples"},
-		{MP_KEY_LINE, 0x2ca02c, "my func: 1 call, 0.090 s"},
-		{MP_KEY_LINE, 0x9467bd, "work: 2 calls, 0.285 s"},
-		{MP_KEY_BOX, 0xc7e9c0, "GC gen 0: 1 run, 10.0 ms"},
-		{MP_KEY_BOX, 0xf4a582, "GC gen 2+: 1 run, 30.0 ms"},
+		{MP_KEY_LINE, 0, "my func: 1 call, 0.090 s"}, /* colour: fn_colors[0] */
+		{MP_KEY_LINE, 1, "work: 2 calls, 0.285 s"},
+		{MP_KEY_BOX, 0x56b4e9, "GC gen 0: 1 run, 10.0 ms"},
+		{MP_KEY_BOX, 0xd55e00, "GC gen 2+: 1 run, 30.0 ms"},
 		{MP_KEY_TEXT, 0x222222, "exited with status 0 at 0.41 s"},
 	};
 	assert_int_equal(m.nkeys, 9);
@@ -264,7 +268,11 @@ static void test_plot_model__legend_keys_name_colour_and_kind(void **state)
 	assert_int_equal(m.more, 0);
 	for (size_t i = 0; i < m.nkeys; i++) {
 		assert_int_equal(m.keys[i].kind, want[i].kind);
-		assert_int_equal(m.keys[i].color, want[i].color);
+		assert_true(m.keys[i].shown);
+		if (m.keys[i].role == MP_ROLE_FUNC)
+			assert_int_equal(m.keys[i].color, m.fn_colors[want[i].color]);
+		else
+			assert_int_equal(m.keys[i].color, want[i].color);
 		assert_string_equal(m.keys[i].text, want[i].text);
 		assert_string_equal(m.keys[i].label, want[i].text);
 		CLOSE(m.keys[i].y, m.y0 + 4 + 17 * (double)i + 8.5);
@@ -299,13 +307,15 @@ static void test_plot_model__a_long_legend_ends_with_and_n_more(void **state)
 	mp_plot_model m;
 	mp_plot_opts o = {0};
 	build(&m, &p, &o);
-	/* 41 entries; (454 - 40 - 10) / 17 = 23.7 rows fit: 22 entries, then "and 19 more". */
+	/* 41 entries; (454 - 40 - 10) / 17 = 23.7 rows fit: 22 entries, then "and 19 more
+	 * functions", for which the legend is wide enough. */
 	assert_int_equal(m.nkeys, 41);
 	assert_int_equal(m.shown, 23);
 	assert_int_equal(m.more, 41 - 23 + 1);
 	assert_string_equal(m.keys[21].label, "f20: 1 call, 0.100 s");
-	assert_string_equal(m.keys[22].label, "and 19 more");
+	assert_string_equal(m.keys[22].label, "and 19 more functions");
 	assert_string_equal(m.keys[22].text, "f21: 1 call, 0.100 s");
+	assert_false(m.keys[23].shown);
 	CLOSE(m.legend.h, 23 * 17 + 8);
 	mp_plot_model_release(&m);
 	/* A legend narrower than its entries: a third of the picture, entries cut from the
@@ -466,8 +476,7 @@ static void test_plot_model__flame_lane_geometry(void **state)
 	for (size_t i = 0; i < m.nlane; i++) {
 		const mp_call *c = &p.calls[i];
 		const mp_plot_lane_box *b = &m.lane[i];
-		static const uint32_t cols[] = {0x2ca02c, 0x9467bd, 0xff7f0e};
-		assert_int_equal(b->color, cols[c->fn]);
+		assert_int_equal(b->color, m.fn_colors[c->fn]);
 		CLOSE(b->box.x, X(&m, c->t0 - p.t_first));
 		CLOSE(b->box.w, X(&m, c->t1 - p.t_first) - b->box.x - 1);
 		CLOSE(b->box.y, m.lane_y1 - (c->level + 1) * 17 + 1);
@@ -508,29 +517,34 @@ static void test_plot_model__gc_spans_marks_brackets_and_peak(void **state)
 	mp_plot_model m;
 	mp_plot_opts o = {0};
 	build(&m, &p, &o);
-	/* GC runs as wide as they lasted, shaded by generation. */
+	/* GC runs: a thin guide line at each start, in its generation's colour. */
 	assert_int_equal(m.ngcs, 2);
 	assert_int_equal(m.gcs[0].gen, 0);
-	assert_int_equal(m.gcs[0].color, 0xc7e9c0);
+	assert_int_equal(m.gcs[0].color, 0x56b4e9);
 	CLOSE(m.gcs[0].x, X(&m, 0.11));
-	assert_true(fabs(m.gcs[0].w - (X(&m, 0.12) - X(&m, 0.11))) < 1e-6);
+	CLOSE(m.gcs[0].w, 1);
 	assert_int_equal(m.gcs[1].gen, 2);
-	assert_int_equal(m.gcs[1].color, 0xf4a582);
+	assert_int_equal(m.gcs[1].color, 0xd55e00);
 	/* The mark, labelled right of its line. */
 	assert_int_equal(m.nmarks, 1);
 	assert_string_equal(m.marks[0].name, "half%way");
 	assert_true(fabs(m.marks[0].x - X(&m, 0.15)) < 1e-6);
 	CLOSE(m.marks[0].at.x, m.marks[0].x + 3);
 	CLOSE(m.marks[0].at.y, m.y0 + 12);
-	/* Brackets at each end of each call, in its function's colour. */
+	/* Brackets at each end of each call, on the sampled curve (as memory_profiler's, which
+	 * merges their values into its curve), in its function's colour. "work" 0.05-0.25 s:
+	 * 15 MiB at entry (between 10 at 0 s and 20 at 0.1 s), 22.5 at exit (30 at 0.2, 15 at
+	 * 0.3). */
 	assert_int_equal(m.nbrackets, 3);
 	for (size_t i = 0; i < 3; i++) {
 		const mp_call *c = &p.calls[i];
 		assert_true(m.brackets[i].has_open && m.brackets[i].has_close);
-		assert_int_equal(m.brackets[i].color, c->fn == 0 ? 0x2ca02c : 0x9467bd);
+		assert_int_equal(m.brackets[i].color, m.fn_colors[c->fn]);
 		assert_true(fabs(m.brackets[i].open.x - X(&m, c->t0 - p.t_first)) < 1e-6);
-		CLOSE(m.brackets[i].close.y, Y(&m, c->m1));
 	}
+	assert_string_equal(p.fnames[p.calls[0].fn], "work");
+	assert_true(fabs(m.brackets[0].open.y - Y(&m, 15)) < 1e-6);
+	assert_true(fabs(m.brackets[0].close.y - Y(&m, 22.5)) < 1e-6);
 	/* The true peak, 50 MiB at 0.2 s: a red dot, a line across, a label right and above. */
 	const mp_plot_file *f = &m.files[0];
 	assert_true(f->has_peak && f->peak_line);
@@ -571,10 +585,11 @@ static void test_plot_model__several_files_share_the_axes_and_drop_the_details(v
 	assert_false(m.has_title);
 	assert_int_equal(m.functions, MP_FUNCS_NONE);
 	assert_int_equal(m.ngcs + m.nmarks + m.nbrackets + m.nlane, 0);
-	/* The longer file sets the time axis; each is named by its base name. */
+	/* The longer file sets the time axis; each is named by its base name and, since they ran
+	 * different commands, its command. */
 	CLOSE(m.tmax, b.t_last - b.t_first);
-	assert_string_equal(m.keys[0].text, "ours_full.dat");
-	assert_string_equal(m.keys[3].text, "mp_python.dat");
+	assert_string_equal(m.keys[0].text, "ours_full.dat (./memfix 'a b' c)");
+	assert_true(!strncmp(m.keys[3].text, "mp_python.dat (", 15));
 	assert_int_equal(m.keys[3].color, 0x222222);
 	/* Each peak in its file's colour, without the line across. */
 	assert_int_equal(m.files[1].peak_color, 0x222222);
@@ -665,6 +680,290 @@ static void test_plot_model__out_of_memory_at_any_allocation_leaks_nothing(void 
 	mp_profile_release(&p);
 }
 
+/* 10 s of samples at 100 MiB; collections of each generation, one lasting no time, one at the
+ * very end (the program's exit). */
+static const char *collections(void)
+{
+	static char text[4096];
+	strcpy(text, "CMDLINE gc\n");
+	for (int i = 0; i <= 10; i++) {
+		size_t n = strlen(text);
+		snprintf(text + n, sizeof text - n, "MEM 100 %d.0\n", 1000 + i);
+	}
+	strcat(text, "GC 0 100 1001.000000 100 1001.000000 5 0 10 1\n"   /* no time at all */
+		     "GC 1 100 1002.000000 98 1003.000000 400 0 10 1\n"  /* 1 s, freed 2 MiB */
+		     "GC 0 100 1004.000000 100 1004.500000 7 0 10 1\n"
+		     "GC 2 100 1010.000000 90 1010.000000 9000 1 10 1\n"); /* at exit */
+	return text;
+}
+
+static void test_plot_model__gc_lane_bars_have_position_width_and_generation(void **state)
+{
+	(void)state;
+	long before = live;
+	mp_profile p;
+	parse(&p, collections());
+	mp_plot_model m;
+	mp_plot_opts o = {0};
+	build(&m, &p, &o);
+	/* The lane under the plot, above the time labels. */
+	CLOSE(m.gc_y0, m.y1 + 4);
+	CLOSE(m.gc_y1, m.gc_y0 + MP_PLOT_GC_LANE);
+	CLOSE(m.time_axis.ticks[0].at.y, m.gc_y1 + 15);
+	/* By generation, then time. */
+	assert_int_equal(m.ngc_bars, 4);
+	const mp_plot_gc_bar *b = m.gc_bars;
+	int gens[] = {0, 0, 1, 2};
+	double row = m.gc_y1 - 1 - m.gc_bar_y0;
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(b[i].gen, gens[i]);
+		assert_int_equal(b[i].color, mp_plot_gc_color(gens[i]));
+		assert_int_equal(b[i].runs, 1);
+		assert_true(b[i].box.w >= MP_PLOT_GC_MIN_W - 1e-9);
+		/* Taller for older generations, standing on the lane's bottom. */
+		CLOSE(b[i].box.h, row * (gens[i] + 1) / 3);
+		CLOSE(b[i].box.y + b[i].box.h, m.gc_y1 - 1);
+		assert_true(b[i].box.x >= m.x0 && b[i].box.x + b[i].box.w <= m.x1 + 1e-9);
+	}
+	/* The instant one: 2 px at its time. */
+	CLOSE(b[0].box.x, X(&m, 1));
+	CLOSE(b[0].box.w, 2);
+	/* Half a second: as wide as it lasted. */
+	CLOSE(b[1].box.x, X(&m, 4));
+	CLOSE(b[1].box.w, X(&m, 4.5) - X(&m, 4));
+	assert_true(b[1].box.w > 20);
+	/* Generation 1, one second, freed 400 objects and 2 MiB: labelled so, centred. */
+	CLOSE(b[2].box.x, X(&m, 2));
+	CLOSE(b[2].box.w, X(&m, 3) - X(&m, 2));
+	assert_true(b[2].has_label);
+	assert_string_equal(b[2].label, "400 obj, 2.0 MiB");
+	CLOSE(b[2].at.x, X(&m, 2.5) - 16 * 6 / 2.0);
+	assert_true(b[2].at.y > m.gc_y0 && b[2].at.y < m.gc_bar_y0);
+	CLOSE(b[2].freed, 2);
+	/* At exit, on the plot's right edge: kept whole inside it. */
+	CLOSE(b[3].box.x + b[3].box.w, m.x1);
+	CLOSE(b[3].box.w, 2);
+	assert_true(b[3].has_label);
+	assert_string_equal(b[3].label, "9000 obj, 10.0 MiB");
+	assert_true(b[3].at.x + 18 * 6 <= m.x1 + 1e-9);
+	/* Labels never overlap. */
+	for (int i = 0; i < 4; i++)
+		for (int j = i + 1; j < 4; j++)
+			if (b[i].has_label && b[j].has_label)
+				assert_true(b[i].at.x + 6 * (double)strlen(b[i].label) <= b[j].at.x ||
+					    b[j].at.x + 6 * (double)strlen(b[j].label) <= b[i].at.x);
+	mp_plot_model_release(&m);
+
+	/* Thousands of collections: one bar per generation and pixel, counting them all. */
+	char *many = malloc(400000);
+	strcpy(many, "MEM 1 1000\nMEM 1 1010\n");
+	size_t len = strlen(many);
+	for (int i = 0; i < 5000; i++)
+		len += (size_t)snprintf(many + len, 400000 - len,
+					"GC %d 1 %.6f 1 %.6f 1 0 1 1\n", i % 7 ? 0 : 2,
+					1000 + i * 0.002, 1000 + i * 0.002 + 1e-5);
+	mp_profile q;
+	parse(&q, many);
+	build(&m, &q, &o);
+	size_t runs = 0;
+	for (size_t i = 0; i < m.ngc_bars; i++) {
+		runs += m.gc_bars[i].runs;
+		assert_true(m.gc_bars[i].box.w >= 2 - 1e-9);
+	}
+	assert_int_equal(runs, 5000);
+	assert_true(m.ngc_bars < 2 * (size_t)(m.x1 - m.x0));
+	mp_plot_model_release(&m);
+	mp_profile_release(&q);
+	free(many);
+
+	/* Several profiles, or none with GC lines: no lane. */
+	read_fixture(&q, "mp_python.dat");
+	build(&m, &q, &o);
+	assert_int_equal(m.ngc_bars, 0);
+	CLOSE(m.gc_y1 - m.gc_y0, 0);
+	mp_plot_model_release(&m);
+	mp_profile_release(&q);
+	mp_profile_release(&p);
+	assert_int_equal(live, before);
+}
+
+static void test_plot_model__legend_never_drops_gc_entries(void **state)
+{
+	(void)state;
+	long before = live;
+	static char text[16384];
+	strcpy(text, "CMDLINE many\nMEM 1 100\nMEM 2 101\n"
+		     "GC 0 1 100.1 1 100.2 1 0 1 1\nGC 1 1 100.3 1 100.4 1 0 1 1\n"
+		     "GC 2 1 100.5 1 100.6 1 0 1 1\nEXIT 0 101\n");
+	for (int i = 0; i < 40; i++) {
+		size_t len = strlen(text);
+		snprintf(text + len, sizeof text - len, "FUNC f%02d 1 100.1 1 100.2 0\n", i);
+	}
+	mp_profile p;
+	parse(&p, text);
+	mp_plot_opts o = {0};
+	mp_plot_model m;
+	int heights[] = {500, 300, 150};
+	for (int h = 0; h < 3; h++) {
+		o.height = heights[h];
+		build(&m, &p, &o);
+		size_t gc = 0, funcs = 0;
+		for (size_t i = 0; i < m.nkeys; i++) {
+			const mp_plot_key *k = &m.keys[i];
+			if (k->role == MP_ROLE_GC || k->role == MP_ROLE_CURVE || k->role == MP_ROLE_EXIT)
+				assert_true(k->shown);
+			gc += k->role == MP_ROLE_GC && k->shown;
+			if (k->role == MP_ROLE_FUNC && k->shown && k->kind != MP_KEY_TEXT)
+				funcs++;
+		}
+		assert_int_equal(gc, 3);
+		/* The functions that fit, then one row saying how many did not. */
+		assert_true(m.more > 0);
+		assert_int_equal(funcs + m.more, 40);
+		char want[64];
+		snprintf(want, sizeof want, "and %zu more functions", m.more);
+		int found = 0;
+		for (size_t i = 0; i < m.nkeys; i++)
+			found |= m.keys[i].shown && !strcmp(m.keys[i].label, want);
+		assert_true(found);
+		/* Shown rows one under the other, the GC entries after the functions. */
+		double y = 0;
+		for (size_t i = 0; i < m.nkeys; i++)
+			if (m.keys[i].shown) {
+				assert_true(m.keys[i].y > y);
+				y = m.keys[i].y;
+			}
+		CLOSE(m.legend.h, (double)m.shown * 17 + 8);
+		mp_plot_model_release(&m);
+	}
+	mp_profile_release(&p);
+	assert_int_equal(live, before);
+}
+
+static void test_plot_model__function_colours_do_not_repeat(void **state)
+{
+	(void)state;
+	long before = live;
+	static char text[16384];
+	strcpy(text, "CMDLINE x\nMEM 1 100\nMEM 2 101\n");
+	for (int i = 0; i < 60; i++) {
+		size_t len = strlen(text);
+		snprintf(text + len, sizeof text - len, "FUNC mod.func_%d 1 100.1 1 100.2 0\n", i);
+	}
+	mp_profile p;
+	parse(&p, text);
+	mp_plot_opts o = {0};
+	mp_plot_model m;
+	build(&m, &p, &o);
+	for (size_t i = 0; i < 60; i++)
+		for (size_t j = i + 1; j < 60; j++)
+			if (m.fn_colors[i] == m.fn_colors[j])
+				fail_msg("functions %zu and %zu share %06x", i, j, m.fn_colors[i]);
+	uint32_t first = m.fn_colors[7];
+	mp_plot_model_release(&m);
+	/* A function keeps its colour in another profile where it is alone. */
+	mp_profile q;
+	parse(&q, "MEM 1 100\nMEM 2 101\nFUNC mod.func_7 1 100.1 1 100.2 0\n");
+	build(&m, &q, &o);
+	assert_int_equal(m.fn_colors[0], first);
+	mp_plot_model_release(&m);
+	mp_profile_release(&q);
+	mp_profile_release(&p);
+	assert_int_equal(live, before);
+}
+
+/* An 8 MiB leak on a 2,000 MiB process. */
+static const char *leak(void)
+{
+	static char text[8192];
+	strcpy(text, "CMDLINE big\n");
+	for (int i = 0; i <= 100; i++) {
+		size_t n = strlen(text);
+		snprintf(text + n, sizeof text - n, "MEM %.6f %.2f\n", 2000 + 0.08 * i, 1000 + 0.1 * i);
+	}
+	return text;
+}
+
+static void test_plot_model__autoscale_shows_a_leak_on_a_large_base(void **state)
+{
+	(void)state;
+	long before = live;
+	mp_profile p;
+	parse(&p, leak());
+	mp_plot_model m;
+	mp_plot_opts o = {0};
+	/* The creep spans most of the height, with or without -s or a window. */
+	mp_plot_opts variants[] = {{0}, {.slope = 1}, {.has_tmin = 1, .tmin = 2}};
+	for (int v = 0; v < 3; v++) {
+		build(&m, &p, &variants[v]);
+		double lo = v == 2 ? 2001.6 : 2000, hi = 2008;
+		assert_true(m.mmin <= lo && m.mmin > lo - 2);
+		assert_true(m.mmax >= hi && m.mmax < hi + 2);
+		assert_true(Y(&m, lo) - Y(&m, hi) > 0.6 * (m.y1 - m.y0));
+		mp_plot_model_release(&m);
+	}
+	/* --ylim: both ends, or one with the other automatic; "0," is the old axis from 0. */
+	o = (mp_plot_opts){.has_mmin = 1, .mmin = 1990, .has_mmax = 1, .mmax = 2020};
+	build(&m, &p, &o);
+	CLOSE(m.mmin, 1990);
+	CLOSE(m.mmax, 2020);
+	mp_plot_model_release(&m);
+	o = (mp_plot_opts){.has_mmin = 1, .mmin = 0};
+	build(&m, &p, &o);
+	CLOSE(m.mmin, 0);
+	assert_true(m.mmax >= 2008);
+	mp_plot_model_release(&m);
+	mp_profile_release(&p);
+	/* Memory that rises from little: the axis still starts at 0. */
+	parse(&p, "MEM 20 1\nMEM 50 2\n");
+	build(&m, &p, &o);
+	mp_plot_opts none = {0};
+	mp_plot_model_release(&m);
+	build(&m, &p, &none);
+	CLOSE(m.mmin, 0);
+	mp_plot_model_release(&m);
+	mp_profile_release(&p);
+	assert_int_equal(live, before);
+}
+
+static void test_plot_model__overlays_are_told_apart(void **state)
+{
+	(void)state;
+	long before = live;
+	mp_profile a, b;
+	parse(&a, "CMDLINE python3 exp6.py\nMEM 10 1\nMEM 50 2\nPEAK 60 2\nMEM 20 3\n");
+	parse(&b, "CMDLINE python3 exp6.py\nMEM 10 5\nMEM 51 6\nPEAK 61 6\nMEM 20 7\n");
+	const mp_profile *pp[] = {&a, &b, &a};
+	const char *names[] = {"c/exp6_auto.dat", "python/exp6_auto.dat", "c/exp6_auto.dat"};
+	mp_plot_model m;
+	mp_plot_opts o = {0};
+	assert_int_equal(mp_plot_model_init(&m, pp, names, 3, &o, 1, fixed_width, NULL), 0);
+	/* Same base name: the directory tells them apart; the same file twice: its index. */
+	assert_string_equal(m.keys[0].text, "c/exp6_auto.dat #1");
+	assert_string_equal(m.keys[1].text, "python/exp6_auto.dat");
+	assert_string_equal(m.keys[2].text, "c/exp6_auto.dat #3");
+	/* The band's swatch: a stripe in each profile's colour. */
+	assert_int_equal(m.keys[3].kind, MP_KEY_BAND);
+	assert_int_equal(m.keys[3].ncolors, 3);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(m.keys[3].colors[i], m.files[i].color);
+	/* Peaks at nearly the same place: labels that do not overlap, inside the plot. */
+	for (int i = 0; i < 3; i++) {
+		const mp_plot_rect *r = &m.files[i].peak_halo;
+		assert_true(m.files[i].has_peak);
+		assert_true(r->x >= m.x0 && r->x + r->w <= m.x1 && r->y >= m.y0 - 1e-9);
+		for (int j = 0; j < i; j++) {
+			const mp_plot_rect *q = &m.files[j].peak_halo;
+			assert_true(r->x + r->w <= q->x || q->x + q->w <= r->x ||
+				    r->y + r->h <= q->y || q->y + q->h <= r->y);
+		}
+	}
+	mp_plot_model_release(&m);
+	mp_profile_release(&a);
+	mp_profile_release(&b);
+	assert_int_equal(live, before);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -680,6 +979,11 @@ int main(void)
 		cmocka_unit_test(test_plot_model__refuses_nothing_to_plot_and_bad_sizes),
 		cmocka_unit_test(test_plot_model__text_is_measured_by_the_callback_or_estimated),
 		cmocka_unit_test(test_plot_model__out_of_memory_at_any_allocation_leaks_nothing),
+		cmocka_unit_test(test_plot_model__gc_lane_bars_have_position_width_and_generation),
+		cmocka_unit_test(test_plot_model__legend_never_drops_gc_entries),
+		cmocka_unit_test(test_plot_model__function_colours_do_not_repeat),
+		cmocka_unit_test(test_plot_model__autoscale_shows_a_leak_on_a_large_base),
+		cmocka_unit_test(test_plot_model__overlays_are_told_apart),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

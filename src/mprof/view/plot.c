@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "html.h"
 #include "plot.h"
 #include "png.h"
 
@@ -148,13 +149,45 @@ static void show_text(cairo_t *cr, double x, double y, const char *s)
 
 /* --- painting ---------------------------------------------------------------------------- */
 
+/* The guide lines: faint, so the curve stays the thing to read. */
 static void paint_gc(cairo_t *cr, const mp_plot_model *m)
 {
 	for (size_t i = 0; i < m->ngcs; i++) {
-		color(cr, m->gcs[i].color);
+		color_a(cr, m->gcs[i].color, 0.35);
 		cairo_rectangle(cr, m->gcs[i].x, m->y0, m->gcs[i].w, m->y1 - m->y0);
 		cairo_fill(cr);
 	}
+}
+
+/* The GC lane: its background, the bars (outlined, so adjacent ones stay apart and pale ones
+ * show in print), the labels over them. */
+static void paint_gc_lane(cairo_t *cr, const mp_plot_model *m)
+{
+	if (!(m->gc_y1 > m->gc_y0))
+		return;
+	color(cr, LANE_BACKGROUND);
+	cairo_rectangle(cr, m->x0, m->gc_y0, m->x1 - m->x0, m->gc_y1 - m->gc_y0);
+	cairo_fill(cr);
+	cairo_set_line_width(cr, 0.6);
+	for (size_t i = 0; i < m->ngc_bars; i++) {
+		const mp_plot_gc_bar *b = &m->gc_bars[i];
+		color(cr, b->color);
+		cairo_rectangle(cr, b->box.x, b->box.y, b->box.w, b->box.h);
+		cairo_fill_preserve(cr);
+		cairo_set_source_rgba(cr, 0, 0, 0, 0.45);
+		cairo_stroke(cr);
+	}
+	font(cr, MP_PLOT_SMALL_SIZE - 1, 0);
+	color(cr, LANE_TEXT);
+	for (size_t i = 0; i < m->ngc_bars; i++)
+		if (m->gc_bars[i].has_label)
+			show_text(cr, m->gc_bars[i].at.x, m->gc_bars[i].at.y, m->gc_bars[i].label);
+	color(cr, AXIS_COLOR);
+	cairo_set_line_width(cr, 1);
+	cairo_rectangle(cr, m->x0, m->gc_y0, m->x1 - m->x0, m->gc_y1 - m->gc_y0);
+	cairo_stroke(cr);
+	font(cr, MP_PLOT_SMALL_SIZE, 0);
+	show_text(cr, m->x0 - 7 - 16, (m->gc_y0 + m->gc_y1) / 2 + 4, "GC");
 }
 
 static void paint_grid(cairo_t *cr, const mp_plot_model *m)
@@ -231,8 +264,8 @@ static void paint_trend(cairo_t *cr, const mp_plot_file *f)
 
 static void paint_brackets(cairo_t *cr, const mp_plot_model *m)
 {
-	const double h = 6, v = 9; /* the arms' length and the half height */
-	cairo_set_line_width(cr, 2);
+	const double h = 7, v = 11; /* the arms' length and the half height */
+	cairo_set_line_width(cr, 2.5);
 	cairo_set_line_join(cr, CAIRO_LINE_JOIN_MITER);
 	for (size_t i = 0; i < m->nbrackets; i++) {
 		const mp_plot_bracket *b = &m->brackets[i];
@@ -291,20 +324,26 @@ static void paint_marks(cairo_t *cr, const mp_plot_model *m)
 	}
 }
 
-static void paint_peak(cairo_t *cr, const mp_plot_model *m, const mp_plot_file *f)
+static void paint_peak_line(cairo_t *cr, const mp_plot_model *m, const mp_plot_file *f)
 {
-	if (!f->has_peak)
+	if (!f->has_peak || !f->peak_line)
 		return;
 	const double dash[] = {5, 4};
 	color(cr, f->peak_color);
-	if (f->peak_line) {
-		cairo_set_line_width(cr, 1);
-		cairo_set_dash(cr, dash, 2, 0);
-		cairo_move_to(cr, m->x0, f->peak.y);
-		cairo_line_to(cr, m->x1, f->peak.y);
-		cairo_stroke(cr);
-		cairo_set_dash(cr, NULL, 0, 0);
-	}
+	cairo_set_line_width(cr, 1);
+	cairo_set_dash(cr, dash, 2, 0);
+	cairo_move_to(cr, m->x0, f->peak.y);
+	cairo_line_to(cr, m->x1, f->peak.y);
+	cairo_stroke(cr);
+	cairo_set_dash(cr, NULL, 0, 0);
+}
+
+/* The dot and its label, outside the plot's clip: a peak at an edge keeps its whole dot. */
+static void paint_peak(cairo_t *cr, const mp_plot_file *f)
+{
+	if (!f->has_peak)
+		return;
+	color(cr, f->peak_color);
 	cairo_arc(cr, f->peak.x, f->peak.y, 4.5, 0, 2 * M_PI);
 	cairo_fill(cr);
 	font(cr, MP_PLOT_SMALL_SIZE, 1);
@@ -370,19 +409,35 @@ static void paint_legend(cairo_t *cr, const mp_plot_model *m)
 	color(cr, LEGEND_BORDER);
 	cairo_set_line_width(cr, 1);
 	cairo_stroke(cr);
-	for (size_t i = 0; i < m->shown; i++) {
+	for (size_t i = 0; i < m->nkeys; i++) {
 		const mp_plot_key *k = &m->keys[i];
+		if (!k->shown)
+			continue;
 		if (k->kind == MP_KEY_LINE) {
 			color(cr, k->color);
 			cairo_set_line_width(cr, 2);
 			cairo_move_to(cr, r->x + 6, k->y);
 			cairo_line_to(cr, r->x + 26, k->y);
 			cairo_stroke(cr);
-		} else if (k->kind != MP_KEY_TEXT) {
-			if (k->kind == MP_KEY_BAND)
-				color_a(cr, k->color, 0.28);
-			else
-				color(cr, k->color);
+		} else if (k->kind == MP_KEY_BAND) {
+			/* A stripe per profile. */
+			double w = 16.0 / k->ncolors;
+			for (int c = 0; c < k->ncolors; c++) {
+				color_a(cr, k->colors[c], 0.45);
+				cairo_rectangle(cr, r->x + 8 + w * c, k->y - 5, w, 10);
+				cairo_fill(cr);
+			}
+		} else if (k->kind == MP_KEY_BOX && k->role == MP_ROLE_GC) {
+			/* As the lane's bars: a third, two thirds, the full height. */
+			double h = 12.0 * (k->gen + 1) / 3;
+			color(cr, k->color);
+			cairo_rectangle(cr, r->x + 10, k->y + 6 - h, 12, h);
+			cairo_fill_preserve(cr);
+			cairo_set_source_rgba(cr, 0, 0, 0, 0.45);
+			cairo_set_line_width(cr, 0.6);
+			cairo_stroke(cr);
+		} else if (k->kind == MP_KEY_BOX) {
+			color(cr, k->color);
 			cairo_rectangle(cr, r->x + 8, k->y - 5, 16, 10);
 			cairo_fill(cr);
 		}
@@ -414,9 +469,12 @@ static void paint(cairo_t *cr, const mp_plot_model *m)
 		paint_brackets(cr, m);
 	paint_marks(cr, m);
 	for (size_t f = 0; f < m->nfiles; f++)
-		paint_peak(cr, m, &m->files[f]);
+		paint_peak_line(cr, m, &m->files[f]);
 	cairo_restore(cr);
+	for (size_t f = 0; f < m->nfiles; f++)
+		paint_peak(cr, &m->files[f]);
 
+	paint_gc_lane(cr, m);
 	if (m->lane_levels)
 		paint_lane(cr, m);
 	paint_axes(cr, m);
@@ -437,7 +495,34 @@ int mp_plot_format_of(const char *path)
 		return MP_PLOT_SVG;
 	if (!strcasecmp(dot, ".pdf"))
 		return MP_PLOT_PDF;
+	if (!strcasecmp(dot, ".html") || !strcasecmp(dot, ".htm"))
+		return MP_PLOT_HTML;
 	return -1;
+}
+
+char *mp_plot_output_path(const char *arg, mp_plot_format *format)
+{
+	const char *slash = strrchr(arg, '/'), *base = slash ? slash + 1 : arg;
+	const char *dot = strrchr(base, '.');
+	size_t n = strlen(arg);
+	char *out;
+	if (!dot || dot == base) { /* no extension: matplotlib's default format */
+		if (!(out = malloc(n + 5)))
+			return NULL;
+		memcpy(out, arg, n);
+		memcpy(out + n, ".png", 5);
+		*format = MP_PLOT_PNG;
+		return out;
+	}
+	int f = mp_plot_format_of(arg);
+	if (f < 0) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (!(out = strdup(arg)))
+		return NULL;
+	*format = (mp_plot_format)f;
+	return out;
 }
 
 typedef struct sink {
@@ -469,6 +554,8 @@ static int render(const mp_profile *const *profiles, const char *const *names, s
 	double H = o->height > 0 ? o->height : MP_PLOT_HEIGHT;
 	double scale = 1;
 	int rc = 0;
+	if (format == MP_PLOT_HTML) /* the interactive page: no cairo */
+		return mp_html_write(profiles, names, n, o, f);
 	if (format == MP_PLOT_PNG) {
 		double dpi = o->dpi > 0 ? o->dpi : 96;
 		scale = dpi / 96;
@@ -574,6 +661,8 @@ int mp_plot_write(const mp_profile *const *profiles, const char *const *names, s
 		lay->lane_y0 = m.lane_y0 * s;
 		lay->lane_y1 = m.lane_y1 * s;
 		lay->lane_levels = m.lane_levels;
+		lay->gc_y0 = m.gc_y0 * s;
+		lay->gc_y1 = m.gc_y1 * s;
 		lay->legend_x = m.legend.x * s;
 		lay->width = (int)lround(m.width * s);
 		lay->height = (int)lround(m.height * s);

@@ -16,7 +16,7 @@
 #include "plot_model.h"
 #include "profile.h"
 
-typedef enum mp_plot_format { MP_PLOT_PNG, MP_PLOT_SVG, MP_PLOT_PDF } mp_plot_format;
+typedef enum mp_plot_format { MP_PLOT_PNG, MP_PLOT_SVG, MP_PLOT_PDF, MP_PLOT_HTML } mp_plot_format;
 
 /* Where things landed, in output pixels: for tests, which read the PNG back. */
 typedef struct mp_plot_layout {
@@ -24,13 +24,21 @@ typedef struct mp_plot_layout {
 	double tmin, tmax;         /* seconds at x0 and x1 */
 	double mmin, mmax;         /* MiB at y1 and y0 */
 	double lane_y0, lane_y1;   /* the flame lane, when drawn */
+	double gc_y0, gc_y1;       /* the GC lane, when drawn (else both 0) */
 	int lane_levels;
 	double legend_x;           /* the legend's left edge */
 	int width, height;         /* the image */
 } mp_plot_layout;
 
-/* The format an output path's extension names (.png, .svg, .pdf, any case); -1 if none. */
+/* The format an output path's extension names (.png, .svg, .pdf, .html or .htm, any case);
+ * -1 if none. */
 int mp_plot_format_of(const char *path);
+
+/* The file `mprof plot -o ARG` writes, as memory_profiler's (matplotlib's) savefig does: ARG
+ * when its extension names a format, ARG.png when it has none ("name", "dir.d/name",
+ * ".hidden"). Returns a new string (the caller frees it) and sets *format; NULL with errno
+ * EINVAL when the extension names no format (".jpg"), ENOMEM when out of memory. */
+char *mp_plot_output_path(const char *arg, mp_plot_format *format);
 
 /* Draws `n` profiles, each named by `names[i]` in the legend, into `path` in `format`. The
  * image is written to a temporary file beside `path` and renamed over it when complete, so no

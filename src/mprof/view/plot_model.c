@@ -24,9 +24,16 @@
 
 static const uint32_t file_colors[] = {0x1f77b4, 0x222222, 0xe6550d, 0x756bb1, 0x31a354, 0x8c6d31};
 static const uint32_t child_colors[] = {0x17becf, 0xbcbd22, 0xe377c2, 0x8c564b, 0x9edae5, 0x7f7f7f};
-static const uint32_t func_colors[] = {0x2ca02c, 0x9467bd, 0xff7f0e, 0x8c564b,
-				       0xe377c2, 0x17becf, 0xbcbd22, 0x7f7f7f};
-static const uint32_t gc_colors[] = {0xc7e9c0, 0xfee391, 0xf4a582}; /* gen 0, 1, 2+ */
+/* Functions: 20 hues that stay apart from each other and from the curves, then the same hues
+ * darker and lighter (FUNC_SHADES of each), so that no two of 60 functions share a colour. */
+static const uint32_t func_colors[] = {
+	0x2ca02c, 0x9467bd, 0xff7f0e, 0x8c564b, 0xe377c2, 0x17becf, 0xbcbd22, 0x7f7f7f,
+	0x393b79, 0x637939, 0x8c6d31, 0x843c39, 0x7b4173, 0x6b6ecf, 0xe7ba52, 0xd6616b,
+	0xff9896, 0xce6dbd, 0x5e3c99, 0x00a087};
+#define FUNC_SHADES 3
+/* Generations 0, 1, 2+: Okabe and Ito's sky blue, orange and vermillion, apart for every kind
+ * of colour vision; in grey print the bars' heights (a third, two thirds, full) tell them. */
+static const uint32_t gc_colors[] = {0x56b4e9, 0xe69f00, 0xd55e00};
 #define PEAK_COLOR 0xd62728
 #define TEXT_COLOR 0x222222
 
@@ -41,6 +48,7 @@ typedef struct builder {
 	mp_plot_measure measure;
 	void *ctx;
 	size_t cap_keys;
+	int gc_lane;   /* the GC lane is drawn */
 	mp_point *buf; /* decimation output */
 	size_t cap_buf;
 } builder;
@@ -115,12 +123,6 @@ static int in_window(const mp_plot_model *m, double t)
 	return t >= m->tmin && t <= m->tmax;
 }
 
-static const char *base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-	return s && s[1] ? s + 1 : path;
-}
-
 /* A "nice" tick step (1, 2 or 5 times a power of ten) for about `n` ticks over `range`. */
 static double nice_step(double range, double n)
 {
@@ -145,6 +147,58 @@ static void format_tick(char *buf, size_t cap, double v, double step)
 	if (fabs(v) < step * 1e-6)
 		v = 0;
 	snprintf(buf, cap, "%.*f", dec, v);
+}
+
+uint32_t mp_plot_gc_color(int gen)
+{
+	return gc_colors[gen < 0 ? 0 : gen > 2 ? 2 : gen];
+}
+
+/* Shade k of a colour: 0 itself, 1 darker, 2 lighter. */
+static uint32_t shade(uint32_t c, int k)
+{
+	if (!k)
+		return c;
+	uint32_t out = 0;
+	for (int sh = 16; sh >= 0; sh -= 8) {
+		double v = (c >> sh) & 0xff;
+		v = k == 1 ? v * 0.6 : v + (255 - v) * 0.45;
+		out |= (uint32_t)lround(v) << sh;
+	}
+	return out;
+}
+
+/* Each function's colour: its name's hash picks a hue, so a function keeps its colour from
+ * one profile to the next; a hue already taken goes to the next free one, so that no two
+ * functions share a colour while hues (then shades) remain. */
+static int function_colors(builder *b)
+{
+	mp_plot_model *m = b->m;
+	const mp_profile *pr = b->profs[0];
+	enum { SLOTS = (int)NCOLORS(func_colors) * FUNC_SHADES };
+	unsigned char used[SLOTS] = {0};
+	if (!pr->nfnames)
+		return 0;
+	m->fn_colors = malloc(pr->nfnames * sizeof *m->fn_colors);
+	if (!m->fn_colors)
+		return -ENOMEM;
+	for (size_t fn = 0; fn < pr->nfnames; fn++) {
+		uint32_t h = 2166136261u; /* FNV-1a */
+		for (const unsigned char *c = (const unsigned char *)pr->fnames[fn]; *c; c++)
+			h = (h ^ *c) * 16777619u;
+		size_t hues = NCOLORS(func_colors), start = h % hues, slot = start;
+		/* Every hue before any shade; all 60 taken: colours repeat. */
+		for (size_t k = 0; k < (size_t)SLOTS; k++) {
+			size_t cand = k / hues * hues + (start + k) % hues;
+			if (!used[cand]) {
+				slot = cand;
+				break;
+			}
+		}
+		used[slot] = 1;
+		m->fn_colors[fn] = shade(func_colors[slot % hues], (int)(slot / hues));
+	}
+	return 0;
 }
 
 /* --- decimation -------------------------------------------------------------------------- */
@@ -241,7 +295,8 @@ static void fit_trend(const mp_profile *pr, double *slope, double *intercept)
 
 /* --- legend entries ---------------------------------------------------------------------- */
 
-static int add_key(builder *b, mp_plot_key_kind kind, uint32_t c, const char *text)
+static int add_key(builder *b, mp_plot_key_kind kind, mp_plot_key_role role, uint32_t c,
+		   const char *text)
 {
 	mp_plot_model *m = b->m;
 	if (grow(&m->keys, &b->cap_keys, m->nkeys + 1, sizeof *m->keys) < 0)
@@ -249,9 +304,55 @@ static int add_key(builder *b, mp_plot_key_kind kind, uint32_t c, const char *te
 	mp_plot_key *k = &m->keys[m->nkeys++];
 	memset(k, 0, sizeof *k);
 	k->kind = kind;
+	k->role = role;
 	k->color = c;
+	k->colors[0] = c;
+	k->ncolors = 1;
 	snprintf(k->text, sizeof k->text, "%s", text);
 	return 0;
+}
+
+/* The path's last `parts` components ("b/x.dat" for 2 of "a/b/x.dat"), or the whole path. */
+static const char *path_tail(const char *path, int parts)
+{
+	const char *s = path + strlen(path);
+	while (s > path && s[-1] == '/') /* a trailing slash is not a component */
+		s--;
+	for (int k = 0; s > path; s--)
+		if (s[-1] == '/' && ++k == parts)
+			return s;
+	return path;
+}
+
+/* Profile `f`'s name in the legend, telling it apart from the others: its file name, with as
+ * many directories as it takes to differ from the other files; "#2" for the same file twice;
+ * the command (shortened) when the profiles ran different commands. */
+static void file_label(const builder *b, size_t f, char *out, size_t cap)
+{
+	int parts = 1;
+	for (; parts < 8; parts++) {
+		int clash = 0;
+		for (size_t g = 0; g < b->n && !clash; g++)
+			clash = g != f && !strcmp(path_tail(b->names[f], parts),
+						  path_tail(b->names[g], parts));
+		if (!clash)
+			break;
+	}
+	const char *name = path_tail(b->names[f], parts);
+	int same_file = 0, other_cmd = 0;
+	for (size_t g = 0; g < b->n; g++) {
+		if (g == f)
+			continue;
+		same_file |= !strcmp(b->names[g], b->names[f]);
+		const char *c0 = b->profs[f]->cmdline, *c1 = b->profs[g]->cmdline;
+		other_cmd |= (c0 || c1) && (!c0 || !c1 || strcmp(c0, c1));
+	}
+	size_t len = (size_t)snprintf(out, cap, "%s", name);
+	if (same_file && len < cap)
+		len += (size_t)snprintf(out + len, cap - len, " #%zu", f + 1);
+	if (other_cmd && b->profs[f]->cmdline && len < cap)
+		snprintf(out + len, cap - len, " (%.40s%s)", b->profs[f]->cmdline,
+			 strlen(b->profs[f]->cmdline) > 40 ? "..." : "");
 }
 
 /* The legend's entries: curves (with their trend, fitted here once), children, peak band,
@@ -265,7 +366,7 @@ static int build_keys(builder *b)
 		const mp_profile *pr = b->profs[f];
 		mp_plot_file *fi = &m->files[f];
 		if (b->n > 1 || !pr->cmdline)
-			snprintf(text, sizeof text, "%s", base_name(b->names[f]));
+			file_label(b, f, text, sizeof text);
 		else
 			snprintf(text, sizeof text, "memory (%zu samples)", pr->nmem);
 		if (b->o->slope && pr->nmem > 1) {
@@ -274,20 +375,33 @@ static int build_keys(builder *b)
 			size_t len = strlen(text);
 			snprintf(text + len, sizeof text - len, " slope %.5f MiB/s", fi->slope);
 		}
-		rc = add_key(b, MP_KEY_LINE, fi->color, text);
+		rc = add_key(b, MP_KEY_LINE, MP_ROLE_CURVE, fi->color, text);
 		for (size_t c = 0; c < pr->nchildren && rc == 0; c++) {
 			snprintf(text, sizeof text, "child %ld", pr->children[c].pid);
-			rc = add_key(b, MP_KEY_LINE, child_colors[c % NCOLORS(child_colors)], text);
+			rc = add_key(b, MP_KEY_LINE, MP_ROLE_CHILD,
+				     child_colors[c % NCOLORS(child_colors)], text);
 		}
 	}
-	int bands = 0;
+	/* The band's swatch has a stripe in the colour of each profile that has PEAK lines. */
+	uint32_t band_colors[MP_PLOT_KEY_COLORS];
+	int nband = 0;
 	for (size_t f = 0; f < b->n; f++)
-		bands |= b->profs[f]->npeaks > 0;
-	if (bands && rc == 0)
-		rc = add_key(b, MP_KEY_BAND, file_colors[0], "true peak between samples");
-	if (!m->single)
+		if (b->profs[f]->npeaks > 0 && nband < MP_PLOT_KEY_COLORS)
+			band_colors[nband++] = m->files[f].color;
+	if (nband && rc == 0) {
+		rc = add_key(b, MP_KEY_BAND, MP_ROLE_BAND, band_colors[0],
+			     "true peak between samples");
+		if (rc == 0) {
+			mp_plot_key *k = &m->keys[m->nkeys - 1];
+			memcpy(k->colors, band_colors, sizeof band_colors);
+			k->ncolors = nband;
+		}
+	}
+	if (!m->single || rc < 0)
 		return rc;
 	const mp_profile *pr = b->profs[0];
+	if ((rc = function_colors(b)) < 0)
+		return rc;
 	if (!b->o->no_functions) {
 		mp_func_index ix;
 		if (mp_func_index_build(pr, &ix) < 0)
@@ -299,8 +413,8 @@ static int build_keys(builder *b)
 				total += pr->calls[ix.order[k]].t1 - pr->calls[ix.order[k]].t0;
 			snprintf(text, sizeof text, "%.120s: %zu call%s, %.3f s", pr->fnames[fn], calls,
 				 calls == 1 ? "" : "s", total);
-			rc = add_key(b, b->o->flame ? MP_KEY_BOX : MP_KEY_LINE,
-				     func_colors[fn % NCOLORS(func_colors)], text);
+			rc = add_key(b, b->o->flame ? MP_KEY_BOX : MP_KEY_LINE, MP_ROLE_FUNC,
+				     m->fn_colors[fn], text);
 		}
 		mp_func_index_release(&ix);
 	}
@@ -316,7 +430,9 @@ static int build_keys(builder *b)
 			continue;
 		snprintf(text, sizeof text, "GC gen %d%s: %zu run%s, %.1f ms", gen, gen == 2 ? "+" : "",
 			 runs, runs == 1 ? "" : "s", total * 1e3);
-		rc = add_key(b, MP_KEY_BOX, gc_colors[gen], text);
+		rc = add_key(b, MP_KEY_BOX, MP_ROLE_GC, gc_colors[gen], text);
+		if (rc == 0)
+			m->keys[m->nkeys - 1].gen = gen;
 	}
 	if (pr->has_exit && rc == 0) {
 		int st = pr->exit_status;
@@ -326,7 +442,7 @@ static int build_keys(builder *b)
 		else
 			snprintf(text, sizeof text, "exited with status %d at %.2f s", st,
 				 rel(pr, pr->exit_t));
-		rc = add_key(b, MP_KEY_TEXT, TEXT_COLOR, text);
+		rc = add_key(b, MP_KEY_TEXT, MP_ROLE_EXIT, TEXT_COLOR, text);
 	}
 	return rc;
 }
@@ -347,8 +463,8 @@ static int lane_levels(const builder *b)
 	return levels > MP_PLOT_LANE_MAX ? MP_PLOT_LANE_MAX : levels;
 }
 
-/* The plot area, the flame lane and the legend's left edge (the legend is as wide as its
- * longest entry, up to a third of the picture). */
+/* The plot area, the GC lane under it, the flame lane under that, and the legend's left edge
+ * (the legend is as wide as its longest entry, up to a third of the picture). */
 static void layout(builder *b)
 {
 	mp_plot_model *m = b->m;
@@ -361,6 +477,16 @@ static void layout(builder *b)
 		if (w > legend_w)
 			legend_w = w;
 	}
+	/* Rows that fit beside the plot (legend() counts them again): when some entries will be
+	 * folded, the "and N more functions" row must fit too. */
+	double rows = (m->height - bottom - top - 10) / LEGEND_ROW;
+	if ((double)m->nkeys > rows) {
+		char more[64];
+		snprintf(more, sizeof more, "and %zu more functions", m->nkeys);
+		double w = width(b, more, MP_PLOT_SMALL_SIZE, 0);
+		if (w > legend_w)
+			legend_w = w;
+	}
 	legend_w += 40;
 	if (legend_w > m->width * 0.34)
 		legend_w = m->width * 0.34;
@@ -370,11 +496,18 @@ static void layout(builder *b)
 	if (m->lane_levels > room)
 		m->lane_levels = room > 0 ? room : 0;
 	double lane = m->lane_levels ? m->lane_levels * MP_PLOT_LANE_ROW + 8 : 0;
+	b->gc_lane = m->single && b->profs[0]->ngcs > 0;
+	double gc = b->gc_lane ? MP_PLOT_GC_LANE + 4 : 0;
 	m->x0 = left;
 	m->x1 = m->width - legend_w - 16;
 	m->y0 = top;
-	m->y1 = m->height - bottom - lane;
-	m->lane_y0 = m->y1 + 6;
+	m->y1 = m->height - bottom - lane - gc;
+	if (b->gc_lane) {
+		m->gc_y0 = m->y1 + 4;
+		m->gc_y1 = m->gc_y0 + MP_PLOT_GC_LANE;
+		m->gc_bar_y0 = m->gc_y0 + 12;
+	}
+	m->lane_y0 = (b->gc_lane ? m->gc_y1 : m->y1) + 6;
 	m->lane_y1 = m->lane_y0 + m->lane_levels * MP_PLOT_LANE_ROW;
 	m->legend.x = m->x1 + 12;
 	int c = (int)((m->x1 - m->x0) * m->scale);
@@ -410,12 +543,15 @@ static void widen(double *lo, double *hi, double v)
 		*hi = v;
 }
 
-/* The memory range of what is drawn inside the time window, from 0 (or below, if something
- * is negative), with head room for the peak's label. */
+/* The memory range of what is drawn inside the time window, with head room for the peak's
+ * label. From 0 when that leaves the data at least half the height (the honest baseline a
+ * reader of a memory plot expects); otherwise fitted to the data with a margin, as
+ * memory_profiler's autoscaled axis is, so that an 8 MiB leak on a 2,000 MiB process shows
+ * its creep. --ylim sets either end. */
 static void memory_range(builder *b)
 {
 	mp_plot_model *m = b->m;
-	double lo = 0, hi = 0;
+	double lo = INFINITY, hi = -INFINITY;
 	for (size_t f = 0; f < b->n; f++) {
 		const mp_profile *pr = b->profs[f];
 		for (size_t i = 0; i < pr->nmem; i++)
@@ -428,21 +564,34 @@ static void memory_range(builder *b)
 			for (size_t i = 0; i < pr->children[c].n; i++)
 				if (in_window(m, rel(pr, pr->children[c].pts[i].t)))
 					widen(&lo, &hi, pr->children[c].pts[i].mem);
-		if (m->single && !b->o->no_functions && !b->o->flame)
-			for (size_t i = 0; i < pr->ncalls; i++) {
-				if (in_window(m, rel(pr, pr->calls[i].t0)))
-					widen(&lo, &hi, pr->calls[i].m0);
-				if (in_window(m, rel(pr, pr->calls[i].t1)))
-					widen(&lo, &hi, pr->calls[i].m1);
-			}
 	}
-	lo = lo < -LIMIT ? -LIMIT : lo;
-	hi = hi > LIMIT ? LIMIT : hi;
-	if (!(hi > lo))
-		hi = lo + 1;
-	double step = nice_step(hi - lo, 6);
-	m->mmin = lo < 0 ? floor(lo / step) * step : 0;
-	m->mmax = ceil((hi + (hi - m->mmin) * 0.08) / step) * step;
+	if (!(lo <= hi)) /* nothing inside the window */
+		lo = hi = 0;
+	lo = lo < -LIMIT ? -LIMIT : lo > LIMIT ? LIMIT : lo;
+	hi = hi > LIMIT ? LIMIT : hi < -LIMIT ? -LIMIT : hi;
+	const mp_plot_opts *o = b->o;
+	int fixed_lo = o->has_mmin && fabs(o->mmin) < LIMIT;
+	int fixed_hi = o->has_mmax && fabs(o->mmax) < LIMIT;
+	double base;
+	if (fixed_lo)
+		base = o->mmin;
+	else if (lo >= 0 && lo <= hi / 2)
+		base = 0;
+	else if (fixed_hi && lo >= 0 && lo <= o->mmax / 2)
+		base = 0;
+	else {
+		/* A margin of 5% of the data's spread (of 1% of its level when flat). */
+		double spread = hi - lo > 0 ? hi - lo : fmax(fabs(hi) * 0.01, 1);
+		base = lo - spread * 0.05;
+	}
+	double top = fixed_hi ? o->mmax : hi;
+	if (!(top > base))
+		top = base + (fixed_hi ? fabs(base) * 1e-9 + 1e-9 : 1);
+	double step = nice_step(top - base, 6);
+	m->mmin = fixed_lo || base == 0 ? base : floor(base / step) * step;
+	m->mmax = fixed_hi ? top : ceil((top + (top - m->mmin) * 0.08) / step) * step;
+	if (!(m->mmax > m->mmin))
+		m->mmax = m->mmin + 1;
 }
 
 /* --- elements ---------------------------------------------------------------------------- */
@@ -454,7 +603,7 @@ static void axes(builder *b)
 	mp_plot_model *m = b->m;
 	mp_plot_axis *ta = &m->time_axis, *ma = &m->mem_axis;
 	double s = m->scale;
-	double label_y = (m->lane_levels ? m->lane_y1 : m->y1) + 15;
+	double label_y = (m->lane_levels ? m->lane_y1 : b->gc_lane ? m->gc_y1 : m->y1) + 15;
 	ta->step = nice_step(m->tmax - m->tmin, (m->x1 - m->x0) / 90);
 	for (int k = 0; k < MP_PLOT_MAX_TICKS; k++) {
 		double t = tick(m->tmin, ta->step, k);
@@ -613,8 +762,14 @@ static int bands(builder *b, mp_plot_file *fi, const mp_profile *pr)
 	return 0;
 }
 
-/* The peak's marker and its label, right of it (left when it would leave the plot), above
- * it (below near the top), on a white halo. */
+static int overlaps(const mp_plot_rect *a, const mp_plot_rect *c)
+{
+	return a->x < c->x + c->w && c->x < a->x + a->w && a->y < c->y + c->h && c->y < a->y + a->h;
+}
+
+/* The peak's marker and its label: right of it and above (left near the plot's right edge,
+ * below near its top), or, when that would cover an earlier profile's label, the next of
+ * the other places, then further down. */
 static void peak(builder *b, mp_plot_file *fi, const mp_profile *pr, size_t f)
 {
 	mp_plot_model *m = b->m;
@@ -631,13 +786,24 @@ static void peak(builder *b, mp_plot_file *fi, const mp_profile *pr, size_t f)
 	mp_plot_text *l = &fi->peak_label;
 	snprintf(l->text, sizeof l->text, "peak %.1f MiB at %.2f s", mem, rel(pr, t));
 	double w = width(b, l->text, MP_PLOT_SMALL_SIZE, 1);
-	double tx = x + 8 + w > m->x1 ? x - 8 - w : x + 8;
-	if (tx < m->x0 + 2)
-		tx = m->x0 + 2;
-	double ty = y - 7 < m->y0 + 12 ? y + 16 : y - 7;
-	l->x = tx;
-	l->y = ty;
-	fi->peak_halo = (mp_plot_rect){tx - 2, ty - 11, w + 4, 14};
+	int right = x + 8 + w <= m->x1, up = y - 7 >= m->y0 + 12;
+	for (int k = 0; k < 16; k++) {
+		int r = k % 2 ? !right : right, u = k / 2 % 2 ? !up : up;
+		double tx = r ? x + 8 : x - 8 - w;
+		double ty = (u ? y - 7 : y + 16) + (k / 4) * 15.0 * (u ? -1 : 1);
+		tx = fmax(m->x0 + 2, fmin(tx, m->x1 - w - 2));
+		ty = fmax(m->y0 + 12, fmin(ty, m->y1 - 3));
+		mp_plot_rect halo = {tx - 2, ty - 11, w + 4, 14};
+		int clash = 0;
+		for (size_t g = 0; g < f && !clash; g++)
+			clash = m->files[g].has_peak && overlaps(&halo, &m->files[g].peak_halo);
+		if (clash && k < 15)
+			continue;
+		l->x = tx;
+		l->y = ty;
+		fi->peak_halo = halo;
+		return;
+	}
 }
 
 static int files(builder *b)
@@ -671,12 +837,13 @@ static int files(builder *b)
 	return 0;
 }
 
-/* GC runs as spans as wide as they lasted, but never invisible (a device pixel at least). */
+/* GC runs as thin guide lines across the memory plot, at their start, where they do not
+ * crowd (one a device pixel column). */
 static int gc_spans(builder *b)
 {
 	mp_plot_model *m = b->m;
 	const mp_profile *pr = b->profs[0];
-	double min_w = 1.0 / m->scale;
+	double last = -1e30;
 	if (!pr->ngcs)
 		return 0;
 	m->gcs = malloc(pr->ngcs * sizeof *m->gcs);
@@ -685,14 +852,162 @@ static int gc_spans(builder *b)
 	for (size_t i = 0; i < pr->ngcs; i++) {
 		const mp_gc *g = &pr->gcs[i];
 		double x0 = px(m, rel(pr, g->t0)), x1 = px(m, rel(pr, g->t1));
-		if (x1 - x0 < min_w)
-			x1 = x0 + min_w;
+		if (x1 < m->x0 || x0 > m->x1 || x0 - last < 1.0 / m->scale)
+			continue;
+		last = x0;
 		int gen = g->gen < 2 ? g->gen : 2;
-		m->gcs[m->ngcs++] = (mp_plot_gc_span){gc_colors[gen], gen, x0, x1 - x0};
+		m->gcs[m->ngcs++] = (mp_plot_gc_span){gc_colors[gen], gen, x0, 1.0 / m->scale};
 	}
 	return 0;
 }
 
+typedef struct label_slot {
+	size_t bar;
+	int gen;
+	long collected;
+	double freed;
+} label_slot;
+
+/* Labels go first to the older generations, then to the collections that freed most. */
+static int label_order(const void *pa, const void *pb)
+{
+	const label_slot *a = pa, *b = pb;
+	if (a->gen != b->gen)
+		return b->gen - a->gen;
+	if (a->collected != b->collected)
+		return a->collected < b->collected ? 1 : -1;
+	if (a->freed != b->freed)
+		return a->freed < b->freed ? 1 : -1;
+	return a->bar < b->bar ? -1 : a->bar > b->bar;
+}
+
+/* What a bar's collections freed, as its label says it: "1234 obj", ", 2.1 MiB" when the
+ * memory dropped across them. Empty when they freed nothing. */
+static void gc_label(char *out, size_t cap, long collected, double freed)
+{
+	size_t len = 0;
+	out[0] = 0;
+	if (collected > 0)
+		len = (size_t)snprintf(out, cap, collected >= 100000 ? "%.0fk obj" : "%.0f obj",
+				       collected >= 100000 ? (double)collected / 1e3 : (double)collected);
+	if (freed >= 0.05 && len < cap)
+		snprintf(out + len, cap - len, "%s%.1f MiB", len ? ", " : "", freed);
+}
+
+/* Labels over the bars, wherever they fit without touching another (older generations and
+ * bigger collections first): centred on their bar, kept inside the plot's width. */
+static int gc_labels(builder *b)
+{
+	mp_plot_model *m = b->m;
+	size_t n = m->ngc_bars, placed = 0;
+	label_slot *order = malloc(n * sizeof *order);
+	double *spans = malloc(2 * n * sizeof *spans);
+	if (!order || !spans) {
+		free(order);
+		free(spans);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++)
+		order[i] = (label_slot){i, m->gc_bars[i].gen, m->gc_bars[i].collected,
+					m->gc_bars[i].freed};
+	qsort(order, n, sizeof *order, label_order);
+	for (size_t k = 0; k < n; k++) {
+		mp_plot_gc_bar *bar = &m->gc_bars[order[k].bar];
+		double mid = bar->box.x + bar->box.w / 2;
+		int inside = 0;
+		for (size_t p = 0; p < placed && !inside; p++)
+			inside = mid >= spans[2 * p] && mid <= spans[2 * p + 1];
+		if (inside)
+			continue;
+		gc_label(bar->label, sizeof bar->label, bar->collected, bar->freed);
+		if (!bar->label[0])
+			continue;
+		double w = width(b, bar->label, MP_PLOT_SMALL_SIZE, 0);
+		double x = mid - w / 2;
+		if (x + w > m->x1)
+			x = m->x1 - w;
+		if (x < m->x0)
+			x = m->x0;
+		int clash = w > m->x1 - m->x0;
+		for (size_t p = 0; p < placed && !clash; p++)
+			clash = x < spans[2 * p + 1] + 6 && x + w + 6 > spans[2 * p];
+		if (clash) {
+			bar->label[0] = 0;
+			continue;
+		}
+		spans[2 * placed] = x;
+		spans[2 * placed + 1] = x + w;
+		placed++;
+		bar->has_label = 1;
+		bar->at = (mp_plot_xy){x, m->gc_y0 + 9.5};
+	}
+	free(order);
+	free(spans);
+	return 0;
+}
+
+/* The GC lane: a bar per collection inside the window, as wide as it lasted and at least
+ * MP_PLOT_GC_MIN_W, moved left at the plot's right edge so that a collection at exit stays
+ * whole; as tall as its generation. Collections of one generation that would overlap are one
+ * bar, counting them all. */
+static int gc_bars(builder *b)
+{
+	mp_plot_model *m = b->m;
+	const mp_profile *pr = b->profs[0];
+	double row = m->gc_y1 - 1 - m->gc_bar_y0;
+	size_t cap = 0;
+	for (int gen = 0; gen < 3; gen++) {
+		mp_plot_gc_bar *last = NULL;
+		for (size_t i = 0; i < pr->ngcs; i++) {
+			const mp_gc *g = &pr->gcs[i];
+			if ((g->gen < 2 ? g->gen : 2) != gen)
+				continue;
+			double t0 = rel(pr, g->t0), t1 = rel(pr, g->t1);
+			if (t1 < m->tmin || t0 > m->tmax)
+				continue;
+			double x0 = fmax(px(m, t0), m->x0), x1 = fmin(px(m, t1), m->x1);
+			if (x1 - x0 < MP_PLOT_GC_MIN_W)
+				x1 = x0 + MP_PLOT_GC_MIN_W;
+			if (x1 > m->x1) {
+				x0 -= x1 - m->x1;
+				x1 = m->x1;
+			}
+			double freed = g->m0 > g->m1 ? g->m0 - g->m1 : 0;
+			long got = g->collected > 0 ? g->collected : 0;
+			if (last && x0 < last->box.x + last->box.w) {
+				double end = fmax(last->box.x + last->box.w, x1);
+				last->box.w = end - last->box.x;
+				last->runs++;
+				last->collected += got;
+				last->freed += freed;
+				continue;
+			}
+			if (grow(&m->gc_bars, &cap, m->ngc_bars + 1, sizeof *m->gc_bars) < 0)
+				return -ENOMEM;
+			last = &m->gc_bars[m->ngc_bars++];
+			double h = row * (gen + 1) / 3;
+			*last = (mp_plot_gc_bar){.color = gc_colors[gen], .gen = gen, .first = i,
+						 .runs = 1, .box = {x0, m->gc_y1 - 1 - h, x1 - x0, h},
+						 .collected = got, .freed = freed};
+		}
+	}
+	return m->ngc_bars ? gc_labels(b) : 0;
+}
+
+/* The sampled curve's value at `t` (epoch seconds), between the samples around it. */
+static double curve_at(const mp_profile *pr, double t)
+{
+	size_t j = lower(pr->mem, pr->nmem, t);
+	if (j == 0)
+		return pr->mem[0].mem;
+	if (j >= pr->nmem)
+		return pr->mem[pr->nmem - 1].mem;
+	const mp_point *a = &pr->mem[j - 1], *c = &pr->mem[j];
+	return c->t > a->t ? a->mem + (c->mem - a->mem) * (t - a->t) / (c->t - a->t) : c->mem;
+}
+
+/* Brackets sit on the curve, where memory_profiler's do (it merges their values into its
+ * curve): '[' at entry, ']' at exit, in the function's colour. */
 static int brackets(builder *b)
 {
 	mp_plot_model *m = b->m;
@@ -706,12 +1021,12 @@ static int brackets(builder *b)
 		const mp_call *c = &pr->calls[i];
 		mp_plot_bracket *k = &m->brackets[m->nbrackets++];
 		memset(k, 0, sizeof *k);
-		k->color = func_colors[c->fn % NCOLORS(func_colors)];
+		k->color = m->fn_colors[c->fn];
 		double t0 = rel(pr, c->t0), t1 = rel(pr, c->t1);
 		if ((k->has_open = in_window(m, t0)))
-			k->open = (mp_plot_xy){px(m, t0), py(m, c->m0)};
+			k->open = (mp_plot_xy){px(m, t0), py(m, curve_at(pr, c->t0))};
 		if ((k->has_close = in_window(m, t1)))
-			k->close = (mp_plot_xy){px(m, t1), py(m, c->m1)};
+			k->close = (mp_plot_xy){px(m, t1), py(m, curve_at(pr, c->t1))};
 	}
 	return 0;
 }
@@ -745,7 +1060,7 @@ static int lane(builder *b)
 			return -ENOMEM;
 		mp_plot_lane_box *box = &m->lane[m->nlane++];
 		double y = m->lane_y1 - (level + 1) * MP_PLOT_LANE_ROW;
-		box->color = func_colors[c->fn % NCOLORS(func_colors)];
+		box->color = m->fn_colors[c->fn];
 		/* A pixel of gap at the end, so that back-to-back calls stay apart. */
 		double gap = e - a > 3.0 / s ? 1.0 / s : 0;
 		box->box = (mp_plot_rect){a, y + 1, e - a - gap, MP_PLOT_LANE_ROW - 2};
@@ -798,8 +1113,9 @@ static void title(builder *b)
 	m->title_at.y = 26;
 }
 
-/* The legend right of the plot, as many rows as fit beside it; when some do not, the last
- * row says how many were left out. */
+/* The legend right of the plot, as many rows as fit beside it. When some do not, functions
+ * give way first, then children, the last function shown saying "and N more functions"
+ * (or "... entries"): GC entries, the profiles, the band and the exit are always shown. */
 static void legend(builder *b)
 {
 	mp_plot_model *m = b->m;
@@ -808,18 +1124,55 @@ static void legend(builder *b)
 	double x = m->legend.x, w = m->width - x - 6;
 	double room = (m->y1 - m->y0 - 10) / LEGEND_ROW;
 	size_t fit = room >= 1 ? (size_t)room : 1;
-	m->shown = m->nkeys <= fit ? m->nkeys : fit;
-	m->more = m->shown < m->nkeys ? m->nkeys - m->shown + 1 : 0;
-	m->legend = (mp_plot_rect){x, m->y0, w, (double)m->shown * LEGEND_ROW + 8};
-	m->legend_text_x = x + 32;
-	for (size_t i = 0; i < m->shown; i++) {
+	size_t nfunc = 0, nchild = 0;
+	for (size_t i = 0; i < m->nkeys; i++) {
+		nfunc += m->keys[i].role == MP_ROLE_FUNC;
+		nchild += m->keys[i].role == MP_ROLE_CHILD;
+	}
+	size_t fixed = m->nkeys - nfunc - nchild;
+	/* Rows for children and functions, one of them saying how many were left out. */
+	size_t show_child = nchild, show_func = nfunc;
+	mp_plot_key_role folded = MP_ROLE_FUNC;
+	if (m->nkeys > fit && nfunc + nchild > 0) {
+		size_t left = fit > fixed ? fit - fixed : 0;
+		if (nfunc && (nchild + 1 <= left || !nchild)) {
+			/* The last function shown is "and N more". */
+			show_func = left > nchild ? left - nchild : 1;
+			m->more = nfunc - show_func + 1;
+		} else {
+			show_func = 0;
+			folded = MP_ROLE_CHILD;
+			show_child = left > 0 ? left : 1;
+			m->more = nchild - show_child + 1 + nfunc;
+		}
+	}
+	size_t seen_func = 0, seen_child = 0, row = 0;
+	for (size_t i = 0; i < m->nkeys; i++) {
 		mp_plot_key *k = &m->keys[i];
-		k->y = m->y0 + 4 + LEGEND_ROW * (double)i + LEGEND_ROW / 2;
+		int last_folded = 0;
+		if (k->role == MP_ROLE_FUNC) {
+			if (++seen_func > show_func)
+				continue;
+			last_folded = m->more && folded == MP_ROLE_FUNC && seen_func == show_func;
+		} else if (k->role == MP_ROLE_CHILD) {
+			if (++seen_child > show_child)
+				continue;
+			last_folded = m->more && folded == MP_ROLE_CHILD && seen_child == show_child;
+		}
+		k->shown = 1;
+		k->y = m->y0 + 4 + LEGEND_ROW * (double)row + LEGEND_ROW / 2;
+		row++;
 		memcpy(k->label, k->text, sizeof k->label);
-		if (i + 1 == m->shown && m->more)
-			snprintf(k->label, sizeof k->label, "and %zu more", m->more);
+		if (last_folded) {
+			k->kind = MP_KEY_TEXT;
+			snprintf(k->label, sizeof k->label, "and %zu more %s", m->more,
+				 folded == MP_ROLE_FUNC ? "functions" : "entries");
+		}
 		fit_text(b, k->label, w - 36, MP_PLOT_SMALL_SIZE, 0);
 	}
+	m->shown = row;
+	m->legend = (mp_plot_rect){x, m->y0, w, (double)row * LEGEND_ROW + 8};
+	m->legend_text_x = x + 32;
 }
 
 /* --- the model --------------------------------------------------------------------------- */
@@ -846,7 +1199,8 @@ int mp_plot_model_init(mp_plot_model *m, const mp_profile *const *profiles,
 	memset(m, 0, sizeof *m);
 	if ((rc = mp_plot_check(profiles, n, opts)) < 0)
 		return rc;
-	builder b = {m, profiles, names, n, opts, measure ? measure : estimate, ctx, 0, NULL, 0};
+	builder b = {.m = m, .profs = profiles, .names = names, .n = n, .o = opts,
+		     .measure = measure ? measure : estimate, .ctx = ctx};
 	m->width = opts->width > 0 ? opts->width : MP_PLOT_WIDTH;
 	m->height = opts->height > 0 ? opts->height : MP_PLOT_HEIGHT;
 	m->scale = scale > 0 ? scale : 1;
@@ -882,6 +1236,8 @@ int mp_plot_model_init(mp_plot_model *m, const mp_profile *const *profiles,
 		goto fail;
 	if (m->single) {
 		if ((rc = gc_spans(&b)) < 0 || (rc = marks(&b)) < 0)
+			goto fail;
+		if (b.gc_lane && (rc = gc_bars(&b)) < 0)
 			goto fail;
 		if (!opts->no_functions)
 			m->functions = opts->flame ? MP_FUNCS_LANE : MP_FUNCS_BRACKETS;
@@ -919,6 +1275,8 @@ void mp_plot_model_release(mp_plot_model *m)
 	}
 	free(m->files);
 	free(m->gcs);
+	free(m->gc_bars);
+	free(m->fn_colors);
 	free(m->brackets);
 	free(m->marks);
 	free(m->lane);

@@ -2,7 +2,8 @@
  *
  * From the profiles and the options, the model computes the ranges, ticks and their labels,
  * the plot area, legend, decimated curves, trend lines, true-peak bands, brackets, flame lane,
- * GC spans, markers, peak markers, title and colours, as positions in CSS pixels (1/96 inch,
+ * the GC lane (a bar per collection) and its guide lines, markers, peak markers, title and
+ * colours, as positions in CSS pixels (1/96 inch,
  * y downwards). A painter (paint_cairo.c) only draws what is here, in this file's order; it
  * computes nothing from the data. Tests assert on these numbers instead of reading pixels.
  *
@@ -32,6 +33,8 @@ typedef struct mp_plot_opts {
 	int slope;            /* -s: a least-squares trend line per curve */
 	int has_tmin, has_tmax;
 	double tmin, tmax;    /* --window, in seconds since the start */
+	int has_mmin, has_mmax;
+	double mmin, mmax;    /* --ylim, in MiB; an end not given is automatic */
 	int width, height;    /* in CSS pixels (1/96 inch); 0: the defaults */
 	double dpi;           /* PNG resolution; 0: 96 (a PNG of width x height pixels) */
 } mp_plot_opts;
@@ -41,6 +44,9 @@ typedef struct mp_plot_opts {
 #define MP_PLOT_MAX_TICKS 100
 #define MP_PLOT_LANE_ROW 17.0 /* flame lane: the height of one level */
 #define MP_PLOT_LANE_MAX 12   /* levels drawn; deeper calls are left out */
+#define MP_PLOT_GC_LANE 30.0  /* the GC lane's height: a row of labels over the bars */
+#define MP_PLOT_GC_MIN_W 2.0  /* a collection's bar is never narrower (CSS pixels) */
+#define MP_PLOT_KEY_COLORS 6  /* colours one legend swatch can show (one per profile) */
 
 /* Font sizes, in CSS pixels: the painter draws each text in the size the model measured. */
 #define MP_PLOT_FONT_SIZE 12.0  /* axis titles */
@@ -132,11 +138,29 @@ typedef struct mp_plot_lane_box {
 	mp_plot_xy at;
 } mp_plot_lane_box;
 
+/* A collection's thin guide line across the memory plot, at its start. */
 typedef struct mp_plot_gc_span {
 	uint32_t color;
 	int gen;          /* 0, 1 or 2 (2 and older) */
 	double x, w;      /* from the plot's top to its bottom */
 } mp_plot_gc_span;
+
+/* A collection's bar in the GC lane: as wide as it lasted (MP_PLOT_GC_MIN_W at least, kept
+ * inside the plot's width), as tall as its generation (a third, two thirds, all of the bar
+ * row), so that generations differ in shape as well as colour. Collections that fall in the
+ * same pixel are merged into one bar (`runs` of them). */
+typedef struct mp_plot_gc_bar {
+	uint32_t color;
+	int gen;          /* 0, 1 or 2 (2 and older) */
+	size_t first;     /* the profile's GC index of its first collection */
+	size_t runs;      /* collections merged into it */
+	mp_plot_rect box;
+	long collected;   /* objects freed by its collections */
+	double freed;     /* MiB the memory dropped across them (0 when it did not) */
+	int has_label;    /* room was found for the label */
+	char label[40];   /* "1234 obj, 2.1 MiB"; centred over the bar at `at` */
+	mp_plot_xy at;
+} mp_plot_gc_bar;
 
 typedef struct mp_plot_mark {
 	double x;         /* a vertical line from the plot's top to its bottom */
@@ -146,9 +170,21 @@ typedef struct mp_plot_mark {
 
 typedef enum mp_plot_key_kind { MP_KEY_LINE, MP_KEY_BOX, MP_KEY_BAND, MP_KEY_TEXT } mp_plot_key_kind;
 
+/* What an entry is about: when the legend is too long, functions give way first ("and N more
+ * functions"), then children; GC entries, profiles, the band and the exit are always shown. */
+typedef enum mp_plot_key_role {
+	MP_ROLE_CURVE, MP_ROLE_CHILD, MP_ROLE_BAND, MP_ROLE_FUNC, MP_ROLE_GC, MP_ROLE_EXIT
+} mp_plot_key_role;
+
 typedef struct mp_plot_key {
 	mp_plot_key_kind kind;
+	mp_plot_key_role role;
 	uint32_t color;
+	uint32_t colors[MP_PLOT_KEY_COLORS]; /* the swatch's stripes: `color` and others, one per
+					      * profile (the true-peak band of several) */
+	int ncolors;      /* stripes in the swatch (1 at least) */
+	int gen;          /* GC entries: the generation (the swatch's bar height) */
+	int shown;        /* drawn (the others are counted in "and N more") */
 	char text[160];   /* the entry */
 	char label[160];  /* shown entries: the text as drawn (shortened to fit; "and N more") */
 	double y;         /* shown entries: the row's middle */
@@ -189,8 +225,13 @@ typedef struct mp_plot_model {
 	size_t nfiles;
 
 	mp_plot_functions functions; /* how calls are shown (single file only) */
-	mp_plot_gc_span *gcs;    /* single file only */
+	uint32_t *fn_colors;     /* single file: each function's colour, by its index */
+	mp_plot_gc_span *gcs;    /* single file only: guide lines */
 	size_t ngcs;
+	double gc_y0, gc_y1;     /* the GC lane (single file with GC lines; else both 0) */
+	double gc_bar_y0;        /* the top of its bar row (labels above) */
+	mp_plot_gc_bar *gc_bars; /* by generation, then time */
+	size_t ngc_bars;
 	mp_plot_bracket *brackets;
 	size_t nbrackets;
 	mp_plot_mark *marks;
@@ -203,7 +244,8 @@ typedef struct mp_plot_model {
 
 	mp_plot_key *keys;       /* every legend entry */
 	size_t nkeys;
-	size_t shown;            /* the entries that fit; the last of them says "and N more" */
+	size_t shown;            /* the entries drawn (keys[i].shown); when some are left out,
+				  * the last function drawn says "and N more functions" */
 	size_t more;             /* entries folded into "and N more" (N), 0 when all fit */
 	mp_plot_rect legend;     /* the legend's box (width 0 without entries) */
 	double legend_text_x;
@@ -220,6 +262,10 @@ int mp_plot_check(const mp_profile *const *profiles, size_t n, const mp_plot_opt
 int mp_plot_model_init(mp_plot_model *m, const mp_profile *const *profiles,
 		       const char *const *names, size_t n, const mp_plot_opts *opts, double scale,
 		       mp_plot_measure measure, void *ctx);
+
+/* The colour of generation `gen` (2 for 2 and older): Okabe and Ito's palette, told apart by
+ * readers with any colour vision and, by lightness and bar height, in grey print. */
+uint32_t mp_plot_gc_color(int gen);
 
 /* Frees what mp_plot_model_init allocated. */
 void mp_plot_model_release(mp_plot_model *m);

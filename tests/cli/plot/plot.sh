@@ -72,9 +72,19 @@ same "no samples named" "$T/err" "mprof: $F/nomem.dat: no memory samples (no MEM
 expect 1 "one bad file among good ones" "$MPROF" plot -o x.png "$F/mp_python.dat" "$F/binary.dat"
 no_images "bad file among good"
 expect 2 "unknown extension" "$MPROF" plot -o x.jpg "$F/mp_python.dat"
-same "extension named" "$T/err" "mprof: cannot write 'x.jpg': unknown image format (use .png, .svg or .pdf)"
-expect 2 "no extension" "$MPROF" plot -o plot "$F/mp_python.dat"
+same "extension named, formats listed" "$T/err" "mprof: cannot write 'x.jpg': unknown format '.jpg' (use .png, .svg, .pdf or .html; without an extension, .png)"
 no_images "unknown extension"
+# Without an extension: a PNG named FILE.png, as memory_profiler's savefig writes it.
+expect 0 "no extension" "$MPROF" plot -o plot "$F/mp_python.dat"
+[ "$(magic plot.png 4)" = "211PNG" ] && ok "-o plot writes plot.png" || fail "no plot.png"
+same "the name written is printed" "$T/out" "plot.png"
+[ ! -e plot ] && ok "no file named plot" || fail "a file named plot"
+mkdir d.v2 && expect 0 "a dot in a directory is no extension" "$MPROF" plot -o d.v2/name "$F/mp_python.dat"
+[ -s d.v2/name.png ] && ok "d.v2/name.png" || fail "no d.v2/name.png"
+rm -rf plot.png d.v2
+expect 2 "--ylim must be A,B" "$MPROF" plot --ylim 5,2 -o y.png "$F/mp_python.dat"
+expect 0 "--ylim A," "$MPROF" plot --ylim 0, -o y.png "$F/mp_python.dat"
+rm -f y.png
 expect 1 "output directory missing" "$MPROF" plot -o /nonexistent/dir/x.png "$F/mp_python.dat"
 same "cannot write" "$T/err" "mprof: cannot write '/nonexistent/dir/x.png': No such file or directory"
 mkdir d.png

@@ -1,0 +1,267 @@
+/* trace.c - a profile as Chrome trace-event JSON (see trace.h).
+ *
+ * One event a line, in the order: metadata (process and thread names), counters, slices,
+ * instants. Consumers sort by time themselves; a slice nested in another is told by time
+ * containment on the same (pid, tid). The million counter events of a large profile are
+ * written through a fixed prefix per process and printf-free numbers (jsonw.c): the export
+ * of 10^6 samples is mostly reading the .dat.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonw.h"
+#include "trace.h"
+
+typedef struct tracer {
+	mp__jw w;
+	const mp_profile *p;
+	long pid;   /* the profiled program's */
+	int first;  /* no event written yet */
+} tracer;
+
+/* The profiled program's pid: META's, else the one its GC and MARK lines carry, else 1. */
+static long main_pid(const mp_profile *p)
+{
+	if (p->meta.pid > 0)
+		return p->meta.pid;
+	for (size_t i = 0; i < p->ngcs; i++)
+		if (p->gcs[i].pid > 0)
+			return p->gcs[i].pid;
+	for (size_t i = 0; i < p->nmarks; i++)
+		if (p->marks[i].pid > 0)
+			return p->marks[i].pid;
+	return 1;
+}
+
+static void begin(tracer *t)
+{
+	mp__jw_lit(&t->w, t->first ? "\n" : ",\n");
+	t->first = 0;
+}
+
+/* Microseconds since the start, to the nanosecond. */
+static void ts(tracer *t, double epoch)
+{
+	mp__jw_num(&t->w, (epoch - t->p->t_first) * 1e6, 3);
+}
+
+static void meta(tracer *t, const char *what, long pid, long tid, const char *name)
+{
+	begin(t);
+	mp__jw_lit(&t->w, "{\"ph\":\"M\",\"name\":\"");
+	mp__jw_lit(&t->w, what);
+	mp__jw_lit(&t->w, "\",\"pid\":");
+	mp__jw_int(&t->w, pid);
+	mp__jw_lit(&t->w, ",\"tid\":");
+	mp__jw_int(&t->w, tid);
+	mp__jw_lit(&t->w, ",\"args\":{\"name\":");
+	mp__jw_string(&t->w, name);
+	mp__jw_lit(&t->w, "}}");
+}
+
+/* A counter series: one event per point, through a prefix made once. */
+static void counter(tracer *t, long pid, const char *name, const char *series,
+		    const mp_point *pts, size_t n)
+{
+	char prefix[160], mid[64];
+	/* Counters belong to a process: no tid (the format ignores it). */
+	int plen = snprintf(prefix, sizeof prefix, ",\n{\"ph\":\"C\",\"name\":\"%s\",\"pid\":%ld,"
+				   "\"ts\":", name, pid);
+	int mlen = snprintf(mid, sizeof mid, ",\"args\":{\"%s\":", series);
+	for (size_t i = 0; i < n; i++) {
+		if (t->first) {
+			t->first = 0;
+			mp__jw_raw(&t->w, prefix + 1, (size_t)plen - 1);
+		} else {
+			mp__jw_raw(&t->w, prefix, (size_t)plen);
+		}
+		ts(t, pts[i].t);
+		mp__jw_raw(&t->w, mid, (size_t)mlen);
+		mp__jw_num(&t->w, pts[i].mem, 6);
+		mp__jw_raw(&t->w, "}}", 2);
+	}
+}
+
+static void slice_head(tracer *t, const char *cat, long pid, long tid, double t0, double t1)
+{
+	begin(t);
+	mp__jw_lit(&t->w, "{\"ph\":\"X\",\"cat\":\"");
+	mp__jw_lit(&t->w, cat);
+	mp__jw_lit(&t->w, "\",\"pid\":");
+	mp__jw_int(&t->w, pid);
+	mp__jw_lit(&t->w, ",\"tid\":");
+	mp__jw_int(&t->w, tid);
+	mp__jw_lit(&t->w, ",\"ts\":");
+	ts(t, t0);
+	mp__jw_lit(&t->w, ",\"dur\":");
+	double d = (t1 - t0) * 1e6;
+	mp__jw_num(&t->w, d > 0 ? d : 0, 3);
+}
+
+static void calls(tracer *t)
+{
+	const mp_profile *p = t->p;
+	for (size_t i = 0; i < p->ncalls; i++) {
+		const mp_call *c = &p->calls[i];
+		long pid = c->pid ? c->pid : t->pid;
+		slice_head(t, "function", pid, pid, c->t0, c->t1);
+		mp__jw_lit(&t->w, ",\"name\":");
+		mp__jw_string(&t->w, p->fnames[c->fn]);
+		mp__jw_lit(&t->w, ",\"args\":{\"mem_start_MiB\":");
+		mp__jw_num(&t->w, c->m0, 4);
+		mp__jw_lit(&t->w, ",\"mem_end_MiB\":");
+		mp__jw_num(&t->w, c->m1, 4);
+		mp__jw_lit(&t->w, ",\"level\":");
+		if (c->level >= 0)
+			mp__jw_int(&t->w, c->level);
+		else
+			mp__jw_lit(&t->w, "null");
+		mp__jw_lit(&t->w, "}}");
+	}
+}
+
+static void collections(tracer *t)
+{
+	const mp_profile *p = t->p;
+	char name[32];
+	for (size_t i = 0; i < p->ngcs; i++) {
+		const mp_gc *g = &p->gcs[i];
+		long pid = g->pid > 0 ? g->pid : t->pid;
+		slice_head(t, "gc", pid, pid + MP_TRACE_GC_TID_OFFSET, g->t0, g->t1);
+		snprintf(name, sizeof name, "GC gen %d", g->gen);
+		mp__jw_lit(&t->w, ",\"name\":");
+		mp__jw_string(&t->w, name);
+		mp__jw_lit(&t->w, ",\"args\":{\"generation\":");
+		mp__jw_int(&t->w, g->gen);
+		mp__jw_lit(&t->w, ",\"collected\":");
+		mp__jw_int(&t->w, g->collected);
+		mp__jw_lit(&t->w, ",\"uncollectable\":");
+		mp__jw_int(&t->w, g->uncollectable);
+		mp__jw_lit(&t->w, ",\"candidates\":");
+		if (g->candidates >= 0)
+			mp__jw_int(&t->w, g->candidates);
+		else
+			mp__jw_lit(&t->w, "null");
+		mp__jw_lit(&t->w, ",\"duration_ms\":");
+		mp__jw_num(&t->w, (g->t1 - g->t0) * 1e3, 6);
+		mp__jw_lit(&t->w, ",\"mem_before_MiB\":");
+		mp__jw_num(&t->w, g->m0, 4);
+		mp__jw_lit(&t->w, ",\"mem_after_MiB\":");
+		mp__jw_num(&t->w, g->m1, 4);
+		mp__jw_lit(&t->w, "}}");
+	}
+}
+
+static void instant(tracer *t, long pid, double at, const char *name, const char *cat)
+{
+	begin(t);
+	mp__jw_lit(&t->w, "{\"ph\":\"i\",\"s\":\"p\",\"cat\":\"");
+	mp__jw_lit(&t->w, cat);
+	mp__jw_lit(&t->w, "\",\"pid\":");
+	mp__jw_int(&t->w, pid);
+	mp__jw_lit(&t->w, ",\"tid\":");
+	mp__jw_int(&t->w, pid);
+	mp__jw_lit(&t->w, ",\"ts\":");
+	ts(t, at);
+	mp__jw_lit(&t->w, ",\"name\":");
+	mp__jw_string(&t->w, name);
+}
+
+/* Process and thread names: the profiled program, its children, and any other process that
+ * sent brackets or collections (each named once). */
+static void names(tracer *t)
+{
+	const mp_profile *p = t->p;
+	char name[600];
+	const char *cmd = p->cmdline ? p->cmdline : "profiled program";
+	meta(t, "process_name", t->pid, t->pid, cmd); /* consumers show the pid beside it */
+	meta(t, "thread_name", t->pid, t->pid, "functions");
+	for (size_t c = 0; c < p->nchildren; c++) {
+		snprintf(name, sizeof name, "child %ld of %.500s", p->children[c].pid, cmd);
+		meta(t, "process_name", p->children[c].pid, p->children[c].pid, name);
+	}
+	/* Processes seen only in FUNC or GC lines; GC threads of every process that has GC. */
+	long seen[64];
+	size_t nseen = 0;
+	for (size_t i = 0; i < p->ncalls + p->ngcs; i++) {
+		int gc = i >= p->ncalls;
+		long pid = gc ? p->gcs[i - p->ncalls].pid : p->calls[i].pid;
+		if (pid <= 0)
+			pid = t->pid;
+		long key = gc ? -pid : pid;
+		size_t k;
+		for (k = 0; k < nseen && seen[k] != key; k++)
+			;
+		if (k < nseen || nseen == sizeof seen / sizeof seen[0])
+			continue;
+		seen[nseen++] = key;
+		if (gc) {
+			meta(t, "thread_name", pid, pid + MP_TRACE_GC_TID_OFFSET, "GC");
+			continue;
+		}
+		int known = pid == t->pid;
+		for (size_t c = 0; c < p->nchildren && !known; c++)
+			known = p->children[c].pid == pid;
+		if (!known) {
+			snprintf(name, sizeof name, "process %ld under %.500s", pid, cmd);
+			meta(t, "process_name", pid, pid, name);
+		}
+	}
+}
+
+int mp_export_trace(const mp_profile *p, const char *file, FILE *out)
+{
+	tracer *tp = calloc(1, sizeof *tp); /* 64 KiB of buffer: not on the stack */
+	if (!tp)
+		return -ENOMEM;
+	mp__jw_init(&tp->w, out);
+	tp->p = p;
+	tp->pid = main_pid(p);
+	tp->first = 1;
+	tracer *t = tp;
+	char series[32];
+	snprintf(series, sizeof series, "%s_MiB", p->meta.backend[0] ? p->meta.backend : "memory");
+	mp__jw_lit(&t->w, "{\"traceEvents\":[");
+	names(t);
+	counter(t, t->pid, "memory", series, p->mem, p->nmem);
+	counter(t, t->pid, "true peak", "peak_MiB", p->peaks, p->npeaks);
+	for (size_t c = 0; c < p->nchildren; c++)
+		counter(t, p->children[c].pid, "memory", series, p->children[c].pts,
+			p->children[c].n);
+	calls(t);
+	collections(t);
+	for (size_t i = 0; i < p->nmarks; i++) {
+		const mp_mark *mk = &p->marks[i];
+		instant(t, mk->pid > 0 ? mk->pid : t->pid, mk->t, mk->name, "mark");
+		mp__jw_lit(&t->w, ",\"args\":{\"mem_MiB\":");
+		mp__jw_num(&t->w, mk->mem, 4);
+		mp__jw_lit(&t->w, "}}");
+	}
+	if (p->has_exit) {
+		char name[48];
+		int st = p->exit_status;
+		if (st > 128 && st < 128 + 65)
+			snprintf(name, sizeof name, "killed by signal %d", st - 128);
+		else
+			snprintf(name, sizeof name, "exit status %d", st);
+		instant(t, t->pid, p->exit_t, name, "exit");
+		mp__jw_lit(&t->w, ",\"args\":{\"status\":");
+		mp__jw_int(&t->w, st);
+		mp__jw_lit(&t->w, "}}");
+	}
+	mp__jw_lit(&t->w, "\n],\"displayTimeUnit\":\"ms\",\"otherData\":{\"file\":");
+	mp__jw_string(&t->w, file);
+	mp__jw_lit(&t->w, ",\"cmdline\":");
+	mp__jw_string(&t->w, p->cmdline);
+	mp__jw_lit(&t->w, ",\"start\":");
+	mp__jw_num(&t->w, p->t_first, 6);
+	mp__jw_lit(&t->w, ",\"pid\":");
+	mp__jw_int(&t->w, t->pid);
+	mp__jw_lit(&t->w, ",\"version\":\"mprof " GCLAB_VERSION "\"}}\n");
+	int rc = mp__jw_finish(&t->w);
+	free(tp);
+	return rc;
+}
