@@ -34,3 +34,9 @@ set_tests_properties(cli_run_flood PROPERTIES RUN_SERIAL TRUE)
 add_test(NAME cli_live COMMAND sh ${PROJECT_SOURCE_DIR}/tests/cli/live.sh)
 set_tests_properties(cli_live PROPERTIES LABELS cli TIMEOUT 600 ${gclab_skip}
   ENVIRONMENT "MPROF=$<TARGET_FILE:mprof>;MEMFIX=$<TARGET_FILE:memfix>")
+
+# Under AddressSanitizer a fixture keeps the shadow of what it unmaps: the memory-shape tests
+# allow for it (and say so).
+if(GCLAB_SANITIZE)
+  set_property(TEST cli_run_memory APPEND PROPERTY ENVIRONMENT GCLAB_SANITIZED=1)
+endif()
