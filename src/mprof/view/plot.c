@@ -38,15 +38,6 @@
 #define LANE_TEXT 0x111111
 #define LEGEND_BORDER 0xcccccc
 
-/* fontconfig, which cairo loads to find fonts, keeps allocations for the life of the process
- * that LeakSanitizer reports at exit (ASan builds, tests, fuzzing). They are not ours, and
- * not growing: told to LeakSanitizer here, which calls this if it exists. */
-const char *__lsan_default_suppressions(void) __attribute__((visibility("default"), used));
-const char *__lsan_default_suppressions(void)
-{
-	return "leak:libfontconfig\n";
-}
-
 /* --- small helpers ----------------------------------------------------------------------- */
 
 static void color(cairo_t *cr, uint32_t c)
