@@ -9,6 +9,10 @@
 #   findpackage a C program built with find_package(gclab) only, shared and static
 #   headers     each public header compiles alone, as C99 and as C++, from the prefix only
 #   exports     the shared libraries export exactly what the headers mark as their API
+#   python      python/ installs offline with pip (Debian's python3), then
+#               `from mprof_trace import profile` works, under mprof too
+#   version     the version named in project() is the one every other file names
+#   notests     -DGCLAB_TESTS=OFF configures with no cmocka to be found
 set -u
 : "${BUILD:?}" "${SRC:?}" "${LIBDIR:?}" "${VERSION:?}"
 mode=${1:?mode}
@@ -144,6 +148,64 @@ exports)
 	check "librcgc exports rcgc.h's API ($(wc -l <want-rcgc) names), nothing else" diff want-rcgc got-rcgc
 	check "libmprof_trace exports what trace.h's inline functions call, nothing else" diff want-trace got-trace
 	check "the API is not empty" test "$(wc -l <want-rcgc)" -gt 60
+	;;
+python)
+	py=/usr/bin/python3
+	[ -x $py ] || py=python3
+	# A copy: a build writes build/ and *.egg-info beside its sources.
+	cp -r "$SRC/python" src
+	check "pip install --no-build-isolation --no-index ./python" \
+		$py -m pip install -q --no-build-isolation --no-index --no-warn-script-location --target site ./src
+	check "installed: site/mprof_trace.py" test -f site/mprof_trace.py
+	check "installed: the package's metadata says $VERSION" sh -c "ls site | grep -qx 'mprof_trace-$VERSION.dist-info'"
+	check "only the module is installed, not mprof's bootstrap" sh -c "! ls site | grep -q -e launch -e sitecustomize"
+	cat >use.py <<'PY'
+import sys
+import mprof_trace
+from mprof_trace import profile
+
+# Outside mprof the module is the installed one; under mprof the bootstrap's copy, already
+# loaded, serves (one module, one channel).
+if sys.argv[1] != "-":
+    assert mprof_trace.__file__.startswith(sys.argv[1]), mprof_trace.__file__
+
+
+@profile
+def twice(x):
+    return 2 * x
+
+
+assert twice(21) == 42
+print("enabled" if mprof_trace.enabled() else "disabled")
+PY
+	check "from mprof_trace import profile, outside mprof: a no-op" \
+		sh -c "PYTHONPATH=site $py use.py '$T/site' | grep -qx disabled"
+	m=$BUILD/bin/mprof
+	check "a program importing it runs under mprof" \
+		env PYTHONPATH=site "$m" run -q -o p.dat --python $py use.py -
+	check "its bracket reached the profile" grep -q '^FUNC __main__.twice ' p.dat
+	;;
+version)
+	check "python/pyproject.toml names $VERSION" grep -qx "version = \"$VERSION\"" "$SRC/python/pyproject.toml"
+	check "debian/changelog's newest entry is $VERSION" \
+		sh -c "head -1 '$SRC/debian/changelog' | grep -q '^gclab ($VERSION-'"
+	check "CHANGELOG.md's newest entry is $VERSION" \
+		sh -c "grep -m1 '^## ' '$SRC/CHANGELOG.md' | grep -qx '## $VERSION'"
+	check "mprof --version says $VERSION" sh -c "'$BUILD/bin/mprof' --version | grep -qx 'mprof (gclab) $VERSION'"
+	check "gclab/version.h says $VERSION" grep -q "GCLAB_VERSION_STRING \"$VERSION\"" "$BUILD/include/gclab/version.h"
+	;;
+notests)
+	# A pkg-config that knows every package but cmocka.
+	real=$(command -v pkg-config)
+	printf '#!/bin/sh\nfor a; do case $a in cmocka*) exit 1 ;; esac; done\nexec %s "$@"\n' "$real" >pkg-config
+	chmod +x pkg-config
+	check "with tests, configuring needs cmocka (the fake pkg-config hides it)" \
+		sh -c "! cmake -S '$SRC' -B with -DPKG_CONFIG_EXECUTABLE='$T/pkg-config' -DGCLAB_BPF=OFF"
+	check "-DGCLAB_TESTS=OFF configures without cmocka" \
+		cmake -S "$SRC" -B off -DPKG_CONFIG_EXECUTABLE="$T/pkg-config" -DGCLAB_BPF=OFF -DGCLAB_TESTS=OFF
+	check "-DBUILD_TESTING=OFF too" \
+		cmake -S "$SRC" -B off2 -DPKG_CONFIG_EXECUTABLE="$T/pkg-config" -DGCLAB_BPF=OFF -DBUILD_TESTING=OFF
+	check "and builds the libraries" cmake --build off --target rcgc_shared mprof_trace_shared
 	;;
 *)
 	echo "install.sh: unknown mode '$mode'" >&2
