@@ -17,6 +17,15 @@ gclab_unit_test(test_trace SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_trace.c
 
 foreach(t run_memory run_trace run_process run_flood run_peaks run_bad_input cli_options help_options interop)
   add_test(NAME cli_${t} COMMAND sh ${PROJECT_SOURCE_DIR}/tests/cli/${t}.sh)
-  set_tests_properties(cli_${t} PROPERTIES LABELS cli TIMEOUT 120 ${gclab_skip}
+  set_tests_properties(cli_${t} PROPERTIES LABELS cli TIMEOUT 300 ${gclab_skip}
     ENVIRONMENT "MPROF=$<TARGET_FILE:mprof>;MEMFIX=$<TARGET_FILE:memfix>")
 endforeach()
+
+# Outputs and messages (needs the .dat fixtures too).
+add_test(NAME cli_output_trust COMMAND sh ${PROJECT_SOURCE_DIR}/tests/cli/output_trust.sh)
+set_tests_properties(cli_output_trust PROPERTIES LABELS cli TIMEOUT 120 ${gclab_skip}
+  ENVIRONMENT "MPROF=$<TARGET_FILE:mprof>;FIXTURES=${PROJECT_SOURCE_DIR}/tests/fixtures/dat")
+
+# The flood test keeps every core busy on purpose: alone, so that it neither disturbs the
+# timing of the tests beside it nor is disturbed by them.
+set_tests_properties(cli_run_flood PROPERTIES RUN_SERIAL TRUE)

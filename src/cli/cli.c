@@ -1,10 +1,12 @@
 /* cli.c - what the subcommands share: messages, --version, negative indices, the option
  * tables that parse and print --help, the profiles an invocation names. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "dat.h"
@@ -38,41 +40,6 @@ static int is_negative_index(const char *s)
 		if (*s < '0' || *s > '9')
 			return 0;
 	return 1;
-}
-
-int cli_protect_negative_index(int argc, char **argv)
-{
-	/* Move every negative index behind a "--" at the end, keeping the order of everything
-	 * else: "-1 -o x.png" becomes "-o x.png -- -1", so options after the index still work
-	 * (getopt_long moves operands to the end anyway). */
-	int dashdash = -1, nneg = 0;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--")) {
-			dashdash = i;
-			break;
-		}
-		nneg += is_negative_index(argv[i]);
-	}
-	if (!nneg)
-		return argc;
-	char *neg[nneg];
-	int w = 1, k = 0, stop = dashdash < 0 ? argc : dashdash;
-	for (int i = 1; i < stop; i++) {
-		if (is_negative_index(argv[i]))
-			neg[k++] = argv[i];
-		else
-			argv[w++] = argv[i];
-	}
-	if (dashdash < 0) {
-		argv[w++] = (char *)"--";
-	} else {
-		for (int i = dashdash; i < argc; i++)
-			argv[w++] = argv[i];
-	}
-	for (int i = 0; i < nneg; i++)
-		argv[w++] = neg[i];
-	argv[w] = NULL;
-	return w;
 }
 
 void cli_print_version(void)
@@ -157,6 +124,81 @@ static const cli_option *find_option(const cli_option **opt, size_t n, int c)
 		if (opt[i]->short_name == c)
 			return opt[i];
 	return NULL;
+}
+
+/* Whether argv[i], an option, takes the next argument as its value: "--width" (no '=') or a
+ * short cluster whose last letter takes one ("-o", "-nT"). */
+static int consumes_next(const cli_option **opt, size_t n, const char *arg)
+{
+	if (arg[0] != '-' || !arg[1])
+		return 0;
+	if (arg[1] == '-') {
+		if (strchr(arg, '='))
+			return 0;
+		size_t len = strlen(arg + 2);
+		const cli_option *match = NULL;
+		for (size_t i = 0; i < n; i++) {
+			const char *l = opt[i]->long_name;
+			if (!l || strncmp(l, arg + 2, len))
+				continue;
+			if (strlen(l) == len) /* exact */
+				return opt[i]->argh != NULL;
+			match = match ? NULL : opt[i]; /* a unique prefix, as getopt_long takes it */
+		}
+		return match && match->argh;
+	}
+	for (const char *c = arg + 1; *c; c++) {
+		const cli_option *o = find_option(opt, n, (unsigned char)*c);
+		if (o && o->argh)
+			return c[1] == 0; /* the rest of the cluster is its value, or the next arg is */
+	}
+	return 0;
+}
+
+int cli_protect_negative_index(int argc, char **argv, const cli_option *options)
+{
+	/* Move every negative index behind a "--" at the end, keeping the order of everything
+	 * else: "-1 -o x.png" becomes "-o x.png -- -1", so options after the index still work
+	 * (getopt_long moves operands to the end anyway). An option's value is never taken for an
+	 * index: in "--width -1" the -1 is the width (which is then refused as such). */
+	size_t n = count_options(options);
+	const cli_option *opt[n + 1];
+	flatten(options, opt);
+	int dashdash = -1, nneg = 0;
+	char is_neg[argc > 0 ? argc : 1];
+	memset(is_neg, 0, sizeof is_neg);
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			dashdash = i;
+			break;
+		}
+		if (consumes_next(opt, n, argv[i])) {
+			i++; /* its value, whatever it looks like */
+			continue;
+		}
+		is_neg[i] = (char)is_negative_index(argv[i]);
+		nneg += is_neg[i];
+	}
+	if (!nneg)
+		return argc;
+	char *neg[nneg];
+	int w = 1, k = 0, stop = dashdash < 0 ? argc : dashdash;
+	for (int i = 1; i < stop; i++) {
+		if (is_neg[i])
+			neg[k++] = argv[i];
+		else
+			argv[w++] = argv[i];
+	}
+	if (dashdash < 0) {
+		argv[w++] = (char *)"--";
+	} else {
+		for (int i = dashdash; i < argc; i++)
+			argv[w++] = argv[i];
+	}
+	for (int i = 0; i < nneg; i++)
+		argv[w++] = neg[i];
+	argv[w] = NULL;
+	return w;
 }
 
 /* Acts on one option. Returns -1 to go on, or the exit code that ends the command. */
@@ -327,4 +369,31 @@ void cli_profiles_release(cli_profiles *r)
 	free(r->paths);
 	mp_profiles_release(&r->dir);
 	memset(r, 0, sizeof *r);
+}
+
+int cli_check_output(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0)
+		return 0; /* absent (or unreadable: the write itself will say why) */
+	if (S_ISREG(st.st_mode))
+		return 0;
+	cli_error("cannot write '%s': %s", path,
+		  S_ISLNK(st.st_mode)	? "it is a symbolic link"
+		  : S_ISDIR(st.st_mode) ? strerror(EISDIR)
+					: "it exists and is not a regular file");
+	return -1;
+}
+
+/* What a command printed must have reached the standard output: a full disk or a closed pipe
+ * there is a failure (exit 1), never a silent success. */
+int cli_finish_stdout(int rc)
+{
+	errno = 0;
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		cli_error("cannot write to the standard output: %s",
+			  errno ? strerror(errno) : "write error");
+		return rc == CLI_OK ? CLI_FAIL : rc;
+	}
+	return rc;
 }

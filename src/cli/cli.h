@@ -35,10 +35,6 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints "mprof <cmd>: <message>" and "Try 'mprof <cmd> --help'." to stderr; returns CLI_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* memory_profiler's negative indices, kept for drop-in use: `mprof rm -1`, `mprof plot -1 -o
- * x.png`. Each argument that looks like one ("-1") moves behind a "--" at the end. Returns the
- * new argc; argv must have room for one more pointer (main guarantees it). */
-int cli_protect_negative_index(int argc, char **argv);
 
 /* --- Option tables ---------------------------------------------------------------------- */
 
@@ -82,6 +78,12 @@ struct cli_option {
 #define CLI_END {CLI_OPT_END, 0, NULL, NULL, NULL, NULL, 0, NULL}
 
 /* A subcommand's options and the text around them in its --help. */
+/* memory_profiler's negative indices, kept for drop-in use: `mprof rm -1`, `mprof plot -1 -o
+ * x.png`. Each argument that looks like one ("-1") moves behind a "--" at the end,
+ * unless it is the value of an option of `options` ("--width -1"). Returns the
+ * new argc; argv must have room for one more pointer (main guarantees it). */
+int cli_protect_negative_index(int argc, char **argv, const cli_option *options);
+
 typedef struct cli_parser {
 	const cli_option *options;
 	const char *usage;  /* before the options: "Usage: mprof x ...\n\nWhat it does.\n" */
@@ -120,6 +122,16 @@ int cli_profiles_resolve(cli_profiles *r, int n, char **args, unsigned flags);
 void cli_profiles_release(cli_profiles *r);
 
 struct mp_profile;
+
+/* The exit code once what the command printed is flushed: `rc`, or CLI_FAIL (after saying
+ * so) when the standard output could not take it (a full disk, a closed pipe). */
+int cli_finish_stdout(int rc);
+
+/* Whether `path` may be written as an output file: absent, or an existing regular file (to be
+ * replaced). A device node, FIFO, socket, directory or symbolic link is refused, also for
+ * root, who could otherwise replace /dev/null with a file. Returns 0, or -1 after printing
+ * "cannot write 'x': ...". */
+int cli_check_output(const char *path);
 
 /* Reads the profile at `path`; on failure prints why ("cannot open 'x.dat': ...",
  * "x.dat:12: MEM: 'abc' is not a number") and leaves `p` empty. Returns 0 or -1. */

@@ -25,9 +25,13 @@ static int parse_format(const cli_option *opt, const char *arg, const char *cmd)
  * printed why; a failed export leaves no file behind. */
 static int write_export(const mp_profile *p, const char *path, int json, const char *output)
 {
-	/* To a temporary file renamed at the end. */
+	/* To a temporary file renamed at the end; "-" is the standard output. */
 	char *tmp = NULL;
 	FILE *f = stdout;
+	if (output && !strcmp(output, "-"))
+		output = NULL;
+	if (output && cli_check_output(output) < 0)
+		return CLI_FAIL;
 	if (output) {
 		size_t n = strlen(output) + 32;
 		tmp = malloc(n);
@@ -67,7 +71,8 @@ int cmd_export(int argc, char **argv)
 		CLI_CALLBACK(0, "format", "csv|json", &json, parse_format,
 			     "one CSV table with a 'kind' column (default), or one JSON object"),
 		CLI_STRING('o', "output", "FILE", &output,
-			   "write to FILE instead of the standard output"),
+			   "write to FILE instead of the standard output ('-': the\n"
+			   "standard output)"),
 		CLI_HELP,
 		CLI_VERSION,
 		CLI_END,
@@ -81,7 +86,7 @@ int cmd_export(int argc, char **argv)
 		NULL, 0,
 	};
 	int rc = CLI_OK;
-	argc = cli_protect_negative_index(argc, argv);
+	argc = cli_protect_negative_index(argc, argv, options);
 	int first = cli_parse_options(&parser, argc, argv, &rc);
 	if (first < 0)
 		return rc;

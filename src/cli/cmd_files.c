@@ -107,7 +107,7 @@ int cmd_rm(int argc, char **argv)
 		"'mprof list' (0 the oldest, -1 the newest) or by name.\n",
 		NULL, 0,
 	};
-	argc = cli_protect_negative_index(argc, argv);
+	argc = cli_protect_negative_index(argc, argv, options);
 	int first = cli_parse_options(&parser, argc, argv, &rc);
 	if (first < 0)
 		return rc;

@@ -60,7 +60,7 @@ int cmd_peak(int argc, char **argv)
 		NULL, 0,
 	};
 	int rc = CLI_OK;
-	argc = cli_protect_negative_index(argc, argv);
+	argc = cli_protect_negative_index(argc, argv, options);
 	int first = cli_parse_options(&parser, argc, argv, &rc);
 	if (first < 0)
 		return rc;

@@ -75,7 +75,7 @@ static int opt_dpi(const cli_option *opt, const char *arg, const char *cmd)
 }
 
 /* Returns the index of the first profile argument, or -1 when done (exit code in *rc). */
-static int parse_plot_options(int argc, char **argv, mp_plot_opts *o, const char **output,
+static int parse_plot_options(int *argc, char **argv, mp_plot_opts *o, const char **output,
 			      int *rc)
 {
 	const cli_option options[] = {
@@ -109,7 +109,8 @@ static int parse_plot_options(int argc, char **argv, mp_plot_opts *o, const char
 		"path. Several profiles are overlaid, each from its own start.\n",
 		NULL, 0,
 	};
-	return cli_parse_options(&parser, argc, argv, rc);
+	*argc = cli_protect_negative_index(*argc, argv, options);
+	return cli_parse_options(&parser, *argc, argv, rc);
 }
 
 /* The default output: the first profile's path with .dat replaced by .png. */
@@ -165,8 +166,7 @@ int cmd_plot(int argc, char **argv)
 	mp_plot_opts o = {0};
 	const char *output = NULL;
 	int rc = CLI_OK;
-	argc = cli_protect_negative_index(argc, argv);
-	int first = parse_plot_options(argc, argv, &o, &output, &rc);
+	int first = parse_plot_options(&argc, argv, &o, &output, &rc);
 	if (first < 0)
 		return rc;
 	if (output && mp_plot_format_of(output) < 0) {
@@ -195,6 +195,8 @@ int cmd_plot(int argc, char **argv)
 	if (read_profiles(paths, n, profs, pp, &nread) < 0)
 		goto out;
 	const char *target = output ? output : out_path;
+	if (cli_check_output(target) < 0)
+		goto out;
 	const char *detail;
 	int prc = mp_plot_write(pp, paths, n, &o, (mp_plot_format)mp_plot_format_of(target), target,
 				NULL, &detail);

@@ -45,7 +45,7 @@ static int parse_seconds(const char *s, double min, double *out)
 static int opt_interval(const cli_option *opt, const char *arg, const char *cmd)
 {
 	if (parse_seconds(arg, 0.0001, opt->target) < 0)
-		return cli_usage_error(cmd, "invalid interval '%s': seconds, at least 0.0001", arg);
+		return cli_usage_error(cmd, "invalid interval '%s': seconds, from 0.0001 to 10000000", arg);
 	return 0;
 }
 
@@ -53,7 +53,7 @@ static int opt_timeout(const cli_option *opt, const char *arg, const char *cmd)
 {
 	double *timeout = opt->target;
 	if (parse_seconds(arg, 0, timeout) < 0 || *timeout <= 0)
-		return cli_usage_error(cmd, "invalid timeout '%s': seconds, more than 0", arg);
+		return cli_usage_error(cmd, "invalid timeout '%s': seconds, more than 0 and at most 10000000", arg);
 	return 0;
 }
 
@@ -255,7 +255,8 @@ static int match_name(pid_t pid, void *ctx)
 {
 	struct name_match *m = ctx;
 	char name[256];
-	if (pid == getpid() || mp_proc_name(pid, name, sizeof name) < 0)
+	if (pid == getpid() || mp_proc_name(pid, name, sizeof name) < 0 ||
+	    mp_proc_is_kernel_thread(pid) != 0)
 		return 0;
 	if (!strstr(name, m->needle))
 		return 0;
@@ -267,7 +268,11 @@ static int match_name(pid_t pid, void *ctx)
  * pid) or 0 (by name) with *pid set, or -1 after printing why not. */
 static int find_target(const char *target, pid_t *pid)
 {
-	int by_pid = *target != 0;
+	if (!*target) {
+		cli_error("cannot attach to '': give a process id or a name");
+		return -1;
+	}
+	int by_pid = 1;
 	for (const char *s = target; *s; s++)
 		if (!isdigit((unsigned char)*s))
 			by_pid = 0;
@@ -276,6 +281,11 @@ static int find_target(const char *target, pid_t *pid)
 		if (v <= 0 || v > 0x7fffffff || v == getpid()) {
 			cli_error("cannot attach to '%s': %s", target,
 				  v == getpid() ? "that is mprof itself" : "not a process id");
+			return -1;
+		}
+		if (mp_proc_is_kernel_thread((pid_t)v) == 1) {
+			cli_error("cannot attach to '%s': it is a kernel thread, with no memory of its "
+				  "own to sample", target);
 			return -1;
 		}
 		*pid = (pid_t)v;
@@ -291,7 +301,7 @@ static int find_target(const char *target, pid_t *pid)
 	return 0;
 }
 
-static int do_attach(const struct run_args *a, const char *target)
+static int do_attach(const struct run_args *a, const char *target, int sfd)
 {
 	pid_t pid = 0;
 	int by_pid = find_target(target, &pid);
@@ -324,14 +334,6 @@ static int do_attach(const struct run_args *a, const char *target)
 		mp_dat_cmdline_text(&out, repr);
 	}
 	write_meta(&out, a, pid, &pk);
-	sigset_t old;
-	int sfd = mp_session_signals(&old);
-	if (sfd < 0) {
-		cli_error("cannot set up signals: %s", mp_strerror(sfd));
-		mp_dat_close(&out);
-		mp_peaks_release(&pk);
-		return CLI_FAIL;
-	}
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 	if (!a->quiet)
 		fprintf(stderr, "mprof: attached to %d, sampling every %gs into %s\n", (int)pid,
@@ -340,7 +342,6 @@ static int do_attach(const struct run_args *a, const char *target)
 	rc = run_session(a, &pk, pid, 0, -1, sfd, &out, name, &r);
 	mp_peaks_release(&pk);
 	int close_rc = mp_dat_close(&out);
-	close(sfd);
 	if (rc < 0) {
 		cli_error("cannot sample process %d: %s", (int)pid, strerror(-rc));
 		return CLI_FAIL;
@@ -423,19 +424,13 @@ static int start_program(struct launch *l, const struct run_args *a)
 		cli_error("out of memory");
 		goto fail_channel;
 	}
-	/* Blocked, not ignored: a file size limit shows as a write error (EFBIG) and a closed
-	 * stderr as EPIPE, while the program inherits its dispositions untouched. */
-	if ((l->sfd = mp_session_signals(&l->old)) < 0) {
-		cli_error("cannot set up signals: %s", mp_strerror(l->sfd));
-		goto fail_env;
-	}
 	if (a->children || a->multiprocess)
 		prctl(PR_SET_CHILD_SUBREAPER, 1UL, 0, 0, 0);
 	rc = mp_spawn(l->path, l->argv, l->env, l->sv[1], &l->old, &l->pid);
 	if (rc < 0) {
 		cli_error("cannot run '%s': %s", l->argv[0], strerror(-rc));
 		code = rc == -ENOENT ? 127 : 126;
-		goto fail_signals;
+		goto fail_env;
 	}
 	close(l->sv[1]);
 	l->sv[1] = -1;
@@ -443,9 +438,6 @@ static int start_program(struct launch *l, const struct run_args *a)
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 	return 0;
 
-fail_signals:
-	close(l->sfd);
-	sigprocmask(SIG_SETMASK, &l->old, NULL);
 fail_env:
 	mp_spawn_env_free(l->env);
 fail_channel:
@@ -475,12 +467,14 @@ static void write_cmdline(mp_dat *out, const struct launch *l, char **user)
 	}
 }
 
-static int do_run(const struct run_args *a, char **user)
+static int do_run(const struct run_args *a, char **user, int sfd, const sigset_t *old)
 {
 	struct launch l;
 	int code = find_program(&l, a, user);
 	if (code != CLI_OK)
 		return code;
+	l.sfd = sfd;
+	l.old = *old;
 	mp_peaks pk;
 	if (open_peaks(a, &pk) < 0) {
 		mp_python_argv_free(l.argv);
@@ -513,7 +507,6 @@ static int do_run(const struct run_args *a, char **user)
 	} else {
 		code = session_exit_code(&r, a, name);
 	}
-	close(l.sfd);
 	close(l.sv[0]);
 	mp_spawn_env_free(l.env);
 	mp_python_argv_free(l.argv);
@@ -544,9 +537,20 @@ static int run_main(int argc, char **argv, int attach)
 		if (argc - first > 1)
 			return cli_usage_error(argv[0], "attach takes one PID or NAME, not '%s'",
 					       argv[first + 1]);
-		return do_attach(&a, argv[first]);
 	}
-	return do_run(&a, argv + first);
+	/* Signals first, before anything slow (loading the eBPF peak source takes a while): a
+	 * SIGTERM sent to mprof as it starts waits for the session, which forwards it. Blocked,
+	 * not ignored: a file size limit shows as a write error (EFBIG) and a closed stderr as
+	 * EPIPE, while the program inherits its dispositions untouched. */
+	sigset_t old;
+	int sfd = mp_session_signals(&old);
+	if (sfd < 0) {
+		cli_error("cannot set up signals: %s", mp_strerror(sfd));
+		return CLI_FAIL;
+	}
+	rc = a.attach ? do_attach(&a, argv[first], sfd) : do_run(&a, argv + first, sfd, &old);
+	close(sfd);
+	return rc;
 }
 
 int cmd_run(int argc, char **argv)

@@ -58,7 +58,7 @@ int main(int argc, char **argv)
 		memcpy(args, argv + 1, (size_t)(argc - 1) * sizeof *args);
 		int rc = commands[i].fn(argc - 1, args);
 		free(args);
-		return rc;
+		return cli_finish_stdout(rc);
 	}
 	cli_error("'%s' is not an mprof command; see 'mprof --help'", argv[1]);
 	return CLI_USAGE;

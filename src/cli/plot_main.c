@@ -16,5 +16,5 @@ int main(int argc, char **argv)
 	args[0] = (char *)"plot";
 	int rc = cmd_plot(argc, args);
 	free(args);
-	return rc;
+	return cli_finish_stdout(rc);
 }

@@ -126,7 +126,8 @@ int mp_dat_create(mp_dat *w, const char *path);
  * (MP_DAT_NAME_MAX bytes). */
 int mp_dat_create_default(mp_dat *w, long long t, char *name);
 
-/* Flushes what is waiting and closes. Returns w->err, or the close error. */
+/* Flushes what is waiting and closes. Returns w->err, or the close error, or -ENOENT when
+ * the file was removed (or its directory) before it was closed. */
 int mp_dat_close(mp_dat *w);
 
 /* Writes what is waiting now. Returns w->err. */

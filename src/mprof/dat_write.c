@@ -107,6 +107,11 @@ int mp_dat_close(mp_dat *w)
 {
 	mp_dat_flush(w);
 	int rc = w->err;
+	/* Written but gone: the file (or its directory) was removed during the run. Every line
+	 * went into a file nobody can open, which is no success. */
+	struct stat st;
+	if (!rc && w->fd >= 0 && fstat(w->fd, &st) == 0 && st.st_nlink == 0)
+		rc = -ENOENT;
 	if (w->fd >= 0 && close(w->fd) < 0 && !rc)
 		rc = -errno;
 	w->fd = -1;

@@ -40,6 +40,18 @@ count() { grep -c "^$1 " "$2" || true; }
 sub() { awk -v a="$1" -v b="$2" 'BEGIN{print a-b}'; }
 ge() { awk -v a="$1" -v b="$2" 'BEGIN{exit !(a+0 >= b+0)}'; }
 
+# started FILE: waits (up to 20 s) until a backgrounded mprof has created its profile, which it
+# does once its signals are set up, so that a signal sent then is mprof's to handle: a fixed
+# sleep races with a slow start on a loaded machine.
+started() {
+	i=0
+	while [ ! -s "$1" ] && [ $i -lt 400 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	sleep 0.1
+}
+
 finish() {
 	if [ "$failures" -ne 0 ]; then
 		echo "$failures check(s) failed" >&2

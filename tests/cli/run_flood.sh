@@ -19,7 +19,8 @@ check "the run ends within 0.2 s of the program ($late s)" awk -v l="$late" 'BEG
 # SIGTERM to mprof reaches the flooding program at once; it exits 42.
 "$MPROF" run -q -T 0.01 -o term.dat "$MEMFIX" flood 2 8 20000 &
 mp=$!
-sleep 1
+started term.dat
+sleep 0.5
 sent=$(date +%s.%N)
 kill -TERM $mp
 wait $mp

@@ -11,7 +11,7 @@ expect_status 0 "true" "$MPROF" run -q -o true.dat true
 # SIGTERM to mprof is passed to the program (which exits 42), then the file is closed.
 "$MPROF" run -q -T 0.01 -o term.dat "$MEMFIX" trap 5000 &
 mp=$!
-sleep 0.3
+started term.dat
 kill -TERM $mp
 wait $mp
 st=$?
@@ -21,7 +21,7 @@ check "EXIT 42 written" grep -q '^EXIT 42 ' term.dat
 # background job of a script starts with SIGINT ignored; env gives it its default back.)
 env --default-signal=INT "$MPROF" run -q -T 0.01 -o int.dat "$MEMFIX" sleep 5000 &
 mp=$!
-sleep 0.3
+started int.dat
 kill -INT $mp
 wait $mp
 st=$?
@@ -32,7 +32,7 @@ check "SIGINT forwarded: 130 (got $st)" test "$st" -eq 130
 for sig in QUIT USR1 USR2 ALRM; do
 	env --default-signal "$MPROF" run -q -T 0.01 -o "sig$sig.dat" "$MEMFIX" sleep 5000 &
 	mp=$!
-	sleep 0.3
+	started "sig$sig.dat"
 	kill -$sig $mp
 	wait $mp
 	st=$?

@@ -304,6 +304,30 @@ int mp_proc_children(mp_proc *p, pid_t *out, size_t cap, size_t *n)
 	return rc;
 }
 
+int mp_proc_is_kernel_thread(pid_t pid)
+{
+	char buf[1024];
+	int fd = open_at(pid, "stat", O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	ssize_t n = read_all(fd, buf, sizeof buf);
+	close(fd);
+	if (n < 0)
+		return (int)n;
+	/* "pid (comm) state ppid pgrp session tty_nr tpgid flags ...": flags is the 7th field
+	 * after the ')' (comm may hold spaces and parentheses, so from the last ')'). */
+	const char *s = strrchr(buf, ')');
+	if (!s)
+		return -EINVAL;
+	for (int field = 0; field < 7; field++) {
+		s = strchr(s + 1, ' ');
+		if (!s)
+			return -EINVAL;
+	}
+	unsigned long flags = strtoul(s + 1, NULL, 10);
+	return (flags & 0x00200000UL) != 0; /* PF_KTHREAD */
+}
+
 ssize_t mp_proc_cmdline(pid_t pid, char *buf, size_t len)
 {
 	int fd = open_at(pid, "cmdline", O_RDONLY);

@@ -55,6 +55,10 @@ int mp_proc_reaped_children(pid_t pid);
  * thread's. Returns 0, -ENOSPC when `out` is full (what fit is kept), or -errno. */
 int mp_proc_children(mp_proc *p, pid_t *out, size_t cap, size_t *n);
 
+/* 1 when `pid` is a kernel thread (it has no memory of its own to sample), 0 when not, or
+ * -errno. */
+int mp_proc_is_kernel_thread(pid_t pid);
+
 /* Reads /proc/PID/cmdline into `buf` as NUL-separated arguments; returns the byte count
  * (0 for a kernel thread or zombie), or -errno. */
 ssize_t mp_proc_cmdline(pid_t pid, char *buf, size_t len);
