@@ -25,6 +25,8 @@ ok() { echo "ok: $*"; }
 check() { d=$1; shift; if "$@" >"$T/out" 2>&1; then ok "$d"; else fail "$d"; sed 's/^/  /' "$T/out" >&2; fi; }
 CC=${CC:-cc}
 CXX=${CXX:-c++}
+# A sanitized build's libraries need the sanitizer runtime in the programs that link them.
+SAN=${SANITIZE_FLAGS:-}
 
 install_to() { cmake --install "$BUILD" --prefix "$1" >/dev/null || fail "cmake --install --prefix $1"; }
 
@@ -98,15 +100,23 @@ pkgconfig)
 		check "pkg-config --modversion rcgc is $VERSION" sh -c "test \"\$(pkg-config --modversion rcgc)\" = '$VERSION'"
 		# shellcheck disable=SC2046
 		check "cc \$(pkg-config --cflags --libs rcgc)" \
-			$CC -std=c99 -o shared "$c" $(pkg-config --cflags --libs rcgc)
+			$CC $SAN -std=c99 -o shared "$c" $(pkg-config --cflags --libs rcgc)
 		check "the program needs librcgc.so.0" sh -c "readelf -d shared | grep -q 'NEEDED.*librcgc.so.0'"
 		check "it runs" env LD_LIBRARY_PATH="$1/$LIBDIR" ./shared
 		check "under the installed mprof: its bracket, marker and collection" sh -c "
 			LD_LIBRARY_PATH='$1/$LIBDIR' '$1/bin/mprof' run -q -o t.dat ./shared &&
 			grep -q '^FUNC consumer ' t.dat && grep -q '^MARK ' t.dat && grep -q '^GC 2 .* 1 0 ' t.dat"
-		# shellcheck disable=SC2046
-		check "cc -static \$(pkg-config --static --cflags --libs rcgc)" \
-			$CC -std=c99 -static -o static "$c" $(pkg-config --static --cflags --libs rcgc)
+		if [ -n "$SAN" ]; then
+			# The sanitizers' runtime cannot be linked -static: the static libraries alone.
+			# shellcheck disable=SC2046
+			check "cc \$(pkg-config --static ...) with the static libraries" $CC $SAN -std=c99 \
+				-o static "$c" $(pkg-config --static --cflags rcgc) -L"$1/$LIBDIR" \
+				-Wl,-Bstatic -lrcgc -lmprof_trace -Wl,-Bdynamic -lpthread
+		else
+			# shellcheck disable=SC2046
+			check "cc -static \$(pkg-config --static --cflags --libs rcgc)" \
+				$CC -std=c99 -static -o static "$c" $(pkg-config --static --cflags --libs rcgc)
+		fi
 		check "the static program runs" ./static
 	}
 	build_and_run "$T/p"
@@ -116,7 +126,8 @@ pkgconfig)
 findpackage)
 	install_to "$T/p"
 	check "cmake configure with find_package(gclab)" \
-		cmake -S "$SRC/tests/install/consumer" -B b -DCMAKE_PREFIX_PATH="$T/p"
+		cmake -S "$SRC/tests/install/consumer" -B b -DCMAKE_PREFIX_PATH="$T/p" \
+		-DCMAKE_C_COMPILER="$CC" -DCMAKE_C_FLAGS="$SAN" -DCMAKE_EXE_LINKER_FLAGS="$SAN"
 	check "cmake build" cmake --build b
 	check "gclab::rcgc runs" env LD_LIBRARY_PATH="$T/p/$LIBDIR" b/consumer_shared
 	check "gclab::rcgc_static runs" b/consumer_static
