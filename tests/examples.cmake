@@ -19,6 +19,9 @@ foreach(e exp1_baseline exp2_gc_disabled exp3_disabled_cycle exp4_cycle exp5_man
                    --python /usr/bin/python3 ${_n} ${PROJECT_SOURCE_DIR}/examples/python/${e}.py)
   set_tests_properties(examples_c_${e} examples_python_${e} PROPERTIES
                        LABELS examples TIMEOUT 120 ${gclab_skip})
+  if(GCLAB_SANITIZE)
+    set_tests_properties(examples_c_${e} PROPERTIES ENVIRONMENT GCLAB_SANITIZED=1)
+  endif()
 endforeach()
 
 # scripts/demo --small into a temporary folder, then scripts/report.py's output checked.

@@ -29,3 +29,9 @@ set_tests_properties(cli_output_trust PROPERTIES LABELS cli TIMEOUT 120 ${gclab_
 # The flood test keeps every core busy on purpose: alone, so that it neither disturbs the
 # timing of the tests beside it nor is disturbed by them.
 set_tests_properties(cli_run_flood PROPERTIES RUN_SERIAL TRUE)
+
+# Under AddressSanitizer a fixture keeps the shadow of what it unmaps: the memory-shape tests
+# allow for it (and say so).
+if(GCLAB_SANITIZE)
+  set_property(TEST cli_run_memory APPEND PROPERTY ENVIRONMENT GCLAB_SANITIZED=1)
+endif()

@@ -78,8 +78,14 @@ files)
 			echo "$f"
 		fi
 	done >leaks
-	check "no build, source or install path in an installed file" test ! -s leaks
-	sed 's/^/  carries a path: /' leaks >&2
+	if [ -n "$SAN" ]; then
+		# AddressSanitizer names each instrumented module by its source path, unmapped: a
+		# sanitized build is never installed for use, and the normal build is checked.
+		ok "sanitized build: the build-path check is the normal build's ($(wc -l <leaks) files name it here)"
+	else
+		check "no build, source or install path in an installed file" test ! -s leaks
+		sed 's/^/  carries a path: /' leaks >&2
+	fi
 	;;
 relocate)
 	install_to "$T/p"
