@@ -27,10 +27,20 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <gclab/version.h>
+
+/* The version of rcgc these declarations belong to (gclab's: one version for the project). */
+#define RCGC_VERSION_MAJOR GCLAB_VERSION_MAJOR
+#define RCGC_VERSION_MINOR GCLAB_VERSION_MINOR
+#define RCGC_VERSION_PATCH GCLAB_VERSION_PATCH
+#define RCGC_VERSION_STRING GCLAB_VERSION_STRING
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
+/* Marks the functions librcgc exports; the library is built with hidden visibility, so nothing
+ * else leaves it. */
 #if defined(__GNUC__)
 #define RC_API __attribute__((visibility("default")))
 #else

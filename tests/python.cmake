@@ -4,7 +4,9 @@
 # "python"; a missing interpreter or memory_profiler makes its test skip (exit 77).
 gclab_unit_test(test_python SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_python.c
                 LIBS mprecord)
-target_compile_definitions(test_python PRIVATE GCLAB_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+target_compile_definitions(test_python PRIVATE GCLAB_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
+                           GCLAB_TEST_MPROF="$<TARGET_FILE:mprof>")
+add_dependencies(test_python mprof)
 set_property(TEST test_python APPEND PROPERTY LABELS python)
 
 find_program(GCLAB_PYTHON3 python3)

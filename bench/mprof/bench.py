@@ -13,7 +13,7 @@ import tempfile
 import time
 
 BUILD = sys.argv[1]
-OURS = os.path.join(BUILD, "src/cli/mprof")
+OURS = os.path.join(BUILD, "bin/mprof")
 THEIRS = "/usr/bin/python3-mprof"
 MEMFIX = os.path.join(BUILD, "tests/memfix")
 BRACKETS = os.path.join(BUILD, "bench/bench_brackets")

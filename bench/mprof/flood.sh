@@ -5,7 +5,7 @@
 # got through, median of 3 runs. The anchor is the schedule itself: one sample per interval.
 set -u
 build=$(cd "${1:-build-bench}" && pwd) || exit 1
-mprof=$build/src/cli/mprof
+mprof=$build/bin/mprof
 memfix=$build/tests/memfix
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

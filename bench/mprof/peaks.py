@@ -15,7 +15,7 @@ import tempfile
 import time
 
 BUILD = sys.argv[1]
-MPROF = os.path.join(BUILD, "src/cli/mprof")
+MPROF = os.path.join(BUILD, "bin/mprof")
 MEMFIX = os.path.join(BUILD, "tests/memfix")
 WORK = tempfile.mkdtemp(prefix="mprof-peaks.")
 SOURCES = ["bpf", "hwm", "reset"]

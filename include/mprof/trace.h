@@ -19,8 +19,24 @@
 #ifndef MPROF_TRACE_H
 #define MPROF_TRACE_H
 
+#include <gclab/version.h>
+
+/* The version of libmprof_trace these declarations belong to (gclab's). */
+#define MPROF_TRACE_VERSION_MAJOR GCLAB_VERSION_MAJOR
+#define MPROF_TRACE_VERSION_MINOR GCLAB_VERSION_MINOR
+#define MPROF_TRACE_VERSION_PATCH GCLAB_VERSION_PATCH
+#define MPROF_TRACE_VERSION_STRING GCLAB_VERSION_STRING
+
 #ifdef __cplusplus
 extern "C" {
+#endif
+
+/* Marks what libmprof_trace exports (it is built with hidden visibility). The mprof__ names
+ * are exported only because the inline functions below call them: they are not an API. */
+#if defined(__GNUC__)
+#define MPROF_API __attribute__((visibility("default")))
+#else
+#define MPROF_API
 #endif
 
 #if defined(__GNUC__)
@@ -38,13 +54,14 @@ extern "C" {
 #define MPROF_TRACE_BEGIN_ENV "MPROF_TRACE_BEGIN"
 
 /* The channel's fd, or -1 when the program is not run by mprof. Read-only for users. */
-extern int mprof__trace_fd;
+MPROF_API extern int mprof__trace_fd;
 
-void mprof__begin(const char *name);
-void mprof__end(void);
-void mprof__mark(const char *name);
-void mprof__gc_start(int generation);
-void mprof__gc_stop(int generation, long collected, long uncollectable, long candidates);
+MPROF_API void mprof__begin(const char *name);
+MPROF_API void mprof__end(void);
+MPROF_API void mprof__mark(const char *name);
+MPROF_API void mprof__gc_start(int generation);
+MPROF_API void mprof__gc_stop(int generation, long collected, long uncollectable,
+			      long candidates);
 
 /* 1 when the program runs under `mprof run` and events are being sent, else 0. */
 static inline int mprof_enabled(void) { return mprof__trace_fd >= 0; }

@@ -8,21 +8,26 @@
 
 #include "cli.h"
 
+#ifndef GCLAB_BIN_TO_LIBEXEC
+#define GCLAB_BIN_TO_LIBEXEC "../libexec/gclab"
+#endif
+
+/* Found as mprof-plot is (plot_exec.c): relative to mprof's own executable, never elsewhere;
+ * mprof-live itself (which also runs `top`) finds itself. */
 void cli_live_path(char *buf, size_t cap)
 {
 	char self[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-	if (n > 0) {
-		self[n] = 0;
-		char *slash = strrchr(self, '/');
-		if (slash) {
-			*slash = 0;
-			snprintf(buf, cap, "%s/mprof-live", self);
-			if (access(buf, X_OK) == 0)
-				return;
-		}
+	char *slash = n > 0 ? (self[n] = 0, strrchr(self, '/')) : NULL;
+	if (!slash) {
+		snprintf(buf, cap, "mprof-live");
+		return;
 	}
-	snprintf(buf, cap, "%s/mprof-live", GCLAB_LIBEXECDIR);
+	*slash = 0;
+	if (!strcmp(slash + 1, "mprof-live"))
+		snprintf(buf, cap, "%s/mprof-live", self);
+	else
+		snprintf(buf, cap, "%s/%s/mprof-live", self, GCLAB_BIN_TO_LIBEXEC);
 }
 
 int cmd_top(int argc, char **argv)

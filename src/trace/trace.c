@@ -32,7 +32,7 @@
 #define EVENT_MAX MPROF_TRACE_EVENT_MAX
 #define STACK_MAX 256
 
-__attribute__((visibility("default"))) int mprof__trace_fd = -1;
+int mprof__trace_fd = -1;
 
 static int send_begins;      /* MPROF_TRACE_BEGIN=1: a B event at each begin */
 static int statm_fd = -1;   /* /proc/self/statm, reopened in a forked child */

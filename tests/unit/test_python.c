@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "python.h"
@@ -19,7 +20,10 @@ static int setup(void **state)
 {
 	(void)state;
 	char dir[PATH_MAX];
-	if (mp_python_bootstrap_dir(dir, sizeof dir) < 0)
+	/* This test's own executable has no bootstrap beside it: mp_python_argv then names where
+	 * it would be, as this does. */
+	int rc = mp_python_bootstrap_dir(dir, sizeof dir);
+	if (rc < 0 && rc != -ENOENT)
 		return -1;
 	snprintf(launcher, sizeof launcher, "%s/mprof_launch.py", dir);
 	return 0;
@@ -76,16 +80,53 @@ static void test_python__interpreter_names(void **state)
 	assert_false(mp_python_is_interpreter(GCLAB_SOURCE_DIR "/bench/python/run"));
 }
 
-static void test_python__bootstrap_found_in_source_tree(void **state)
+/* The build tree stages the installed layout: its bin/mprof finds share/gclab/python beside
+ * it, a copy, never the source tree's python/. */
+static void test_python__bootstrap_found_beside_the_built_mprof(void **state)
 {
 	(void)state;
-	char dir[PATH_MAX], a[PATH_MAX], b[PATH_MAX];
-	assert_int_equal(mp_python_bootstrap_dir(dir, sizeof dir), 0);
+	char dir[PATH_MAX], a[PATH_MAX], b[PATH_MAX], want[PATH_MAX + 32];
+	assert_int_equal(mp_python_bootstrap_dir_of(GCLAB_TEST_MPROF, dir, sizeof dir), 0);
 	assert_non_null(realpath(dir, a));
 	assert_non_null(realpath(GCLAB_SOURCE_DIR "/python", b));
-	assert_string_equal(a, b);
-	assert_int_equal(access(launcher, R_OK), 0);
-	assert_int_equal(mp_python_bootstrap_dir(dir, 4), -ENAMETOOLONG);
+	assert_string_not_equal(a, b);
+	snprintf(want, sizeof want, "%s/mprof_launch.py", a);
+	assert_int_equal(access(want, R_OK), 0);
+	assert_int_equal(mp_python_bootstrap_dir_of(GCLAB_TEST_MPROF, dir, 4), -ENAMETOOLONG);
+}
+
+/* A prefix moved elsewhere: the bootstrap is found from wherever mprof now is, and only there. */
+static void test_python__bootstrap_follows_a_moved_prefix(void **state)
+{
+	(void)state;
+	char root[] = "/tmp/mprof-prefix-XXXXXX", path[PATH_MAX], dir[PATH_MAX], want[PATH_MAX];
+	assert_non_null(mkdtemp(root));
+	const char *mk[] = {"bin", "share", "share/gclab", "share/gclab/python"};
+	for (size_t i = 0; i < sizeof mk / sizeof *mk; i++) {
+		snprintf(path, sizeof path, "%s/%s", root, mk[i]);
+		assert_int_equal(mkdir(path, 0700), 0);
+	}
+	snprintf(path, sizeof path, "%s/bin/mprof", root);
+	snprintf(want, sizeof want, "%s/bin/../share/gclab/python", root);
+	assert_int_equal(mp_python_bootstrap_dir_of(path, dir, sizeof dir), -ENOENT);
+	assert_string_equal(dir, want);
+
+	snprintf(path, sizeof path, "%s/share/gclab/python/mprof_launch.py", root);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fclose(f);
+	snprintf(path, sizeof path, "%s/bin/mprof", root);
+	assert_int_equal(mp_python_bootstrap_dir_of(path, dir, sizeof dir), 0);
+	assert_string_equal(dir, want);
+
+	snprintf(path, sizeof path, "%s/share/gclab/python/mprof_launch.py", root);
+	unlink(path);
+	const char *rm[] = {"share/gclab/python", "share/gclab", "share", "bin"};
+	for (size_t i = 0; i < sizeof rm / sizeof *rm; i++) {
+		snprintf(path, sizeof path, "%s/%s", root, rm[i]);
+		rmdir(path);
+	}
+	rmdir(root);
 }
 
 static void test_python__script_gets_default_interpreter(void **state)
@@ -133,7 +174,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_python__script_names),
 		cmocka_unit_test(test_python__interpreter_names),
-		cmocka_unit_test(test_python__bootstrap_found_in_source_tree),
+		cmocka_unit_test(test_python__bootstrap_found_beside_the_built_mprof),
+		cmocka_unit_test(test_python__bootstrap_follows_a_moved_prefix),
 		cmocka_unit_test(test_python__script_gets_default_interpreter),
 		cmocka_unit_test(test_python__user_command_follows_the_launcher_untouched),
 		cmocka_unit_test(test_python__argv_is_a_copy),

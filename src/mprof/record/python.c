@@ -17,11 +17,11 @@
 
 #define LAUNCHER "mprof_launch.py"
 
-#ifndef GCLAB_SOURCE_DIR
-#define GCLAB_SOURCE_DIR "."
-#endif
-#ifndef GCLAB_DATADIR
-#define GCLAB_DATADIR "/usr/local/share/gclab"
+/* Where the bootstrap lives, from the directory of mprof's executable: the build tree stages
+ * the installed layout, so this one relative path serves a binary run in place, an installed,
+ * a DESTDIR-staged and a moved one alike, and no binary carries a path of its build. */
+#ifndef GCLAB_BIN_TO_DATA
+#define GCLAB_BIN_TO_DATA "../share/gclab"
 #endif
 
 int mp_python_is_script(const char *program)
@@ -101,27 +101,29 @@ static int try_dir(const char *dir, char *out, size_t cap)
 	return 0;
 }
 
-int mp_python_bootstrap_dir(char *out, size_t cap)
+int mp_python_bootstrap_dir_of(const char *exe, char *out, size_t cap)
 {
-	char exe[PATH_MAX], dir[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (n > 0) {
-		exe[n] = 0;
-		char *slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = 0;
-			if ((size_t)snprintf(dir, sizeof dir, "%s/../share/gclab/python", exe) <
-				    sizeof dir &&
-			    try_dir(dir, out, cap) == 0)
-				return 0;
-		}
-	}
-	if (try_dir(GCLAB_SOURCE_DIR "/python", out, cap) == 0)
-		return 0;
-	int rc = try_dir(GCLAB_DATADIR "/python", out, cap);
-	if (rc == -ENOENT && (size_t)snprintf(out, cap, "%s", GCLAB_DATADIR "/python") >= cap)
+	char dir[PATH_MAX];
+	const char *slash = strrchr(exe, '/');
+	if (!slash)
+		return -ENOENT;
+	if ((size_t)snprintf(dir, sizeof dir, "%.*s/%s/python", (int)(slash - exe), exe,
+			     GCLAB_BIN_TO_DATA) >= sizeof dir)
+		return -ENAMETOOLONG;
+	int rc = try_dir(dir, out, cap);
+	if (rc == -ENOENT && (size_t)snprintf(out, cap, "%s", dir) >= cap)
 		return -ENAMETOOLONG;
 	return rc;
+}
+
+int mp_python_bootstrap_dir(char *out, size_t cap)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n <= 0)
+		return -ENOENT;
+	exe[n] = 0;
+	return mp_python_bootstrap_dir_of(exe, out, cap);
 }
 
 char **mp_python_argv(const char *interp, char *const *user_argv)

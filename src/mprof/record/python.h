@@ -38,10 +38,11 @@ char **mp_python_argv(const char *interp, char *const *user_argv);
 void mp_python_argv_free(char **argv);
 
 /* Writes the directory holding mprof_launch.py into `out` (`cap` bytes) and returns 0, or
- * -ENOENT when no bootstrap is found (then `out` holds where the installed one should be) or
- * -ENAMETOOLONG. Looked for, in order: <dir of the running mprof>/../share/gclab/python (an
- * installed or relocated mprof), the source tree's python/ (a build run in place), and
- * the configured install's <datadir>/gclab/python. */
+ * -ENOENT when no bootstrap is found (then `out` holds where it should be) or -ENAMETOOLONG.
+ * It is looked for in one place only: <dir of the running mprof>/../share/gclab/python (the
+ * path from bindir to datadir as configured), which the build tree stages like an install. */
 int mp_python_bootstrap_dir(char *out, size_t cap);
+/* The same, for the mprof executable at the absolute path `exe`. */
+int mp_python_bootstrap_dir_of(const char *exe, char *out, size_t cap);
 
 #endif
