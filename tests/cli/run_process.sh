@@ -54,6 +54,7 @@ check "closed stderr: EXIT written" grep -q '^EXIT 0 ' cs.dat
 # SIGKILL to mprof: the file holds whole lines and the samples up to 0.1 s before.
 "$MPROF" run -q -T 0.001 -o kill.dat "$MEMFIX" sleep 3000 &
 mp=$!
+started kill.dat
 sleep 0.6
 killed_at=$(date +%s.%N)
 kill -KILL $mp
