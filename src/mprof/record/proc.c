@@ -204,23 +204,24 @@ int mp_proc_sample(mp_proc *p, long long *mem, long long *peak)
 	return 0;
 }
 
-int mp_proc_reaped_children(pid_t pid)
+/* Reads the first `n` fields after the command in /proc/PID/stat ("pid (comm) state ppid pgrp
+ * session tty tpgid flags minflt cminflt majflt cmajflt ...", from the last ')' since comm may
+ * hold spaces and parentheses) into f[0..n), state (a letter) reading as 0. Returns 0 or -errno. */
+static int stat_fields(pid_t pid, unsigned long long *f, int n)
 {
 	char buf[1024];
 	int fd = open_at(pid, "stat", O_RDONLY);
 	if (fd < 0)
 		return -errno;
-	ssize_t n = read_all(fd, buf, sizeof buf);
+	ssize_t len = read_all(fd, buf, sizeof buf);
 	close(fd);
-	if (n < 0)
-		return (int)n;
-	/* "pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt" */
+	if (len < 0)
+		return (int)len;
 	const char *s = strrchr(buf, ')');
 	if (!s)
 		return -EINVAL;
-	unsigned long long f[11] = {0};
 	s++;
-	for (int i = 0; i < 11; i++) {
+	for (int i = 0; i < n; i++) {
 		while (*s == ' ')
 			s++;
 		if (!*s)
@@ -231,6 +232,15 @@ int mp_proc_reaped_children(pid_t pid)
 		while (*s && *s != ' ')
 			s++;
 	}
+	return 0;
+}
+
+int mp_proc_reaped_children(pid_t pid)
+{
+	unsigned long long f[11];
+	int rc = stat_fields(pid, f, 11);
+	if (rc < 0)
+		return rc;
 	/* after ')': state(0) ppid pgrp session tty tpgid flags minflt(7) cminflt(8) majflt
 	 * cmajflt(10) */
 	return f[8] || f[10] ? 1 : 0;
@@ -306,26 +316,11 @@ int mp_proc_children(mp_proc *p, pid_t *out, size_t cap, size_t *n)
 
 int mp_proc_is_kernel_thread(pid_t pid)
 {
-	char buf[1024];
-	int fd = open_at(pid, "stat", O_RDONLY);
-	if (fd < 0)
-		return -errno;
-	ssize_t n = read_all(fd, buf, sizeof buf);
-	close(fd);
-	if (n < 0)
-		return (int)n;
-	/* "pid (comm) state ppid pgrp session tty_nr tpgid flags ...": flags is the 7th field
-	 * after the ')' (comm may hold spaces and parentheses, so from the last ')'). */
-	const char *s = strrchr(buf, ')');
-	if (!s)
-		return -EINVAL;
-	for (int field = 0; field < 7; field++) {
-		s = strchr(s + 1, ' ');
-		if (!s)
-			return -EINVAL;
-	}
-	unsigned long flags = strtoul(s + 1, NULL, 10);
-	return (flags & 0x00200000UL) != 0; /* PF_KTHREAD */
+	unsigned long long f[7]; /* state ppid pgrp session tty tpgid flags */
+	int rc = stat_fields(pid, f, 7);
+	if (rc < 0)
+		return rc;
+	return (f[6] & 0x00200000ULL) != 0; /* PF_KTHREAD */
 }
 
 ssize_t mp_proc_cmdline(pid_t pid, char *buf, size_t len)
