@@ -616,8 +616,8 @@ static void report_uprobes(const struct launch *l, const struct run_args *a)
 		cli_error("lost %llu uprobe bracket(s): the program called faster than mprof could "
 			  "record", dropped);
 	if (gone)
-		fprintf(stderr, "mprof: %llu call(s) left by longjmp have no end and are not in the "
-				"profile\n", gone);
+		fprintf(stderr, "mprof: %llu call(s) whose return was never seen (left by longjmp) "
+				"are not in the profile\n", gone);
 }
 
 /* Opens the trace channel, blocks the signals we forward and starts the program. Returns 0,

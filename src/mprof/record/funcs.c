@@ -117,7 +117,14 @@ static int is_function(const GElf_Sym *sym)
 static int add_site(void *ctx, Elf *elf, const GElf_Sym *sym, const char *name)
 {
 	struct search *s = ctx;
-	if (!is_function(sym) || !mpi_filter_keeps(s->filter, name, NULL))
+	/* gcc's clones (fact.constprop.0, parse.part.0) go by their function's name. */
+	char base[256];
+	size_t len = strcspn(name, ".");
+	if (len == 0 || len >= sizeof base)
+		return 0;
+	memcpy(base, name, len);
+	base[len] = 0;
+	if (!is_function(sym) || !mpi_filter_keeps(s->filter, base, NULL))
 		return 0;
 	GElf_Shdr sh;
 	Elf_Scn *scn = elf_getscn(elf, sym->st_shndx);
@@ -142,7 +149,7 @@ static int add_site(void *ctx, Elf *elf, const GElf_Sym *sym, const char *name)
 	mp_func_site *site = &s->sites[s->n];
 	site->offset = off;
 	site->path = strdup(s->path);
-	site->name = strdup(name);
+	site->name = strdup(base);
 	s->n++;
 	if (!site->path || !site->name)
 		goto oom;
@@ -178,7 +185,13 @@ struct probe {
 static int matches_pattern(void *ctx, Elf *elf, const GElf_Sym *sym, const char *name)
 {
 	struct probe *p = ctx;
-	if (is_function(sym) && fnmatch(p->pat, name, 0) == 0)
+	char base[256];
+	size_t len = strcspn(name, ".");
+	if (len == 0 || len >= sizeof base)
+		return 0;
+	memcpy(base, name, len);
+	base[len] = 0;
+	if (is_function(sym) && fnmatch(p->pat, base, 0) == 0)
 		p->found = 1;
 	return p->found;
 }

@@ -8,9 +8,10 @@
  * - Only the profiled process is followed: the child of mprof (parent_tgid) until mprof names
  *   it (target_tgid), then that process alone. Its threads each have their own stack.
  * - A call records the stack slot of its return address and what it holds (until the kernel
- *   puts its uretprobe trampoline there). A return pops the
- *   calls whose slots lie below its own (longjmp left them: their returns never come); an entry
- *   pops those whose slot is at or below its own, or no longer holds their return address.
+ *   puts its uretprobe trampoline there). A return pops the calls whose slots lie below its
+ *   own (longjmp left them: their returns never come); an entry pops those whose slot is below
+ *   its own, or no longer holds their return address, or is its own without the trampoline
+ *   in it (the same slot with the trampoline is a tail call: both returns come, ours first).
  *   Such calls are counted in `gone`, never sent: their end was not seen.
  * - Memory is the mm's counters as statm adds them (file + anon + shmem pages), read without
  *   the per-CPU parts since 6.2: within a batch (at least 32 pages) per CPU.
@@ -127,9 +128,11 @@ static __always_inline __u64 trampoline(void)
 static __always_inline int frame_live(const struct frame *f, __u64 slot, __u64 tramp)
 {
 	__u64 cur = 0;
-	if (f->slot <= slot)
+	if (f->slot < slot)
 		return 0;
 	bpf_probe_read_user(&cur, sizeof cur, (void *)f->slot);
+	if (f->slot == slot) /* a tail call from f: f's return is ours, its slot hijacked */
+		return tramp && cur == tramp;
 	return cur == f->ret || (tramp && cur == tramp);
 }
 
