@@ -9,11 +9,12 @@
  * - A kept call becomes a libmprof_trace bracket (mprof__begin / mprof__end_min), sent at its
  *   end, and only when it lasted MPROF_MIN_DURATION or more.
  * - longjmp skips the exit hooks of the frames it leaves. Each kept call therefore records
- *   where its return address lives on the stack (its "slot") and what it holds; a bracket
- *   whose slot lies at or below the new call's, or no longer holds its return address, belongs
- *   to a frame that is gone: it is dropped unsent (its end was never seen), and the nesting
- *   levels of the brackets that follow stay right. Recursion needs nothing special: each call
- *   has its own slot.
+ *   where its return address lives on the stack (its "slot") and what it holds. At an entry, a
+ *   bracket whose slot lies at or below the new call's, or no longer holds its return address,
+ *   belongs to a frame that is gone; at an exit, one whose slot lies below the exiting
+ *   function's frame. It is dropped unsent (its end was never seen), and the nesting levels of
+ *   the brackets that follow stay right. Recursion needs nothing special: each call has its
+ *   own slot.
  *
  * Invariants:
  * - The hooks never call anything instrumented, and a per-thread `busy` flag stops a hook that
@@ -76,6 +77,7 @@ static int dwfl_stale = 1; /* report the process's modules again before the next
 
 static TLS int busy;
 static TLS int kept_depth;
+static TLS int overflow; /* kept calls past KEPT_MAX, not bracketed */
 static TLS struct kept_call kept[KEPT_MAX];
 static TLS uintptr_t stack_end; /* one past the thread's stack; 0 before the first look */
 
@@ -273,12 +275,13 @@ is_live(const struct kept_call *k, const uintptr_t *slot)
 	return k->slot > slot && *k->slot == k->site;
 }
 
-/* Drops the brackets of frames that longjmp left: none of their ends will come. */
-static LOCAL void drop_gone(const uintptr_t *slot, int below_only)
+/* Drops the brackets of frames that longjmp left: none of their ends will come. At an entry,
+ * those not live from the new call's slot; at an exit, those whose slot is below `limit`. */
+static LOCAL void drop_gone(const uintptr_t *slot, const uintptr_t *limit)
 {
 	while (kept_depth > 0) {
 		const struct kept_call *k = &kept[kept_depth - 1];
-		if (below_only ? k->slot >= slot : is_live(k, slot))
+		if (limit ? k->slot >= limit : is_live(k, slot))
 			break;
 		kept_depth--;
 		mprof__end_min(LLONG_MAX);
@@ -294,25 +297,33 @@ static LOCAL void enter(uintptr_t fn, uintptr_t site, uintptr_t *sp)
 	if (!e->keep)
 		return;
 	uintptr_t *slot = find_slot(sp, site);
-	drop_gone(slot, 0);
-	if (kept_depth == KEPT_MAX)
+	drop_gone(slot, NULL);
+	if (kept_depth == KEPT_MAX) {
+		overflow++;
 		return;
+	}
 	kept[kept_depth++] = (struct kept_call){fn, site, slot};
 	mprof__begin(e->name);
 }
 
-static LOCAL void leave(uintptr_t fn, uintptr_t site, uintptr_t *sp)
+/* `sp` is the word above the hook's frame. Called through a tail jump after the function's
+ * epilogue, it is the function's own return slot, holding `site`; called from the body, it
+ * holds the return into the function, and the function's kept calls lie below it. (The exit
+ * does not search for the slot again: a compiler may keep a copy of `site` in the frame by
+ * now, as clang does, which the search would find first.) */
+__attribute__((no_instrument_function, no_sanitize_address)) static void
+leave(uintptr_t fn, uintptr_t site, uintptr_t *sp)
 {
 	const struct fn_entry *e = lookup(fn);
 	if (!e || !e->keep)
 		return;
-	uintptr_t *slot = find_slot(sp, site);
-	drop_gone(slot, 1); /* deeper than this call: gone */
-	if (kept_depth == 0)
+	if (overflow) {
+		overflow--;
 		return;
-	const struct kept_call *k = &kept[kept_depth - 1];
-	if (k->fn != fn || k->slot != slot)
-		return; /* its entry was not seen (the stack was full) */
+	}
+	drop_gone(NULL, *sp == site ? sp : sp + 1); /* deeper than this call: gone */
+	if (kept_depth == 0 || kept[kept_depth - 1].fn != fn)
+		return; /* its entry was not seen */
 	kept_depth--;
 	mprof__end_min(min_ns);
 }
@@ -321,6 +332,9 @@ static LOCAL void leave(uintptr_t fn, uintptr_t site, uintptr_t *sp)
  * its return address, the bottom of the search for the instrumented function's own. That word
  * is the return address into the function, or, when the function jumped to the exit hook
  * after its epilogue (a tail call, as gcc -O2 does), the function's own return address. */
+HOOK void __cyg_profile_func_enter(void *fn, void *site);
+HOOK void __cyg_profile_func_exit(void *fn, void *site);
+
 HOOK void __cyg_profile_func_enter(void *fn, void *site)
 {
 	if (MPROF__LIKELY(mprof__trace_fd < 0))
@@ -336,7 +350,7 @@ HOOK void __cyg_profile_func_exit(void *fn, void *site)
 {
 	if (MPROF__LIKELY(mprof__trace_fd < 0))
 		return;
-	if (kept_depth == 0 || busy) /* no kept call is open: this is not one */
+	if ((kept_depth == 0 && overflow == 0) || busy) /* no kept call open: this is not one */
 		return;
 	busy = 1;
 	leave((uintptr_t)fn, (uintptr_t)site, (uintptr_t *)__builtin_frame_address(0) + 1);
