@@ -5,10 +5,11 @@ set(fx ${PROJECT_SOURCE_DIR}/tests/fixtures/instrument)
 # Built as a user builds: -finstrument-functions, linked with the library.
 add_executable(instr_calls ${fx}/calls.c)
 target_compile_options(instr_calls PRIVATE -finstrument-functions -O2)
-target_link_libraries(instr_calls PRIVATE mprof_instrument)
+target_link_libraries(instr_calls PRIVATE mprof_instrument pthread)
 # The same program, not instrumented: uprobes bracket it. Stripped: nothing can.
 add_executable(plain_calls ${fx}/calls.c)
 target_compile_options(plain_calls PRIVATE -O2)
+target_link_libraries(plain_calls PRIVATE pthread)
 add_custom_command(OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/stripped_calls
   COMMAND ${CMAKE_STRIP} -s -o ${CMAKE_CURRENT_BINARY_DIR}/stripped_calls $<TARGET_FILE:plain_calls>
   DEPENDS plain_calls VERBATIM)

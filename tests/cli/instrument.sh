@@ -30,6 +30,11 @@ check "...and the last outer's leaf at level 1" \
 check "outer's memory at entry and exit are numbers" \
 	awk '$1=="FUNC"&&$2=="outer"&&!($3>0&&$5>0){bad=1} END{exit bad}' i.dat
 
+expect_status 0 "threads" "$MPROF" run -q -o th.dat --functions 'outer,fact,worker' "$INSTR_CALLS" threads
+check "each thread's brackets nest on their own: 4 workers at 0, 4 outers at 1, fact 2..6" \
+	test "$(nfunc worker th.dat 0)" -eq 4 -a "$(nfunc outer th.dat 1)" -eq 4 -a \
+	"$(levels fact th.dat)" = "2 3 4 5 6 " -a "$(nfunc fact th.dat)" -eq 20
+
 expect_status 0 "one function" "$MPROF" run -q -o one.dat --functions outer "$INSTR_CALLS"
 check "only outer" test "$(names one.dat)" = "outer "
 expect_status 0 "an exclusion" "$MPROF" run -q -o ex.dat --functions 'outer,fact,!fact' "$INSTR_CALLS"
