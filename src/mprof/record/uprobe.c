@@ -125,7 +125,7 @@ int mp_uprobes_open(struct mp_uprobes **out, const mp_func_site *sites, int n, l
 		u->page = 4096;
 	u->real_minus_mono = ns_of(CLOCK_REALTIME) - ns_of(CLOCK_MONOTONIC);
 	if (!(u->names = calloc((size_t)n, sizeof *u->names)) ||
-	    !(u->links = calloc((size_t)n * 2, sizeof *u->links)))
+	    !(u->links = calloc((size_t)n * 2 + 1, sizeof *u->links)))
 		goto fail;
 	u->n = n;
 	for (int i = 0; i < n; i++)
@@ -139,6 +139,10 @@ int mp_uprobes_open(struct mp_uprobes **out, const mp_func_site *sites, int n, l
 	u->skel->rodata->parent_tgid = (__u32)getpid();
 	if ((rc = mp_uprobe_skel__load(u->skel)) < 0)
 		goto fail;
+	if (!(u->links[u->nlinks++] = bpf_program__attach(u->skel->progs.on_exec))) {
+		rc = errno ? -errno : -EINVAL;
+		goto fail;
+	}
 	for (int i = 0; i < n; i++) {
 		for (int ret = 0; ret < 2; ret++) {
 			LIBBPF_OPTS(bpf_uprobe_opts, o, .bpf_cookie = (__u64)i, .retprobe = ret);
@@ -170,7 +174,10 @@ fail_fd:
 
 int mp_uprobes_start(struct mp_uprobes *u, pid_t pid)
 {
-	__atomic_store_n(&u->skel->bss->target_tgid, (__u32)pid, __ATOMIC_RELEASE);
+	/* The exec already named it (on_exec); should that have been missed, name it now. */
+	__u32 none = 0;
+	__atomic_compare_exchange_n(&u->skel->bss->target_tgid, &none, (__u32)pid, 0,
+				    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 	int rc = pthread_create(&u->thread, NULL, forward, u);
 	if (rc)
 		return -rc;

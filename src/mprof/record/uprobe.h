@@ -15,8 +15,8 @@
 
 struct mp_uprobes;
 
-/* Loads the program and attaches it to `sites` (copied), following the next child of this
- * process; calls that lasted `min_ns` or more go to `chan_fd` (a write end of the trace
+/* Loads the program and attaches it to `sites` (copied), following this process's next
+ * child from its exec; calls that lasted `min_ns` or more go to `chan_fd` (a write end of the trace
  * channel, which it now owns, and closes even on failure). */
 int mp_uprobes_open(struct mp_uprobes **out, const mp_func_site *sites, int n, long long min_ns,
 		    int chan_fd);

@@ -5,8 +5,8 @@
  * buffer, with its times, the process's resident memory at both ends and its nesting level.
  *
  * Invariants:
- * - Only the profiled process is followed: the child of mprof (parent_tgid) until mprof names
- *   it (target_tgid), then that process alone. Its threads each have their own stack.
+ * - Only the profiled process is followed (target_tgid): mprof's (parent_tgid's) first child
+ *   to exec, from its exec on. Its threads each have their own stack.
  * - A call records the stack slot of its return address and what it holds (until the kernel
  *   puts its uretprobe trampoline there). A return pops the calls whose slots lie below its
  *   own (longjmp left them: their returns never come); an entry pops those whose slot is below
@@ -26,7 +26,7 @@
 char LICENSE[] SEC("license") = "GPL";
 
 const volatile __u32 parent_tgid = 0; /* mprof: its child is the program */
-__u32 target_tgid = 0;                /* the program, once mprof knows its pid */
+__u32 target_tgid = 0;                /* the program, from its exec */
 __u64 dropped = 0;                    /* the ring buffer was full */
 __u64 gone = 0;                       /* calls left by longjmp */
 __u64 too_deep = 0;                   /* calls past MP_UPROBE_DEPTH */
@@ -96,12 +96,18 @@ static __always_inline __s64 rss_now(void)
 
 static __always_inline int followed(void)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	__u32 target = target_tgid;
-	if (target)
-		return tgid == target;
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	return BPF_CORE_READ(task, real_parent, tgid) == parent_tgid;
+	return target && (__u32)(bpf_get_current_pid_tgid() >> 32) == target;
+}
+
+/* The program is mprof's first child to exec: before its exec, that child is still mprof's
+ * copy, whose calls (into a probed library, say) are not the program's. */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	if (BPF_CORE_READ(p, real_parent, tgid) == parent_tgid)
+		__sync_val_compare_and_swap(&target_tgid, 0, (__u32)p->tgid);
+	return 0;
 }
 
 static __always_inline struct thread_stack *stack_of(__u32 tid, int create)
