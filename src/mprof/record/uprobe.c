@@ -4,8 +4,8 @@
  *
  * Invariants: the thread is the only writer of chan_fd and closes it when it stops; it sends
  * with one send() per event (atomic on the channel, as any emitter). Until the flush it waits
- * for room like any emitter; in the flush it never waits (the session is not draining yet) and
- * counts what finds no room. libbpf's messages are silenced (peak_bpf.c does the same).
+ * for room like any emitter; from the flush on it never waits (the session, joining it, is not
+ * draining) and counts what finds no room. libbpf's messages are silenced (peak_bpf.c does the same).
  */
 #include <errno.h>
 #include <unistd.h>
@@ -13,6 +13,7 @@
 #include "uprobe.h"
 
 #ifdef GCLAB_HAVE_BPF
+#include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -84,10 +85,17 @@ static int on_event(void *ctx, void *data, size_t size)
 	memcpy(p, u->names[e->fn], len);
 	p += len;
 	*p++ = '\n';
-	int flags = MSG_NOSIGNAL | (__atomic_load_n(&u->final, __ATOMIC_ACQUIRE) ? MSG_DONTWAIT : 0);
-	while (send(u->chan_fd, buf, (size_t)(p - buf), flags) < 0) {
+	/* A full channel is waited for (the session drains it) until the flush: the session is
+	 * then waiting for this thread, and draining nothing. */
+	while (send(u->chan_fd, buf, (size_t)(p - buf), MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
 		if (errno == EINTR)
 			continue;
+		if ((errno == EAGAIN || errno == EWOULDBLOCK) &&
+		    !__atomic_load_n(&u->final, __ATOMIC_ACQUIRE)) {
+			struct pollfd pf = {.fd = u->chan_fd, .events = POLLOUT};
+			poll(&pf, 1, 10);
+			continue;
+		}
 		u->unsent++;
 		break;
 	}
@@ -99,7 +107,6 @@ static void *forward(void *arg)
 	struct mp_uprobes *u = arg;
 	while (!__atomic_load_n(&u->stop, __ATOMIC_ACQUIRE))
 		ring_buffer__poll(u->rb, 20);
-	__atomic_store_n(&u->final, 1, __ATOMIC_RELEASE);
 	ring_buffer__consume(u->rb);
 	close(u->chan_fd);
 	u->chan_fd = -1;
@@ -190,6 +197,7 @@ void mp_uprobes_flush(void *arg)
 	struct mp_uprobes *u = arg;
 	if (!u->running)
 		return;
+	__atomic_store_n(&u->final, 1, __ATOMIC_RELEASE);
 	__atomic_store_n(&u->stop, 1, __ATOMIC_RELEASE);
 	pthread_join(u->thread, NULL);
 	u->running = 0;
