@@ -79,6 +79,9 @@ if [ "$(id -u)" -eq 0 ]; then
 		test "$(nfunc outer u.dat 0)" -eq 3 -a "$(nfunc leaf u.dat 1)" -eq 4
 	check "uprobes: after the longjmp, level 0 again" \
 		test "$(nfunc after_jump u.dat 0)" -eq 1 -a "$(nfunc after_jump_big u.dat 0)" -eq 1
+	expect_status 0 "uprobes, not quiet" "$MPROF" run -o u2.dat --functions "$keep" "$PLAIN_CALLS"
+	check "uprobes: the calls left by longjmp are counted and said" \
+		grep -q "call(s) whose return was never seen (left by longjmp)" err
 	expect_status 0 "uprobes, --min-duration" "$MPROF" run -q -o um.dat --functions 'quick,slow' \
 		--min-duration 10ms "$PLAIN_CALLS" short
 	check "uprobes: the slow calls kept, the quick dropped" \
