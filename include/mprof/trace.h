@@ -58,6 +58,9 @@ MPROF_API extern int mprof__trace_fd;
 
 MPROF_API void mprof__begin(const char *name);
 MPROF_API void mprof__end(void);
+/* For libmprof_instrument (compiler instrumentation, docs/c-programs.md): mprof__end, except
+ * that a bracket that lasted less than min_ns is dropped, not sent. */
+MPROF_API void mprof__end_min(long long min_ns);
 MPROF_API void mprof__mark(const char *name);
 MPROF_API void mprof__gc_start(int generation);
 MPROF_API void mprof__gc_stop(int generation, long collected, long uncollectable,

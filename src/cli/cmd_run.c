@@ -17,12 +17,14 @@
 #include "channel.h"
 #include "cli.h"
 #include "dat.h"
+#include "funcs.h"
 #include "peak.h"
 #include "proc.h"
 #include "python.h"
 #include "run_status.h"
 #include "session.h"
 #include "spawn.h"
+#include "uprobe.h"
 
 struct run_args {
 	double interval;
@@ -31,6 +33,9 @@ struct run_args {
 	int python, nopython, children, multiprocess, attach, quiet, live;
 	int peaks; /* --peaks: a mp_peak_source or MP_PEAKS_AUTO */
 	const char *output;
+	const char *functions;    /* --functions PATTERNS, or NULL */
+	const char *min_duration; /* --min-duration DURATION, or NULL */
+	long long min_ns;
 };
 
 static int parse_seconds(const char *s, double min, double *out)
@@ -72,6 +77,30 @@ static int opt_peaks(const cli_option *opt, const char *arg, const char *cmd)
 	if (mp_peaks_parse(arg, opt->target) < 0)
 		return cli_usage_error(cmd, "unknown peak source '%s': use auto, bpf, hwm, reset or "
 					    "none", arg);
+	return 0;
+}
+
+static int opt_functions(const cli_option *opt, const char *arg, const char *cmd)
+{
+	mpi_filter f;
+	int bad = 0, rc = mpi_filter_init(&f, arg, &bad);
+	if (rc == -EINVAL)
+		return cli_usage_error(cmd, "invalid function patterns '%s': an empty pattern at "
+					    "offset %d (PATTERNS are globs separated by commas)", arg, bad);
+	if (rc < 0)
+		return cli_usage_error(cmd, "out of memory");
+	mpi_filter_release(&f);
+	*(const char **)opt->target = arg;
+	return 0;
+}
+
+static int opt_min_duration(const cli_option *opt, const char *arg, const char *cmd)
+{
+	struct run_args *a = opt->target;
+	if (mpi_parse_duration(arg, &a->min_ns) < 0)
+		return cli_usage_error(cmd, "invalid duration '%s': a number with a unit ns, us, ms "
+					    "or s, as 1ms", arg);
+	a->min_duration = arg;
 	return 0;
 }
 
@@ -128,6 +157,14 @@ static int parse_run_options(int argc, char **argv, struct run_args *a, int atta
 			 "the program's own (128+N when killed by signal N)"),
 		CLI_FLAG('a', "attach", &a->attach, 1,
 			 "attach to a running process instead (as 'mprof attach')"),
+		CLI_CALLBACK(0, "functions", "PATTERNS", &a->functions, opt_functions,
+			     "a bracket for each call of the functions whose names\n"
+			     "match PATTERNS (globs separated by commas; !GLOB\n"
+			     "excludes): PROGRAM built with -finstrument-functions\n"
+			     "and -lmprof_instrument, or else through uprobes (root)"),
+		CLI_CALLBACK(0, "min-duration", "DURATION", a, opt_min_duration,
+			     "keep only the brackets of calls that lasted this long\n"
+			     "(as 1ms, 250us; decided when the call ends)"),
 		CLI_HELP,
 		CLI_VERSION,
 		CLI_END,
@@ -302,7 +339,7 @@ static void watch_stop(struct watch *w)
  * with what happened in *r. */
 static int run_session(const struct run_args *a, const mp_peaks *pk, pid_t pid, int is_child,
 		       int trace_fd, int sfd, mp_dat *out, const char *name, mp_session_result *r,
-		       const sigset_t *old)
+		       const sigset_t *old, struct mp_uprobes *uprobes)
 {
 	struct write_ctx wc = {name};
 	mp_session_opts o = {
@@ -310,6 +347,7 @@ static int run_session(const struct run_args *a, const mp_peaks *pk, pid_t pid, 
 		.peaks = pk->source, .bpf = pk->bpf, .sum_children = a->children,
 		.each_child = a->multiprocess, .pid = pid, .is_child = is_child, .trace_fd = trace_fd, .signal_fd = sfd, .out = out,
 		.on_write_error = on_write_error, .ctx = &wc,
+		.before_last_drain = uprobes ? mp_uprobes_flush : NULL, .drain_ctx = uprobes,
 	};
 	struct watch w;
 	watch_start(&w, a, name, old);
@@ -415,7 +453,7 @@ static int do_attach(const struct run_args *a, const char *target, int sfd)
 	mp_session_result r;
 	sigset_t none;
 	sigemptyset(&none);
-	rc = run_session(a, &pk, pid, 0, -1, sfd, &out, name, &r, &none);
+	rc = run_session(a, &pk, pid, 0, -1, sfd, &out, name, &r, &none, NULL);
 	mp_peaks_release(&pk);
 	int close_rc = mp_dat_close(&out);
 	if (rc < 0) {
@@ -439,6 +477,9 @@ struct launch {
 	int sfd;	 /* the signals we wait for */
 	sigset_t old;	 /* the signal mask before */
 	pid_t pid;
+	mp_func_site *sites; /* --functions through uprobes: what to attach to */
+	int nsites;
+	struct mp_uprobes *uprobes;
 };
 
 /* The command to exec: the user's, or the Python bootstrap's around it. */
@@ -485,6 +526,100 @@ static int find_program(struct launch *l, const struct run_args *a, char **user)
 	return rc == -EACCES ? 126 : 127;
 }
 
+/* --functions/--min-duration: how this program gets its brackets (docs/c-programs.md). Built
+ * with -finstrument-functions: libmprof_instrument reads the environment. A script: the same
+ * variables, for the instrumented programs it runs. Otherwise: the functions, found now for
+ * uprobes. Returns 0, or the exit code after printing why not. */
+static int plan_functions(struct launch *l, const struct run_args *a)
+{
+	if (!a->functions && !a->min_duration)
+		return CLI_OK;
+	if (l->python)
+		return cli_usage_error("run", "--functions and --min-duration are for compiled "
+					      "programs: Python functions get brackets with @profile");
+	mp_program_info info;
+	int rc = mp_program_inspect(l->path, &info);
+	if (rc < 0 && rc != -ENOEXEC) {
+		cli_error("cannot read '%s': %s", l->path, strerror(-rc));
+		return CLI_FAIL;
+	}
+	if (rc == -ENOEXEC || info.instrumented) {
+		if (rc == 0 && !info.has_symtab) {
+			cli_error("cannot name the functions of '%s': it is stripped (no symbol "
+				  "table); build it without -s and do not strip it", l->argv[0]);
+			return CLI_FAIL;
+		}
+		if (a->functions)
+			setenv(MPROF_FUNCTIONS_ENV, a->functions, 1);
+		if (a->min_duration)
+			setenv(MPROF_MIN_DURATION_ENV, a->min_duration, 1);
+		return CLI_OK;
+	}
+	if (!a->functions)
+		return cli_usage_error("run", "'%s' was not built with -finstrument-functions: name "
+					      "the functions to bracket through uprobes with "
+					      "--functions", l->argv[0]);
+	mpi_filter f;
+	if (mpi_filter_init(&f, a->functions, NULL) < 0) {
+		cli_error("out of memory");
+		return CLI_FAIL;
+	}
+	rc = mp_funcs_find(l->path, &f, &l->sites);
+	mpi_filter_release(&f);
+	if (rc >= 0) {
+		l->nsites = rc;
+		return CLI_OK;
+	}
+	if (rc == -ENOENT && !info.has_symtab)
+		cli_error("cannot find '%s' in '%s': it is stripped (no symbol table), so only its "
+			  "exported functions and its libraries' can be named; use a build that is "
+			  "not stripped", a->functions, l->argv[0]);
+	else if (rc == -ENOENT)
+		cli_error("no function of '%s' or of its libraries matches '%s'", l->argv[0],
+			  a->functions);
+	else if (rc == -E2BIG)
+		cli_error("'%s' matches more than %d functions, too many for uprobes: narrow it, or "
+			  "build '%s' with -finstrument-functions (docs/c-programs.md)", a->functions,
+			  MP_FUNCS_MAX, l->argv[0]);
+	else
+		cli_error("cannot read the functions of '%s': %s", l->argv[0], strerror(-rc));
+	return CLI_FAIL;
+}
+
+/* Loads the uprobes before the program starts, so that its first call is seen. */
+static int open_uprobes(struct launch *l, const struct run_args *a)
+{
+	int fd = fcntl(l->sv[1], F_DUPFD_CLOEXEC, 3);
+	int rc = fd < 0 ? -errno
+			: mp_uprobes_open(&l->uprobes, l->sites, l->nsites, a->min_ns, fd);
+	if (rc == 0)
+		return 0;
+	const char *why = rc == -ENOTSUP ? "mprof was built without eBPF, or the kernel has no BTF"
+			  : rc == -EPERM || rc == -EACCES
+				  ? "not allowed (needs root, or CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN)"
+			  : rc == -ENOENT ? "the kernel has no uprobes (CONFIG_UPROBE_EVENTS)"
+					  : strerror(-rc);
+	cli_error("cannot bracket '%s' through uprobes: %s; or build '%s' with "
+		  "-finstrument-functions and -lmprof_instrument (docs/c-programs.md)",
+		  l->argv[0], why, l->argv[0]);
+	return rc;
+}
+
+/* What the uprobe brackets could not record, said once at the end. */
+static void report_uprobes(const struct launch *l, const struct run_args *a)
+{
+	unsigned long long dropped, gone;
+	if (!l->uprobes || a->quiet)
+		return;
+	mp_uprobes_counts(l->uprobes, &dropped, &gone);
+	if (dropped)
+		cli_error("lost %llu uprobe bracket(s): the program called faster than mprof could "
+			  "record", dropped);
+	if (gone)
+		fprintf(stderr, "mprof: %llu call(s) whose return was never seen (left by longjmp) "
+				"are not in the profile\n", gone);
+}
+
 /* Opens the trace channel, blocks the signals we forward and starts the program. Returns 0,
  * or the exit code after printing why, having undone its own steps. */
 static int start_program(struct launch *l, const struct run_args *a)
@@ -505,18 +640,25 @@ static int start_program(struct launch *l, const struct run_args *a)
 	}
 	if (a->children || a->multiprocess)
 		prctl(PR_SET_CHILD_SUBREAPER, 1UL, 0, 0, 0);
+	if (l->sites && open_uprobes(l, a) < 0)
+		goto fail_env;
 	rc = mp_spawn(l->path, l->argv, l->env, l->sv[1], &l->old, &l->pid);
 	if (rc < 0) {
 		cli_error("cannot run '%s': %s", l->argv[0], strerror(-rc));
 		code = rc == -ENOENT ? 127 : 126;
-		goto fail_env;
+		goto fail_uprobes;
 	}
+	if (l->uprobes && (rc = mp_uprobes_start(l->uprobes, l->pid)) < 0)
+		cli_error("cannot forward the uprobe brackets: %s (sampling goes on)", strerror(-rc));
 	close(l->sv[1]);
 	l->sv[1] = -1;
 	/* Wake on time even at 0.1 ms; set after the fork, since children inherit it. */
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 	return 0;
 
+fail_uprobes:
+	mp_uprobes_free(l->uprobes);
+	l->uprobes = NULL;
 fail_env:
 	mp_spawn_env_free(l->env);
 fail_channel:
@@ -554,8 +696,13 @@ static int do_run(const struct run_args *a, char **user, int sfd, const sigset_t
 		return code;
 	l.sfd = sfd;
 	l.old = *old;
+	if ((code = plan_functions(&l, a)) != CLI_OK) {
+		mp_python_argv_free(l.argv);
+		return code;
+	}
 	mp_peaks pk;
 	if (open_peaks(a, &pk) < 0) {
+		mp_funcs_free(l.sites, l.nsites);
 		mp_python_argv_free(l.argv);
 		return CLI_FAIL;
 	}
@@ -563,6 +710,7 @@ static int do_run(const struct run_args *a, char **user, int sfd, const sigset_t
 	char name[4096];
 	if (open_profile(a, &out, name, sizeof name) < 0) {
 		mp_peaks_release(&pk);
+		mp_funcs_free(l.sites, l.nsites);
 		mp_python_argv_free(l.argv);
 		return CLI_FAIL;
 	}
@@ -570,6 +718,7 @@ static int do_run(const struct run_args *a, char **user, int sfd, const sigset_t
 		mp_dat_close(&out);
 		unlink(name); /* nothing ran: leave nothing behind */
 		mp_peaks_release(&pk);
+		mp_funcs_free(l.sites, l.nsites);
 		mp_python_argv_free(l.argv);
 		return code;
 	}
@@ -578,7 +727,8 @@ static int do_run(const struct run_args *a, char **user, int sfd, const sigset_t
 	if (!a->quiet)
 		fprintf(stderr, "mprof: sampling memory every %gs into %s\n", a->interval, name);
 	mp_session_result r;
-	int rc = run_session(a, &pk, l.pid, 1, l.sv[0], l.sfd, &out, name, &r, &l.old);
+	int rc = run_session(a, &pk, l.pid, 1, l.sv[0], l.sfd, &out, name, &r, &l.old, l.uprobes);
+	report_uprobes(&l, a);
 	mp_peaks_release(&pk);
 	if (rc < 0) {
 		cli_error("cannot sample process %d: %s", (int)l.pid, strerror(-rc));
@@ -587,6 +737,8 @@ static int do_run(const struct run_args *a, char **user, int sfd, const sigset_t
 		code = session_exit_code(&r, a, name);
 	}
 	close(l.sv[0]);
+	mp_uprobes_free(l.uprobes);
+	mp_funcs_free(l.sites, l.nsites);
 	mp_spawn_env_free(l.env);
 	mp_python_argv_free(l.argv);
 	rc = mp_dat_close(&out);

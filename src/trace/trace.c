@@ -301,3 +301,23 @@ __attribute__((visibility("default"))) void mprof__gc_stop(int generation, long 
 	*o.p++ = '\n';
 	send_event(buf, (size_t)(o.p - buf));
 }
+
+/* mprof__end, except that a bracket shorter than min_ns is dropped unsent, decided here at its
+ * end so that a short call costs no channel traffic (libmprof_instrument's --min-duration).
+ * LLONG_MAX drops the bracket whatever its length. */
+__attribute__((visibility("default"))) void mprof__end_min(long long min_ns)
+{
+	if (depth == 0)
+		return;
+	if (min_ns > 0 && depth <= STACK_MAX) {
+		struct timespec t1;
+		clock_gettime(CLOCK_REALTIME, &t1);
+		const struct open_bracket *b = &stack[depth - 1];
+		if ((long long)(t1.tv_sec - b->t0.tv_sec) * 1000000000LL +
+			    (t1.tv_nsec - b->t0.tv_nsec) < min_ns) {
+			depth--;
+			return;
+		}
+	}
+	mprof__end();
+}

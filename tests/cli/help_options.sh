@@ -37,6 +37,8 @@ value_for() {
 	A,B) echo 0,1 ;;
 	PX) echo 100 ;;
 	DPI) echo 96 ;;
+	PATTERNS) echo 'main,f*' ;;
+	DURATION) echo 1ms ;;
 	'csv|json'|'csv|json|trace') echo csv ;;
 	*) echo "UNKNOWN" ;;
 	esac
@@ -74,9 +76,10 @@ for c in $cmds; do
 		[ "$l" != - ] && accepted "$c" "$l" "$a"
 		[ "$s" != - ] && accepted "$c" "$s" "$a"
 	done <"opts_$c"
-	# Every other subcommand's long option that this one does not list is refused.
+	# Every other subcommand's long option that this one does not list is refused (unless it
+	# abbreviates one of this one's: run's --functions takes plot's --func as its prefix).
 	while read -r l; do
-		grep -q -- " $l " "opts_$c" || refused "$c" "$l"
+		grep -q -- " $l" "opts_$c" || refused "$c" "$l"
 	done <all_long.u
 	# Every letter that is not listed is refused.
 	for x in a b c d e f g h i j k l m n o p q r s t u v w x y z \

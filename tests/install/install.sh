@@ -62,6 +62,7 @@ files)
 		include/rcgc.h include/mprof/trace.h include/gclab/version.h \
 		"$LIBDIR/librcgc.so.0" "$LIBDIR/librcgc.so" "$LIBDIR/librcgc.a" \
 		"$LIBDIR/libmprof_trace.so.0" "$LIBDIR/libmprof_trace.so" "$LIBDIR/libmprof_trace.a" \
+		"$LIBDIR/libmprof_instrument.so.0" "$LIBDIR/libmprof_instrument.so" "$LIBDIR/libmprof_instrument.a" \
 		"$LIBDIR/pkgconfig/rcgc.pc" "$LIBDIR/pkgconfig/mprof-trace.pc" \
 		"$LIBDIR/cmake/gclab/gclabConfig.cmake" "$LIBDIR/cmake/gclab/gclabTargets.cmake" \
 		"$MANDIR/man1/mprof.1" "$MANDIR/man5/mprof-dat.5" "$MANDIR/man3/rcgc.3" \
@@ -165,6 +166,9 @@ exports)
 	check "librcgc exports rcgc.h's API ($(wc -l <want-rcgc) names), nothing else" diff want-rcgc got-rcgc
 	check "libmprof_trace exports what trace.h's inline functions call, nothing else" diff want-trace got-trace
 	check "the API is not empty" test "$(wc -l <want-rcgc)" -gt 60
+	nm -D --defined-only "$T/p/$LIBDIR/libmprof_instrument.so" | awk '{print $3}' | sort >got-instr
+	printf '__cyg_profile_func_enter\n__cyg_profile_func_exit\n' >want-instr
+	check "libmprof_instrument exports the two hooks, nothing else" diff want-instr got-instr
 	;;
 python)
 	py=/usr/bin/python3

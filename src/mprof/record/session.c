@@ -487,6 +487,8 @@ static void finish(struct session *s)
 {
 	const mp_session_opts *o = s->o;
 	long long slice = to_ns(o->interval);
+	if (o->before_last_drain)
+		o->before_last_drain(o->drain_ctx);
 	drain_rest(s, mono_ns() + (slice > 100000000LL ? slice : 100000000LL));
 	sample_of_the_dead(s);
 	final_peak(s);

@@ -61,6 +61,10 @@ typedef struct mp_session_opts {
 	/* Called once, as it happens, when the profile cannot be written (the run goes on). */
 	void (*on_write_error)(void *ctx, int err);
 	void *ctx;
+	/* Called once at the end, before the channel's last drain: a source that forwards events
+	 * into the channel (the uprobe brackets, uprobe.h) sends what it still holds. Or NULL. */
+	void (*before_last_drain)(void *drain_ctx);
+	void *drain_ctx;
 } mp_session_opts;
 
 typedef struct mp_session_result {
