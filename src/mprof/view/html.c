@@ -37,9 +37,7 @@ typedef struct page {
 
 static void color(page *pg, uint32_t c)
 {
-	char s[16];
-	snprintf(s, sizeof s, "\"#%06x\"", (unsigned)(c & 0xffffff));
-	mp__jw_lit(&pg->w, s);
+	mp__jw_color(&pg->w, (unsigned)(c & 0xffffff), 1);
 }
 
 static size_t put_varint(unsigned char *o, int64_t v)

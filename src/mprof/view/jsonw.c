@@ -1,9 +1,31 @@
-/* jsonw.c - a fast buffered JSON writer (see jsonw.h). */
+/* jsonw.c - the one buffered text writer of every export (see jsonw.h).
+ *
+ * A number with d decimals is its integer part and its fraction times 10^d, each written two
+ * digits at a time from a table, and (for JSON) trailing zeros dropped. The fraction is rounded
+ * as printf rounds the exact value (see fmt); ties and values of 1e15 or more go to snprintf.
+ * So the CSV writes what "%.*f" writes, digit for digit (a test compares them).
+ */
 #include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "jsonw.h"
+
+static const char digits2[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+static const double pow10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+
+mp__jw *mp__jw_new(FILE *f)
+{
+	mp__jw *w = malloc(sizeof *w);
+	if (w)
+		mp__jw_init(w, f);
+	return w;
+}
 
 void mp__jw_init(mp__jw *w, FILE *f)
 {
@@ -38,75 +60,174 @@ void mp__jw_lit(mp__jw *w, const char *s)
 	mp__jw_raw(w, s, strlen(s));
 }
 
-/* Room for `n` more bytes in the buffer. */
-static char *room(mp__jw *w, size_t n)
+char *mp__jw_reserve(mp__jw *w, size_t n)
 {
 	if (w->len + n > sizeof w->buf)
 		flush(w);
 	return w->buf + w->len;
 }
 
-static size_t put_u64(char *out, unsigned long long v)
+void mp__jw_commit(mp__jw *w, const char *end)
 {
-	char tmp[24];
-	size_t n = 0;
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	for (size_t i = 0; i < n; i++)
-		out[i] = tmp[n - 1 - i];
-	return n;
+	w->len = (size_t)(end - w->buf);
 }
 
-void mp__jw_int(mp__jw *w, long long v)
+/* The decimal digits of `u`, written backwards so that they end just before `end`; returns
+ * their count. */
+static size_t put_digits(char *end, unsigned long long u)
 {
-	char *o = room(w, 24);
+	char *p = end;
+	while (u >= 100) {
+		unsigned k = (unsigned)(u % 100) * 2;
+		u /= 100;
+		p -= 2;
+		p[0] = digits2[k];
+		p[1] = digits2[k + 1];
+	}
+	if (u >= 10) {
+		p -= 2;
+		p[0] = digits2[u * 2];
+		p[1] = digits2[u * 2 + 1];
+	} else {
+		*--p = (char)('0' + u);
+	}
+	return (size_t)(end - p);
+}
+
+size_t mp__fmt_int(char *o, long long v)
+{
+	char tmp[24];
 	size_t n = 0;
 	unsigned long long u = (unsigned long long)v;
 	if (v < 0) {
 		o[n++] = '-';
 		u = 0 - u;
 	}
-	n += put_u64(o + n, u);
-	w->len += n;
+	size_t k = put_digits(tmp + sizeof tmp, u);
+	memcpy(o + n, tmp + sizeof tmp - k, k);
+	return n + k;
+}
+
+/* Drops trailing zeros after a point in o[0..n), and the point when nothing follows it. */
+static size_t trim(char *o, size_t n)
+{
+	if (!memchr(o, '.', n))
+		return n;
+	while (o[n - 1] == '0')
+		n--;
+	if (o[n - 1] == '.')
+		n--;
+	return n;
+}
+
+/* The digits of `u`, exactly `d` of them (zeros in front), at `o`. */
+static void put_fraction(char *o, unsigned long long u, int d)
+{
+	char tmp[24];
+	size_t k = put_digits(tmp + sizeof tmp, u);
+	memset(o, '0', (size_t)d - k);
+	memcpy(o + (size_t)d - k, tmp + sizeof tmp - k, k);
+}
+
+/* `v` with `d` decimals by snprintf: values of 1e15 and more, ties, what is not finite. */
+static size_t fmt_slow(char *o, double v, int d, int trimmed)
+{
+	int n, exp = 0;
+	if (!isfinite(v))
+		n = trimmed ? (memcpy(o, "null", 4), 4) : snprintf(o, MP__JW_NUM_MAX, "%f", v);
+	else if (fabs(v) >= 1e15)
+		n = snprintf(o, MP__JW_NUM_MAX, "%.17g", v), exp = 1;
+	else
+		n = snprintf(o, MP__JW_NUM_MAX, "%.*f", d, v);
+	if (n < 0)
+		n = 0;
+	if (n >= MP__JW_NUM_MAX)
+		n = MP__JW_NUM_MAX - 1;
+	if (trimmed && isfinite(v) && !exp) {
+		n = (int)trim(o, (size_t)n);
+		if (n == 2 && o[0] == '-' && o[1] == '0')
+			o[0] = '0', n = 1;
+	}
+	return (size_t)n;
+}
+
+/* `v` with `d` decimals; `trimmed` (JSON): trailing zeros dropped, and no sign on a value that
+ * rounds to zero; else (CSV) as printf's "%.*f", "-0.000" included.
+ * Below 1e15 the integer part is exact and so is the fraction (a - floor(a)); the fraction
+ * times 10^d (under 10^9) is off by less than 2^-23, so it is rounded as printf rounds the
+ * exact value unless it is within 2^-20 of a half: that tie goes to snprintf. */
+static size_t fmt(char *o, double v, int d, int trimmed)
+{
+	if (d < 0)
+		d = 0;
+	if (d > 9)
+		d = 9;
+	double a = fabs(v);
+	if (!(a < 1e15))
+		return fmt_slow(o, v, d, trimmed);
+	unsigned long long ip = (unsigned long long)a;
+	double fs = (a - (double)ip) * pow10[d];
+	double fl = floor(fs);
+	if (fabs(fs - fl - 0.5) < 1.0 / (1 << 20))
+		return fmt_slow(o, v, d, trimmed);
+	unsigned long long fr = (unsigned long long)fl + (fs - fl > 0.5);
+	if (fr >= (unsigned long long)pow10[d]) { /* 0.9999996 to 6 decimals: carried */
+		fr = 0;
+		ip++;
+	}
+	size_t n = 0;
+	if (trimmed ? (ip | fr) != 0 && v < 0 : signbit(v))
+		o[n++] = '-';
+	char tmp[24];
+	size_t k = put_digits(tmp + sizeof tmp, ip);
+	memcpy(o + n, tmp + sizeof tmp - k, k);
+	n += k;
+	if (d == 0 || (trimmed && fr == 0))
+		return n;
+	o[n++] = '.';
+	put_fraction(o + n, fr, d);
+	n += (size_t)d;
+	if (trimmed)
+		while (o[n - 1] == '0')
+			n--;
+	return n;
+}
+
+size_t mp__fmt_num(char *o, double v, int decimals)
+{
+	return fmt(o, v, decimals, 1);
+}
+
+void mp__jw_int(mp__jw *w, long long v)
+{
+	char *o = mp__jw_reserve(w, 24);
+	mp__jw_commit(w, o + mp__fmt_int(o, v));
 }
 
 void mp__jw_num(mp__jw *w, double v, int decimals)
 {
-	static const double pow10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
-	if (decimals < 0)
-		decimals = 0;
-	if (decimals > 9)
-		decimals = 9;
-	double scaled = v * pow10[decimals];
-	if (!isfinite(scaled) || fabs(scaled) >= 9e17) {
-		mp__jw_lit(w, "null");
-		return;
-	}
-	long long r = llround(scaled);
-	char *o = room(w, 32);
-	size_t n = 0;
-	unsigned long long u = (unsigned long long)(r < 0 ? -r : r);
-	unsigned long long scale = (unsigned long long)pow10[decimals];
-	unsigned long long ip = u / scale, fp = u % scale;
-	if (r < 0)
-		o[n++] = '-';
-	n += put_u64(o + n, ip);
-	if (fp) {
-		int d = decimals;
-		while (fp % 10 == 0) { /* trailing zeros dropped */
-			fp /= 10;
-			d--;
-		}
-		o[n++] = '.';
-		for (int k = d - 1; k >= 0; k--) {
-			o[n + (size_t)k] = (char)('0' + fp % 10);
-			fp /= 10;
-		}
-		n += (size_t)d;
-	}
-	w->len += n;
+	char *o = mp__jw_reserve(w, MP__JW_NUM_MAX);
+	mp__jw_commit(w, o + fmt(o, v, decimals, 1));
+}
+
+void mp__jw_fixed(mp__jw *w, double v, int decimals)
+{
+	char *o = mp__jw_reserve(w, MP__JW_NUM_MAX);
+	mp__jw_commit(w, o + fmt(o, v, decimals, 0));
+}
+
+void mp__jw_color(mp__jw *w, unsigned rgb, int quoted)
+{
+	static const char hex[] = "0123456789abcdef";
+	char s[9], *p = s;
+	if (quoted)
+		*p++ = '"';
+	*p++ = '#';
+	for (int sh = 20; sh >= 0; sh -= 4)
+		*p++ = hex[rgb >> sh & 15];
+	if (quoted)
+		*p++ = '"';
+	mp__jw_raw(w, s, (size_t)(p - s));
 }
 
 size_t mp__utf8_len(const unsigned char *s, size_t n)
@@ -142,32 +263,32 @@ void mp__jw_string(mp__jw *w, const char *s)
 	const unsigned char *u = (const unsigned char *)s;
 	size_t n = strlen(s);
 	mp__jw_raw(w, "\"", 1);
+	size_t run = 0; /* bytes from s + run on are not written yet */
 	for (size_t i = 0; i < n;) {
-		size_t len = mp__utf8_len(u + i, n - i);
-		if (!len) {
-			mp__jw_lit(w, "\xef\xbf\xbd"); /* U+FFFD */
+		unsigned char c = u[i];
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '<') {
 			i++;
 			continue;
 		}
-		unsigned char c = u[i];
-		if (len == 1 && (c < 0x20 || c == '"' || c == '\\' || c == '<' || c == 0x7f)) {
-			char esc[8];
-			if (c == '"' || c == '\\') {
-				esc[0] = '\\';
-				esc[1] = (char)c;
-				mp__jw_raw(w, esc, 2);
-			} else {
-				static const char hex[] = "0123456789abcdef";
-				memcpy(esc, "\\u00", 4);
-				esc[4] = hex[c >> 4];
-				esc[5] = hex[c & 15];
-				mp__jw_raw(w, esc, 6);
-			}
-		} else {
-			mp__jw_raw(w, s + i, len);
+		size_t len = c < 0x80 ? 1 : mp__utf8_len(u + i, n - i);
+		if (len > 1) {
+			i += len;
+			continue;
 		}
-		i += len;
+		mp__jw_raw(w, s + run, i - run);
+		if (!len) {
+			mp__jw_lit(w, "\xef\xbf\xbd"); /* U+FFFD */
+		} else if (c == '"' || c == '\\') {
+			char esc[2] = {'\\', (char)c};
+			mp__jw_raw(w, esc, 2);
+		} else {
+			static const char hex[] = "0123456789abcdef";
+			char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+			mp__jw_raw(w, esc, 6);
+		}
+		run = ++i;
 	}
+	mp__jw_raw(w, s + run, n - run);
 	mp__jw_raw(w, "\"", 1);
 }
 

@@ -62,7 +62,8 @@ static void meta(tracer *t, const char *what, long pid, long tid, const char *na
 	mp__jw_lit(&t->w, "}}");
 }
 
-/* A counter series: one event per point, through a prefix made once. */
+/* A counter series: one event per point, through a prefix made once, each event formatted
+ * straight into the writer's buffer. */
 static void counter(tracer *t, long pid, const char *name, const char *series,
 		    const mp_point *pts, size_t n)
 {
@@ -71,17 +72,22 @@ static void counter(tracer *t, long pid, const char *name, const char *series,
 	int plen = snprintf(prefix, sizeof prefix, ",\n{\"ph\":\"C\",\"name\":\"%s\",\"pid\":%ld,"
 				   "\"ts\":", name, pid);
 	int mlen = snprintf(mid, sizeof mid, ",\"args\":{\"%s\":", series);
+	if (plen < 0 || mlen < 0 || (size_t)plen >= sizeof prefix || (size_t)mlen >= sizeof mid)
+		return; /* names are ours and short */
+	double t0 = t->p->t_first;
 	for (size_t i = 0; i < n; i++) {
-		if (t->first) {
-			t->first = 0;
-			mp__jw_raw(&t->w, prefix + 1, (size_t)plen - 1);
-		} else {
-			mp__jw_raw(&t->w, prefix, (size_t)plen);
-		}
-		ts(t, pts[i].t);
-		mp__jw_raw(&t->w, mid, (size_t)mlen);
-		mp__jw_num(&t->w, pts[i].mem, 6);
-		mp__jw_raw(&t->w, "}}", 2);
+		char *o = mp__jw_reserve(&t->w, (size_t)plen + (size_t)mlen + 2 * MP__JW_NUM_MAX + 2);
+		size_t skip = (size_t)t->first; /* the first event has no comma before it */
+		memcpy(o, prefix + skip, (size_t)plen - skip);
+		o += (size_t)plen - skip;
+		t->first = 0;
+		o += mp__fmt_num(o, (pts[i].t - t0) * 1e6, 3);
+		memcpy(o, mid, (size_t)mlen);
+		o += mlen;
+		o += mp__fmt_num(o, pts[i].mem, 6);
+		*o++ = '}';
+		*o++ = '}';
+		mp__jw_commit(&t->w, o);
 	}
 }
 
@@ -224,6 +230,10 @@ int mp_export_trace(const mp_profile *p, const char *file, FILE *out)
 	tracer *t = tp;
 	char series[32];
 	snprintf(series, sizeof series, "%s_MiB", p->meta.backend[0] ? p->meta.backend : "memory");
+	for (char *c = series; *c; c++) /* written raw into the events: a key, not any bytes */
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		      (*c >= '0' && *c <= '9') || *c == '-'))
+			*c = '_';
 	mp__jw_lit(&t->w, "{\"traceEvents\":[");
 	names(t);
 	counter(t, t->pid, "memory", series, p->mem, p->nmem);
