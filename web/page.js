@@ -18,9 +18,11 @@
 	const t0 = performance.now();
 
 	// --- decoding ------------------------------------------------------------------------
-	function varints(b64, n, scale) {
+	// `order` 1: each varint is the step from the previous value (memory); 2: the change of
+	// that step (times, at a steady interval mostly 0).
+	function varints(b64, n, scale, order) {
 		const bin = atob(b64), len = bin.length, out = new Float64Array(n);
-		let v = 0, k = 0;
+		let v = 0, d = 0, k = 0;
 		for (let i = 0; i < len && k < n;) {
 			let z = 0, mul = 1, byte;
 			do {
@@ -28,15 +30,18 @@
 				z += (byte & 0x7f) * mul;
 				mul *= 128;
 			} while (byte & 0x80);
-			v += z % 2 ? -(z + 1) / 2 : z / 2; // zigzag
+			const x = z % 2 ? -(z + 1) / 2 : z / 2; // zigzag
+			if (order === 2) d += x; else d = x;
+			v += d;
 			out[k++] = v * scale;
 		}
 		return out;
 	}
+	const times = (b64, n) => varints(b64, n, 1e-6, 2), mems = (b64, n) => varints(b64, n, 1 / 1024, 1);
 	// First the overview (each series decimated to 2048 columns), drawn at once; the whole
 	// series come at the end of the page (mprofLoadFull).
 	function series(s, name, color, width) {
-		return { name, color, width, n: s.n, t: varints(s.ov.t, s.ov.n, 1e-6), m: varints(s.ov.m, s.ov.n, 1 / 1024) };
+		return { name, color, width, n: s.n, t: times(s.ov.t, s.ov.n), m: mems(s.ov.m, s.ov.n) };
 	}
 	const curves = [];
 	for (const f of D.files) {
@@ -399,8 +404,8 @@
 		const tf = performance.now();
 		const F = JSON.parse(document.getElementById('profile-full').textContent);
 		F.series.forEach((s, i) => {
-			curves[i].t = varints(s.t, s.n, 1e-6);
-			curves[i].m = varints(s.m, s.n, 1 / 1024);
+			curves[i].t = times(s.t, s.n);
+			curves[i].m = mems(s.m, s.n);
 		});
 		u.setScale('x', { min: u.scales.x.min, max: u.scales.x.max });
 		status.dataset.fullMs = fmt(performance.now() - tf, 1);
@@ -416,4 +421,5 @@
 		status.dataset.ready = 1;
 	});
 	window.mprofChart = u; // for the tests and the curious
+	window.mprofCurves = curves;
 })();

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,12 +20,59 @@ static const char digits2[201] =
 
 static const double pow10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
 
-mp__jw *mp__jw_new(FILE *f)
+/* The thread that writes full buffers, one at a time, while the caller fills the other. */
+struct mp__jw_async {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t work, idle;
+	const char *out;  /* the buffer handed over; NULL when none waits */
+	size_t outlen;
+	int quit;
+	int err;          /* the writing's first error (-errno) */
+	char *bufs[2];
+};
+
+static int put(FILE *f, const char *s, size_t n)
 {
-	mp__jw *w = malloc(sizeof *w);
-	if (w)
-		mp__jw_init(w, f);
-	return w;
+	errno = 0;
+	return fwrite(s, 1, n, f) == n ? 0 : -(errno ? errno : EIO);
+}
+
+static void *writer(void *arg)
+{
+	mp__jw *w = arg;
+	struct mp__jw_async *a = w->async;
+	pthread_mutex_lock(&a->lock);
+	for (;;) {
+		while (!a->out && !a->quit)
+			pthread_cond_wait(&a->work, &a->lock);
+		if (!a->out)
+			break;
+		const char *s = a->out;
+		size_t n = a->outlen;
+		int failed = a->err;
+		pthread_mutex_unlock(&a->lock);
+		int rc = failed ? 0 : put(w->f, s, n);
+		pthread_mutex_lock(&a->lock);
+		if (rc && !a->err)
+			a->err = rc;
+		a->out = NULL;
+		pthread_cond_signal(&a->idle);
+	}
+	pthread_mutex_unlock(&a->lock);
+	return NULL;
+}
+
+/* Waits until the thread has written what it was handed; takes its error. */
+static void drain(mp__jw *w)
+{
+	struct mp__jw_async *a = w->async;
+	pthread_mutex_lock(&a->lock);
+	while (a->out)
+		pthread_cond_wait(&a->idle, &a->lock);
+	if (a->err && !w->err)
+		w->err = a->err;
+	pthread_mutex_unlock(&a->lock);
 }
 
 void mp__jw_init(mp__jw *w, FILE *f)
@@ -32,22 +80,81 @@ void mp__jw_init(mp__jw *w, FILE *f)
 	w->f = f;
 	w->err = 0;
 	w->len = 0;
+	w->cap = sizeof w->local;
+	w->buf = w->local;
+	w->async = NULL;
+}
+
+mp__jw *mp__jw_new(FILE *f)
+{
+	mp__jw *w = malloc(sizeof *w);
+	if (!w)
+		return NULL;
+	mp__jw_init(w, f);
+	struct mp__jw_async *a = calloc(1, sizeof *a);
+	if (!a)
+		goto fail_async;
+	if (!(a->bufs[0] = malloc(2 * (size_t)MP__JW_ASYNC_BUF)))
+		goto fail_bufs;
+	a->bufs[1] = a->bufs[0] + MP__JW_ASYNC_BUF;
+	if (pthread_mutex_init(&a->lock, NULL))
+		goto fail_lock;
+	if (pthread_cond_init(&a->work, NULL))
+		goto fail_work;
+	if (pthread_cond_init(&a->idle, NULL))
+		goto fail_idle;
+	w->async = a;
+	if (pthread_create(&a->thread, NULL, writer, w))
+		goto fail_thread;
+	w->buf = a->bufs[0];
+	w->cap = MP__JW_ASYNC_BUF;
+	return w;
+	/* No thread: the caller's thread writes, from the local buffer. */
+fail_thread:
+	w->async = NULL;
+	pthread_cond_destroy(&a->idle);
+fail_idle:
+	pthread_cond_destroy(&a->work);
+fail_work:
+	pthread_mutex_destroy(&a->lock);
+fail_lock:
+	free(a->bufs[0]);
+fail_bufs:
+	free(a);
+fail_async:
+	return w;
 }
 
 static void flush(mp__jw *w)
 {
-	if (!w->err && w->len && fwrite(w->buf, 1, w->len, w->f) != w->len)
-		w->err = -(errno ? errno : EIO);
+	if (!w->len)
+		return;
+	if (!w->async) {
+		if (!w->err)
+			w->err = put(w->f, w->buf, w->len);
+		w->len = 0;
+		return;
+	}
+	struct mp__jw_async *a = w->async;
+	drain(w);
+	pthread_mutex_lock(&a->lock);
+	a->out = w->buf;
+	a->outlen = w->len;
+	pthread_cond_signal(&a->work);
+	pthread_mutex_unlock(&a->lock);
+	w->buf = w->buf == a->bufs[0] ? a->bufs[1] : a->bufs[0];
 	w->len = 0;
 }
 
 void mp__jw_raw(mp__jw *w, const char *s, size_t n)
 {
-	if (w->len + n > sizeof w->buf) {
+	if (w->len + n > w->cap) {
 		flush(w);
-		if (n > sizeof w->buf) {
-			if (!w->err && fwrite(s, 1, n, w->f) != n)
-				w->err = -(errno ? errno : EIO);
+		if (n > w->cap) {
+			if (w->async)
+				drain(w);
+			if (!w->err)
+				w->err = put(w->f, s, n);
 			return;
 		}
 	}
@@ -62,7 +169,7 @@ void mp__jw_lit(mp__jw *w, const char *s)
 
 char *mp__jw_reserve(mp__jw *w, size_t n)
 {
-	if (w->len + n > sizeof w->buf)
+	if (w->len + n > w->cap)
 		flush(w);
 	return w->buf + w->len;
 }
@@ -72,39 +179,45 @@ void mp__jw_commit(mp__jw *w, const char *end)
 	w->len = (size_t)(end - w->buf);
 }
 
-/* The decimal digits of `u`, written backwards so that they end just before `end`; returns
- * their count. */
-static size_t put_digits(char *end, unsigned long long u)
+/* How many decimal digits `u` has. */
+static size_t ndigits(unsigned long long u)
+{
+	static const unsigned long long p10[] = {
+		10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL, 100000000ULL,
+		1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL, 10000000000000ULL,
+		100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+		100000000000000000ULL, 1000000000000000000ULL, 10000000000000000000ULL};
+	size_t n = 1;
+	while (n < 20 && u >= p10[n - 1])
+		n++;
+	return n;
+}
+
+/* Exactly `n` digits of `u` (zeros in front), written so that they end just before `end`. */
+static void put_digits(char *end, unsigned long long u, size_t n)
 {
 	char *p = end;
-	while (u >= 100) {
+	for (; n >= 2; n -= 2) {
 		unsigned k = (unsigned)(u % 100) * 2;
 		u /= 100;
 		p -= 2;
 		p[0] = digits2[k];
 		p[1] = digits2[k + 1];
 	}
-	if (u >= 10) {
-		p -= 2;
-		p[0] = digits2[u * 2];
-		p[1] = digits2[u * 2 + 1];
-	} else {
-		*--p = (char)('0' + u);
-	}
-	return (size_t)(end - p);
+	if (n)
+		p[-1] = (char)('0' + u % 10);
 }
 
 size_t mp__fmt_int(char *o, long long v)
 {
-	char tmp[24];
 	size_t n = 0;
 	unsigned long long u = (unsigned long long)v;
 	if (v < 0) {
 		o[n++] = '-';
 		u = 0 - u;
 	}
-	size_t k = put_digits(tmp + sizeof tmp, u);
-	memcpy(o + n, tmp + sizeof tmp - k, k);
+	size_t k = ndigits(u);
+	put_digits(o + n + k, u, k);
 	return n + k;
 }
 
@@ -118,15 +231,6 @@ static size_t trim(char *o, size_t n)
 	if (o[n - 1] == '.')
 		n--;
 	return n;
-}
-
-/* The digits of `u`, exactly `d` of them (zeros in front), at `o`. */
-static void put_fraction(char *o, unsigned long long u, int d)
-{
-	char tmp[24];
-	size_t k = put_digits(tmp + sizeof tmp, u);
-	memset(o, '0', (size_t)d - k);
-	memcpy(o + (size_t)d - k, tmp + sizeof tmp - k, k);
 }
 
 /* `v` with `d` decimals by snprintf: values of 1e15 and more, ties, what is not finite. */
@@ -167,10 +271,11 @@ static size_t fmt(char *o, double v, int d, int trimmed)
 		return fmt_slow(o, v, d, trimmed);
 	unsigned long long ip = (unsigned long long)a;
 	double fs = (a - (double)ip) * pow10[d];
-	double fl = floor(fs);
-	if (fabs(fs - fl - 0.5) < 1.0 / (1 << 20))
+	unsigned long long fr = (unsigned long long)fs; /* floor: fs >= 0 */
+	double half = fs - (double)fr - 0.5;
+	if (half > -1.0 / (1 << 20) && half < 1.0 / (1 << 20))
 		return fmt_slow(o, v, d, trimmed);
-	unsigned long long fr = (unsigned long long)fl + (fs - fl > 0.5);
+	fr += half > 0;
 	if (fr >= (unsigned long long)pow10[d]) { /* 0.9999996 to 6 decimals: carried */
 		fr = 0;
 		ip++;
@@ -178,15 +283,14 @@ static size_t fmt(char *o, double v, int d, int trimmed)
 	size_t n = 0;
 	if (trimmed ? (ip | fr) != 0 && v < 0 : signbit(v))
 		o[n++] = '-';
-	char tmp[24];
-	size_t k = put_digits(tmp + sizeof tmp, ip);
-	memcpy(o + n, tmp + sizeof tmp - k, k);
+	size_t k = ndigits(ip);
 	n += k;
+	put_digits(o + n, ip, k);
 	if (d == 0 || (trimmed && fr == 0))
 		return n;
 	o[n++] = '.';
-	put_fraction(o + n, fr, d);
 	n += (size_t)d;
+	put_digits(o + n, fr, (size_t)d);
 	if (trimmed)
 		while (o[n - 1] == '0')
 			n--;
@@ -295,6 +399,23 @@ void mp__jw_string(mp__jw *w, const char *s)
 int mp__jw_finish(mp__jw *w)
 {
 	flush(w);
+	struct mp__jw_async *a = w->async;
+	if (a) {
+		drain(w);
+		pthread_mutex_lock(&a->lock);
+		a->quit = 1;
+		pthread_cond_signal(&a->work);
+		pthread_mutex_unlock(&a->lock);
+		pthread_join(a->thread, NULL);
+		pthread_cond_destroy(&a->idle);
+		pthread_cond_destroy(&a->work);
+		pthread_mutex_destroy(&a->lock);
+		free(a->bufs[0]);
+		free(a);
+		w->async = NULL;
+		w->buf = w->local;
+		w->cap = sizeof w->local;
+	}
 	errno = 0;
 	if (!w->err && (fflush(w->f) != 0 || ferror(w->f)))
 		w->err = -(errno ? errno : EIO);
