@@ -62,6 +62,8 @@ try {
 	if (dat.GC) {
 		const lane = await page.locator('#gclane').boundingBox();
 		check(lane && lane.height >= 20, 'a GC lane');
+		const labels = Number((await status()).gcLabels);
+		check(labels >= 1, `the lane says what collections freed (${labels} labels)`);
 		// Walk the lane until a collection is under the pointer.
 		let text = '';
 		for (let x = 0; x < lane.width && !/GC gen/.test(text); x += 2) {
