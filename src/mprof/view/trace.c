@@ -100,8 +100,10 @@ static char *events(const series_out *so, const mp_point *pts, size_t n, char *o
 /* Formats `n` points into the writer, through its buffer. */
 static void events_direct(tracer *t, const series_out *so, const mp_point *pts, size_t n)
 {
+	/* A batch's worst case fits the buffer (290 events without the writer's thread). */
+	size_t batch = t->w->cap / EVENT_MAX < 1024 ? t->w->cap / EVENT_MAX : 1024;
 	for (size_t i = 0; i < n;) {
-		size_t k = n - i < 256 ? n - i : 256;
+		size_t k = n - i < batch ? n - i : batch;
 		char *o = mp__jw_reserve(t->w, k * EVENT_MAX);
 		mp__jw_commit(t->w, events(so, pts + i, k, o));
 		i += k;
