@@ -10,7 +10,7 @@
 // time, the bracket, collection and mark there.
 //
 // For tests and benchmarks, #status carries data-samples (decoded), data-points (given to
-// uPlot now), data-ready and data-first-paint-ms.
+// uPlot now), data-gc-labels (the GC lane's labels drawn), data-ready and data-first-paint-ms.
 (function () {
 	'use strict';
 	const D = JSON.parse(document.getElementById('profile-data').textContent);
@@ -18,9 +18,11 @@
 	const t0 = performance.now();
 
 	// --- decoding ------------------------------------------------------------------------
-	function varints(b64, n, scale) {
+	// `order` 1: each varint is the step from the previous value (memory); 2: the change of
+	// that step (times, at a steady interval mostly 0).
+	function varints(b64, n, scale, order) {
 		const bin = atob(b64), len = bin.length, out = new Float64Array(n);
-		let v = 0, k = 0;
+		let v = 0, d = 0, k = 0;
 		for (let i = 0; i < len && k < n;) {
 			let z = 0, mul = 1, byte;
 			do {
@@ -28,15 +30,18 @@
 				z += (byte & 0x7f) * mul;
 				mul *= 128;
 			} while (byte & 0x80);
-			v += z % 2 ? -(z + 1) / 2 : z / 2; // zigzag
+			const x = z % 2 ? -(z + 1) / 2 : z / 2; // zigzag
+			if (order === 2) d += x; else d = x;
+			v += d;
 			out[k++] = v * scale;
 		}
 		return out;
 	}
+	const times = (b64, n) => varints(b64, n, 1e-6, 2), mems = (b64, n) => varints(b64, n, 1 / 1024, 1);
 	// First the overview (each series decimated to 2048 columns), drawn at once; the whole
 	// series come at the end of the page (mprofLoadFull).
 	function series(s, name, color, width) {
-		return { name, color, width, n: s.n, t: varints(s.ov.t, s.ov.n, 1e-6), m: varints(s.ov.m, s.ov.n, 1 / 1024) };
+		return { name, color, width, n: s.n, t: times(s.ov.t, s.ov.n), m: mems(s.ov.m, s.ov.n) };
 	}
 	const curves = [];
 	for (const f of D.files) {
@@ -254,14 +259,22 @@
 	let laneBars = [];
 	function drawLane(u) {
 		if (!D.gcs.length) return;
+		// The canvas starts at the chart's left edge (room for the lane's name); the lane
+		// itself at the plot's.
 		const r = dpr(), left = u.bbox.left / r, w = u.bbox.width / r, H = 30;
-		lane.style.marginLeft = left + 'px';
-		lane.style.width = w + 'px';
+		lane.style.width = left + w + 'px';
 		lane.style.height = H + 'px';
-		lane.width = Math.round(w * r);
+		lane.width = Math.round((left + w) * r);
 		lane.height = Math.round(H * r);
+		laneLeft = left;
 		const ctx = lane.getContext('2d'), lo = u.scales.x.min, hi = u.scales.x.max;
 		ctx.scale(r, r);
+		ctx.font = '12px "DejaVu Sans", sans-serif';
+		ctx.fillStyle = '#222';
+		ctx.textAlign = 'right';
+		ctx.textBaseline = 'middle';
+		ctx.fillText('GC', left - 8, H / 2);
+		ctx.translate(left, 0);
 		ctx.fillStyle = '#f6f6f6';
 		ctx.fillRect(0, 0, w, H);
 		laneBars = [];
@@ -282,8 +295,37 @@
 				laneBars.push([x0, x1, i]);
 			}
 		}
+		// What each collection freed, over its bar, where it fits without touching another
+		// label (older generations and bigger collections first), as the PNG's lane.
+		ctx.font = '10px "DejaVu Sans", sans-serif';
+		ctx.textAlign = 'center';
+		ctx.textBaseline = 'top';
+		ctx.fillStyle = '#222';
+		const taken = [];
+		const order = laneBars.map((b) => [b, D.gcs[b[2]]])
+			.sort((a, b) => Math.min(b[1][0], 2) - Math.min(a[1][0], 2) || b[1][5] - a[1][5]);
+		for (const [b, g] of order) {
+			const text = gcLabel(g);
+			if (!text) continue;
+			const tw = ctx.measureText(text).width;
+			let x = (b[0] + b[1]) / 2;
+			x = Math.min(Math.max(x, tw / 2 + 2), w - tw / 2 - 2);
+			const a = x - tw / 2 - 4, z = x + tw / 2 + 4;
+			if (tw + 4 > w || taken.some((t) => a < t[1] && t[0] < z)) continue;
+			taken.push([a, z]);
+			ctx.fillText(text, x, 2);
+		}
+		status.dataset.gcLabels = taken.length;
 		ctx.strokeStyle = '#444';
 		ctx.strokeRect(0.5, 0.5, w - 1, H - 1);
+	}
+	let laneLeft = 0;
+
+	// "1234 obj, 2.1 MiB": what a collection freed (plot_model.c's gc_label); '' for nothing.
+	function gcLabel(g) {
+		const obj = g[5] > 0 ? (g[5] >= 100000 ? `${(g[5] / 1e3).toFixed(0)}k obj` : `${g[5]} obj`) : '';
+		const mib = g[3] - g[4] >= 0.05 ? `${(g[3] - g[4]).toFixed(1)} MiB` : '';
+		return obj && mib ? `${obj}, ${mib}` : obj || mib;
 	}
 
 	function gcText(g) {
@@ -387,7 +429,7 @@
 	}, true);
 	// Hover on the GC lane: the collection under the pointer.
 	lane.addEventListener('mousemove', (e) => {
-		const x = e.offsetX;
+		const x = e.offsetX - laneLeft;
 		const hit = laneBars.filter((b) => b[0] - 2 <= x && x <= b[1] + 2);
 		if (hit.length) show([gcText(D.gcs[hit[hit.length - 1][2]])]);
 	});
@@ -399,8 +441,8 @@
 		const tf = performance.now();
 		const F = JSON.parse(document.getElementById('profile-full').textContent);
 		F.series.forEach((s, i) => {
-			curves[i].t = varints(s.t, s.n, 1e-6);
-			curves[i].m = varints(s.m, s.n, 1 / 1024);
+			curves[i].t = times(s.t, s.n);
+			curves[i].m = mems(s.m, s.n);
 		});
 		u.setScale('x', { min: u.scales.x.min, max: u.scales.x.max });
 		status.dataset.fullMs = fmt(performance.now() - tf, 1);
@@ -416,4 +458,5 @@
 		status.dataset.ready = 1;
 	});
 	window.mprofChart = u; // for the tests and the curious
+	window.mprofCurves = curves;
 })();

@@ -5,6 +5,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,9 +76,9 @@ static void test_export__names_are_quoted_and_escaped(void **state)
 	const char *csv = run(&p, 0);
 	assert_non_null(strstr(csv, "call,0.000000,1.0000,1.000000,2.0000,\"a,\"\"b\n\t\xff\xc3\xa9\",,0,"));
 	const char *json = run(&p, 1);
-	assert_non_null(strstr(json, "{\"name\":\"a,\\\"b\\u000a\\u0009\\ufffd\xc3\xa9\",\"calls\":"
-				     "[{\"start\":0.000000,\"end\":1.000000,\"mem_start\":1.0000,"
-				     "\"mem_end\":2.0000,\"level\":-1,\"pid\":0}]}"));
+	assert_non_null(strstr(json, "{\"name\":\"a,\\\"b\\u000a\\u0009\xef\xbf\xbd\xc3\xa9\",\"calls\":"
+				     "[{\"start\":0,\"end\":1,\"mem_start\":1,"
+				     "\"mem_end\":2,\"level\":-1,\"pid\":0}]}"));
 	assert_non_null(strstr(json, "\"cmdline\":null"));
 	assert_non_null(strstr(json, "\"meta\":null"));
 	assert_non_null(strstr(json, "\"exit\":null}"));
@@ -113,7 +114,7 @@ static void test_export__json_is_always_valid_json(void **state)
 	const char *json = run(&p, 1);
 	assert_null(strstr(json, "inf"));
 	assert_null(strstr(json, "nan"));
-	assert_non_null(strstr(json, "[null,2.000000]"));
+	assert_non_null(strstr(json, "[null,2]"));
 	mp_profile_release(&p);
 }
 
@@ -126,19 +127,19 @@ static void test_export__json_has_every_part(void **state)
 	assert_int_equal(test_read(&p, path, err, sizeof err), 0);
 	const char *j = run(&p, 1);
 	const char *want[] = {
-		"{\"file\":\"f.dat\",\"cmdline\":\"./memfix 'a b' c\",\"start\":1000.000000,",
+		"{\"file\":\"f.dat\",\"cmdline\":\"./memfix 'a b' c\",\"start\":1000,",
 		"\"meta\":{\"interval\":0.1,\"backend\":\"rss\",\"peaks\":true,\"children\":\"each\","
 		"\"pid\":4242,\"version\":\"0.1.0\"}",
-		"\"samples\":[[0.000000,10.000000],[0.100000,20.000000],",
-		"\"peaks\":[[0.200000,50.000000],[0.400000,16.000000]]",
-		"\"children\":[{\"pid\":4243,\"samples\":[[0.100000,5.000000],[0.200000,7.500000]]},"
+		"\"samples\":[[0,10],[0.1,20],",
+		"\"peaks\":[[0.2,50],[0.4,16]]",
+		"\"children\":[{\"pid\":4243,\"samples\":[[0.1,5],[0.2,7.5]]},"
 		"{\"pid\":4250,",
-		"{\"name\":\"my func\",\"calls\":[{\"start\":0.060000,\"end\":0.150000,"
-		"\"mem_start\":20.0000,\"mem_end\":25.0000,\"level\":1,\"pid\":4243}]}",
-		"{\"gen\":2,\"start\":0.310000,\"end\":0.340000,\"mem_start\":15.0000,\"mem_end\":12.0000,"
+		"{\"name\":\"my func\",\"calls\":[{\"start\":0.06,\"end\":0.15,"
+		"\"mem_start\":20,\"mem_end\":25,\"level\":1,\"pid\":4243}]}",
+		"{\"gen\":2,\"start\":0.31,\"end\":0.34,\"mem_start\":15,\"mem_end\":12,"
 		"\"collected\":1000,\"uncollectable\":2,\"candidates\":-1,\"pid\":4242}",
-		"\"marks\":[{\"name\":\"half%way\",\"t\":0.150000,\"mem\":20.0000,\"pid\":4242}]",
-		"\"exit\":{\"status\":0,\"t\":0.410000}}\n",
+		"\"marks\":[{\"name\":\"half%way\",\"t\":0.15,\"mem\":20,\"pid\":4242}]",
+		"\"exit\":{\"status\":0,\"t\":0.41}}\n",
 	};
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
 		if (!strstr(j, want[i]))
@@ -213,6 +214,25 @@ static void test_export__trace_has_an_event_per_line_of_the_profile(void **state
 	mp_profile_release(&q);
 }
 
+/* What the writer wrote for one number: JSON's shortest form, or CSV's fixed decimals. */
+static const char *one_num(double v, int dec, int fixed)
+{
+	static mp__jw w;
+	static char buf[64];
+	FILE *f = fmemopen(buf, sizeof buf, "w");
+	assert_non_null(f);
+	mp__jw_init(&w, f);
+	if (fixed)
+		mp__jw_fixed(&w, v, dec);
+	else
+		mp__jw_num(&w, v, dec);
+	assert_int_equal(mp__jw_finish(&w), 0);
+	long n = ftell(f);
+	fclose(f);
+	buf[n] = 0;
+	return buf;
+}
+
 static void test_export__numbers_are_shortest_fixed_decimals(void **state)
 {
 	(void)state;
@@ -221,20 +241,40 @@ static void test_export__numbers_are_shortest_fixed_decimals(void **state)
 		int dec;
 		const char *want;
 	} cases[] = {
-		{0, 3, "0"}, {1.5, 6, "1.5"}, {-2.25, 2, "-2.25"}, {123456789.0005, 3, "123456789.001"},
-		{0.000001, 6, "0.000001"}, {0.0000004, 6, "0"}, {1e300, 3, "null"}, {-7, 0, "-7"},
+		{0, 3, "0"}, {1.5, 6, "1.5"}, {-2.25, 2, "-2.25"}, {0.000001, 6, "0.000001"},
+		{0.0000004, 6, "0"}, {-0.0000004, 6, "0"}, {-7, 0, "-7"}, {1e300, 3, "1.0000000000000001e+300"},
+		{1.0 / 0.0, 3, "null"}, {0.0 / 0.0, 3, "null"}, {1795545560.1, 6, "1795545560.1"},
+		/* 123456789.0005 is 123456789.000499993... in binary: rounded down, as printf does */
+		{123456789.0005, 3, "123456789"}, {100, 3, "100"}, {99.9999999, 6, "100"},
 	};
-	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		static mp__jw w;
-		char buf[64];
-		FILE *f = fmemopen(buf, sizeof buf, "w");
-		mp__jw_init(&w, f);
-		mp__jw_num(&w, cases[i].v, cases[i].dec);
-		assert_int_equal(mp__jw_finish(&w), 0);
-		long n = ftell(f);
-		fclose(f);
-		buf[n] = 0;
-		assert_string_equal(buf, cases[i].want);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		assert_string_equal(one_num(cases[i].v, cases[i].dec, 0), cases[i].want);
+}
+
+/* The CSV's numbers are printf's "%.*f", digit for digit, ties and signs included. */
+static void test_export__fixed_numbers_are_printfs(void **state)
+{
+	(void)state;
+	static const double some[] = {0, -0.0, 0.5, 1.5, 2.5, -2.5, 0.125, 0.0000005, -0.0000001,
+				      59.268728, 1795545560.1, 1e14, 7.1e13, 123456789.0005, 1e300};
+	char want[400];
+	for (size_t i = 0; i < sizeof some / sizeof some[0]; i++)
+		for (int d = 0; d <= 9; d++) {
+			snprintf(want, sizeof want, "%.*f", d, some[i]);
+			if (strlen(want) < 30)
+				assert_string_equal(one_num(some[i], d, 1), want);
+		}
+	unsigned long long x = 88172645463325252ULL; /* xorshift: the same numbers every run */
+	for (int i = 0; i < 200000; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		int d = (int)(x % 10);
+		/* dyadic values (exact ties) and decimal ones (as a .dat holds), up to 1e14 */
+		double v = (x & 2) ? (double)(long long)(x >> 20) / (double)(1ULL << (x % 50))
+				   : (double)(x % 100000000000000ULL) / pow(10, (double)(x >> 8 & 15));
+		v *= (x & 1) ? -1 : 1;
+		snprintf(want, sizeof want, "%.*f", d, v);
+		if (strlen(want) < 30 && strcmp(one_num(v, d, 1), want) != 0)
+			fail_msg("%.17g with %d decimals: %s, printf %s", v, d, one_num(v, d, 1), want);
 	}
 }
 
@@ -249,6 +289,7 @@ int main(void)
 		cmocka_unit_test(test_export__write_errors_are_returned),
 		cmocka_unit_test(test_export__trace_has_an_event_per_line_of_the_profile),
 		cmocka_unit_test(test_export__numbers_are_shortest_fixed_decimals),
+		cmocka_unit_test(test_export__fixed_numbers_are_printfs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

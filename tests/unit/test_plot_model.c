@@ -964,6 +964,33 @@ static void test_plot_model__overlays_are_told_apart(void **state)
 	assert_int_equal(live, before);
 }
 
+/* Labels too long for the legend keep their start, the file that tells them apart, and lose
+ * the end of their command. */
+static void test_plot_model__long_overlay_labels_keep_their_file(void **state)
+{
+	(void)state;
+	long before = live;
+	mp_profile a, b;
+	parse(&a, "CMDLINE /a/very/long/build/directory/examples/exp6_auto --mib 32 --hold 1\n"
+		  "MEM 10 1\nMEM 50 2\n");
+	parse(&b, "CMDLINE /usr/bin/python3 /a/very/long/source/directory/examples/exp6.py\n"
+		  "MEM 10 5\nMEM 51 6\n");
+	const mp_profile *pp[] = {&a, &b};
+	const char *names[] = {"c/exp6_auto.dat", "python/exp6_auto.dat"};
+	mp_plot_model m;
+	mp_plot_opts o = {0};
+	assert_int_equal(mp_plot_model_init(&m, pp, names, 2, &o, 1, fixed_width, NULL), 0);
+	assert_true(m.keys[0].shown && m.keys[1].shown);
+	assert_true(strncmp(m.keys[0].label, "c/exp6_auto.dat (/a/", 20) == 0);
+	assert_true(strncmp(m.keys[1].label, "python/exp6_auto.dat (/usr/", 27) == 0);
+	assert_true(strlen(m.keys[1].label) < strlen(m.keys[1].text)); /* it was shortened */
+	assert_string_equal(m.keys[1].label + strlen(m.keys[1].label) - 3, "...");
+	mp_plot_model_release(&m);
+	mp_profile_release(&a);
+	mp_profile_release(&b);
+	assert_int_equal(live, before);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -984,6 +1011,7 @@ int main(void)
 		cmocka_unit_test(test_plot_model__function_colours_do_not_repeat),
 		cmocka_unit_test(test_plot_model__autoscale_shows_a_leak_on_a_large_base),
 		cmocka_unit_test(test_plot_model__overlays_are_told_apart),
+		cmocka_unit_test(test_plot_model__long_overlay_labels_keep_their_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,10 +1,27 @@
 // page_check.mjs DAT HTML [SHOT] - opens `mprof plot -o x.html` in headless Chromium: it
-// renders without a console error; the chart holds every sample of the .dat; a hover reads
+// renders without a console error; the chart holds every sample of the .dat, decoded to the
+// same times and memory; a hover reads
 // the memory at that time (and the GC lane's hover a collection); the wheel zooms (fewer
 // seconds, the points re-decimated); the page is not blank (the chart's canvas has ink, and
 // the screenshot is larger than a blank page's).
 import fs from 'node:fs';
 import { check, datCounts, done, launch } from './browser.mjs';
+
+// The .dat's sample series as the page orders them (MEM, then each child's CHLD in the order
+// first seen), times in epoch seconds.
+function datSeries(file) {
+	const lines = fs.readFileSync(file, 'utf8').split('\n');
+	const mem = [], kids = new Map();
+	for (const l of lines) {
+		const f = l.trim().split(/\s+/);
+		if (f[0] === 'MEM') mem.push([+f[2], +f[1]]);
+		else if (f[0] === 'CHLD') {
+			if (!kids.has(f[1])) kids.set(f[1], []);
+			kids.get(f[1]).push([+f[3], +f[2]]);
+		}
+	}
+	return [mem, ...kids.values()].map((s) => s.sort((a, b) => a[0] - b[0]));
+}
 
 const [datFile, htmlFile, shot] = process.argv.slice(2);
 const dat = datCounts(datFile);
@@ -26,6 +43,16 @@ try {
 	const mem = (dat.MEM || 0) + (dat.CHLD || 0);
 	check(Number(s.samples) === mem, `the chart holds ${s.samples} samples: MEM + CHLD lines ${mem}`);
 	check(Number(s.points) > 0 && Number(s.points) <= Number(s.samples) + 2, `${s.points} points drawn`);
+	// The decoded samples are the .dat's: times to the microsecond, memory to the KiB.
+	const got = await page.evaluate(() => mprofCurves.map((c) => [Array.from(c.t), Array.from(c.m)]));
+	const want = datSeries(datFile);
+	const close = (a, b, eps) => a.length === b.length && a.every((x, i) => Math.abs(x - b[i]) <= eps);
+	// Times against the first sample's (the page counts from the file's earliest time).
+	const rel = (a, z) => a.map((x) => x - z);
+	check(got.length === want.length && want.every((w, i) => close(rel(got[i][0], got[0][0][0]),
+		rel(w.map((p) => p[0]), want[0][0][0]), 1.5e-6) &&
+		close(got[i][1], w.map((p) => p[1]), 0.5 / 1024 + 1e-9)),
+	`every series decoded as in the .dat (${want.map((w) => w.length).join(', ')} samples)`);
 	// Hover in the middle of the plot.
 	const over = await page.locator('.u-over').boundingBox();
 	await page.mouse.move(over.x + over.width / 2, over.y + over.height / 2);
@@ -35,6 +62,8 @@ try {
 	if (dat.GC) {
 		const lane = await page.locator('#gclane').boundingBox();
 		check(lane && lane.height >= 20, 'a GC lane');
+		const labels = Number((await status()).gcLabels);
+		check(labels >= 1, `the lane says what collections freed (${labels} labels)`);
 		// Walk the lane until a collection is under the pointer.
 		let text = '';
 		for (let x = 0; x < lane.width && !/GC gen/.test(text); x += 2) {

@@ -1,251 +1,251 @@
 /* export.c - write a profile as CSV (one table, a kind per row) or JSON (one object). */
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "export.h"
+#include "jsonw.h"
 #include "profile.h"
 
-static int finish(FILE *out)
-{
-	errno = 0;
-	if (fflush(out) != 0 || ferror(out))
-		return -(errno ? errno : EIO);
-	return 0;
-}
+/* Every export goes through the one writer (jsonw.c): printf-free numbers, one buffer. */
 
 /* A CSV field: quoted when it holds a comma, a quote or a line break (RFC 4180). Text that a
  * spreadsheet would take for a formula (starting with =, +, -, @, a tab or a carriage return)
  * gets a leading apostrophe, as OWASP advises: a function named "=HYPERLINK(...)" stays text. */
-static void csv_string(FILE *out, const char *s)
+static void csv_string(mp__jw *w, const char *s)
 {
 	int formula = *s && strchr("=+-@\t\r", *s);
 	if (!strpbrk(s, ",\"\r\n")) {
 		if (formula)
-			fputc('\'', out);
-		fputs(s, out);
+			mp__jw_raw(w, "'", 1);
+		mp__jw_lit(w, s);
 		return;
 	}
-	fputc('"', out);
+	mp__jw_raw(w, "\"", 1);
 	if (formula)
-		fputc('\'', out);
+		mp__jw_raw(w, "'", 1);
 	for (; *s; s++) {
 		if (*s == '"')
-			fputc('"', out);
-		fputc(*s, out);
+			mp__jw_raw(w, "\"", 1);
+		mp__jw_raw(w, s, 1);
 	}
-	fputc('"', out);
+	mp__jw_raw(w, "\"", 1);
+}
+
+/* ",v" for each of the `n` values, with its decimals (printf's %.*f, as the CSV always was). */
+static void csv_nums(mp__jw *w, const double *v, const int *dec, int n)
+{
+	for (int i = 0; i < n; i++) {
+		mp__jw_raw(w, ",", 1);
+		mp__jw_fixed(w, v[i], dec[i]);
+	}
+}
+
+static void csv_points(mp__jw *w, const char *kind, const mp_point *pts, size_t n, double t0,
+		       long pid)
+{
+	static const int dec[] = {6, 6};
+	for (size_t i = 0; i < n; i++) {
+		mp__jw_lit(w, kind);
+		csv_nums(w, (double[]){pts[i].t - t0, pts[i].mem}, dec, 2);
+		if (pid) {
+			mp__jw_lit(w, ",,,,,");
+			mp__jw_int(w, pid);
+			mp__jw_lit(w, ",,,,,\n");
+		} else {
+			mp__jw_lit(w, ",,,,,,,,,,\n");
+		}
+	}
 }
 
 int mp_export_csv(const mp_profile *p, FILE *out)
 {
+	static const int dec4[] = {6, 4, 6, 4};
+	mp__jw *w = mp__jw_new(out);
+	if (!w)
+		return -ENOMEM;
 	double t0 = p->t_first;
-	fputs("kind,t,mem,t_end,mem_end,name,level,pid,gen,collected,uncollectable,candidates,status\n",
-	      out);
-	for (size_t i = 0; i < p->nmem; i++)
-		fprintf(out, "sample,%.6f,%.6f,,,,,,,,,,\n", p->mem[i].t - t0, p->mem[i].mem);
-	for (size_t i = 0; i < p->npeaks; i++)
-		fprintf(out, "peak,%.6f,%.6f,,,,,,,,,,\n", p->peaks[i].t - t0, p->peaks[i].mem);
+	mp__jw_lit(w, "kind,t,mem,t_end,mem_end,name,level,pid,gen,collected,uncollectable,"
+		      "candidates,status\n");
+	csv_points(w, "sample", p->mem, p->nmem, t0, 0);
+	csv_points(w, "peak", p->peaks, p->npeaks, t0, 0);
 	for (size_t c = 0; c < p->nchildren; c++)
-		for (size_t i = 0; i < p->children[c].n; i++)
-			fprintf(out, "child,%.6f,%.6f,,,,,%ld,,,,,\n", p->children[c].pts[i].t - t0,
-				p->children[c].pts[i].mem, p->children[c].pid);
+		csv_points(w, "child", p->children[c].pts, p->children[c].n, t0,
+			   p->children[c].pid);
 	for (size_t i = 0; i < p->ncalls; i++) {
 		const mp_call *c = &p->calls[i];
-		fprintf(out, "call,%.6f,%.4f,%.6f,%.4f,", c->t0 - t0, c->m0, c->t1 - t0, c->m1);
-		csv_string(out, p->fnames[c->fn]);
+		mp__jw_lit(w, "call");
+		csv_nums(w, (double[]){c->t0 - t0, c->m0, c->t1 - t0, c->m1}, dec4, 4);
+		mp__jw_raw(w, ",", 1);
+		csv_string(w, p->fnames[c->fn]);
+		mp__jw_raw(w, ",", 1);
 		if (c->level >= 0)
-			fprintf(out, ",%d", c->level);
-		else
-			fputc(',', out);
-		fprintf(out, ",%ld,,,,,\n", c->pid);
+			mp__jw_int(w, c->level);
+		mp__jw_raw(w, ",", 1);
+		mp__jw_int(w, c->pid);
+		mp__jw_lit(w, ",,,,,\n");
 	}
 	for (size_t i = 0; i < p->ngcs; i++) {
 		const mp_gc *g = &p->gcs[i];
-		fprintf(out, "gc,%.6f,%.4f,%.6f,%.4f,,,%ld,%d,%ld,%ld,%ld,\n", g->t0 - t0, g->m0,
-			g->t1 - t0, g->m1, g->pid, g->gen, g->collected, g->uncollectable,
-			g->candidates);
+		mp__jw_lit(w, "gc");
+		csv_nums(w, (double[]){g->t0 - t0, g->m0, g->t1 - t0, g->m1}, dec4, 4);
+		mp__jw_lit(w, ",,,");
+		long long f[] = {g->pid, g->gen, g->collected, g->uncollectable, g->candidates};
+		for (size_t k = 0; k < 5; k++) {
+			mp__jw_int(w, f[k]);
+			mp__jw_raw(w, ",", 1);
+		}
+		mp__jw_raw(w, "\n", 1);
 	}
 	for (size_t i = 0; i < p->nmarks; i++) {
-		fprintf(out, "mark,%.6f,%.4f,,,", p->marks[i].t - t0, p->marks[i].mem);
-		csv_string(out, p->marks[i].name);
-		fprintf(out, ",,%ld,,,,,\n", p->marks[i].pid);
+		mp__jw_lit(w, "mark");
+		csv_nums(w, (double[]){p->marks[i].t - t0, p->marks[i].mem}, dec4, 2);
+		mp__jw_lit(w, ",,,");
+		csv_string(w, p->marks[i].name);
+		mp__jw_lit(w, ",,");
+		mp__jw_int(w, p->marks[i].pid);
+		mp__jw_lit(w, ",,,,,\n");
 	}
-	if (p->has_exit)
-		fprintf(out, "exit,%.6f,,,,,,,,,,,%d\n", p->exit_t - t0, p->exit_status);
-	return finish(out);
+	if (p->has_exit) {
+		mp__jw_lit(w, "exit");
+		csv_nums(w, (double[]){p->exit_t - t0}, dec4, 1);
+		mp__jw_lit(w, ",,,,,,,,,,,");
+		mp__jw_int(w, p->exit_status);
+		mp__jw_raw(w, "\n", 1);
+	}
+	int rc = mp__jw_finish(w);
+	free(w);
+	return rc;
 }
 
-/* The length of the valid UTF-8 sequence at `s` (at most `n` bytes), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
+static void json_points(mp__jw *w, const mp_point *pts, size_t n, double t0)
 {
-	size_t len;
-	unsigned min;
-	unsigned cp;
-	if (s[0] < 0x80)
-		return 1;
-	if ((s[0] & 0xe0) == 0xc0)
-		len = 2, min = 0x80, cp = s[0] & 0x1f;
-	else if ((s[0] & 0xf0) == 0xe0)
-		len = 3, min = 0x800, cp = s[0] & 0x0f;
-	else if ((s[0] & 0xf8) == 0xf0)
-		len = 4, min = 0x10000, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
-/* A number as JSON has them: what is not finite (a difference of two huge times can
- * overflow) is null, never "inf" or "nan". */
-static void json_num(FILE *out, double v, int decimals)
-{
-	if (isfinite(v))
-		fprintf(out, "%.*f", decimals, v);
-	else
-		fputs("null", out);
-}
-
-static void json_string(FILE *out, const char *str)
-{
-	if (!str) {
-		fputs("null", out);
-		return;
-	}
-	const unsigned char *s = (const unsigned char *)str;
-	size_t n = strlen(str);
-	fputc('"', out);
-	for (size_t i = 0; i < n;) {
-		unsigned char c = s[i];
-		if (c == '"' || c == '\\') {
-			fputc('\\', out);
-			fputc(c, out);
-			i++;
-		} else if (c < 0x20 || c == 0x7f) {
-			fprintf(out, "\\u%04x", c);
-			i++;
-		} else {
-			size_t len = utf8_len(s + i, n - i);
-			if (!len) {
-				fputs("\\ufffd", out);
-				i++;
-			} else {
-				fwrite(s + i, 1, len, out);
-				i += len;
-			}
-		}
-	}
-	fputc('"', out);
-}
-
-static void json_points(FILE *out, const mp_point *pts, size_t n, double t0)
-{
-	fputc('[', out);
+	mp__jw_raw(w, "[", 1);
 	for (size_t i = 0; i < n; i++) {
-		fputs(i ? ",[" : "[", out);
-		json_num(out, pts[i].t - t0, 6);
-		fputc(',', out);
-		json_num(out, pts[i].mem, 6);
-		fputc(']', out);
+		char *o = mp__jw_reserve(w, 2 * MP__JW_NUM_MAX + 5);
+		if (i)
+			*o++ = ',';
+		*o++ = '[';
+		o += mp__fmt_num(o, pts[i].t - t0, 6);
+		*o++ = ',';
+		o += mp__fmt_num(o, pts[i].mem, 6);
+		*o++ = ']';
+		mp__jw_commit(w, o);
 	}
-	fputc(']', out);
+	mp__jw_raw(w, "]", 1);
 }
 
-int mp_export_json(const mp_profile *p, const char *file, FILE *out)
+/* `key` (a literal holding its punctuation, as ",\"end\":") and a number. */
+static void kv_num(mp__jw *w, const char *key, double v, int decimals)
 {
-	double t0 = p->t_first;
-	fputs("{\"file\":", out);
-	json_string(out, file);
-	fputs(",\"cmdline\":", out);
-	json_string(out, p->cmdline);
-	fputs(",\"start\":", out);
-	json_num(out, t0, 6);
-	fputs(",\"meta\":", out);
-	if (p->meta.present) {
-		/* META's interval is read as a positive finite number: %g is valid JSON. */
-		fprintf(out, "{\"interval\":%g,\"backend\":", p->meta.interval);
-		json_string(out, p->meta.backend);
-		fprintf(out, ",\"peaks\":%s,\"children\":", p->meta.peaks ? "true" : "false");
-		json_string(out, p->meta.children);
-		fprintf(out, ",\"pid\":%ld,\"version\":", p->meta.pid);
-		json_string(out, p->meta.version);
-		fputc('}', out);
-	} else {
-		fputs("null", out);
-	}
-	fputs(",\n\"samples\":", out);
-	json_points(out, p->mem, p->nmem, t0);
-	fputs(",\n\"peaks\":", out);
-	json_points(out, p->peaks, p->npeaks, t0);
-	fputs(",\n\"children\":[", out);
-	for (size_t c = 0; c < p->nchildren; c++) {
-		fprintf(out, "%s{\"pid\":%ld,\"samples\":", c ? "," : "", p->children[c].pid);
-		json_points(out, p->children[c].pts, p->children[c].n, t0);
-		fputc('}', out);
-	}
-	fputs("],\n\"functions\":[", out);
+	mp__jw_lit(w, key);
+	mp__jw_num(w, v, decimals);
+}
+
+static void kv_int(mp__jw *w, const char *key, long long v)
+{
+	mp__jw_lit(w, key);
+	mp__jw_int(w, v);
+}
+
+static void kv_str(mp__jw *w, const char *key, const char *s)
+{
+	mp__jw_lit(w, key);
+	mp__jw_string(w, s);
+}
+
+static int json_functions(mp__jw *w, const mp_profile *p, double t0)
+{
 	mp_func_index ix;
 	if (mp_func_index_build(p, &ix) < 0)
 		return -ENOMEM;
 	for (size_t fn = 0; fn < p->nfnames; fn++) {
-		fputs(fn ? ",\n{\"name\":" : "{\"name\":", out);
-		json_string(out, p->fnames[fn]);
-		fputs(",\"calls\":[", out);
+		kv_str(w, fn ? ",\n{\"name\":" : "{\"name\":", p->fnames[fn]);
+		mp__jw_lit(w, ",\"calls\":[");
 		for (size_t k = ix.first[fn]; k < ix.first[fn + 1]; k++) {
 			const mp_call *c = &p->calls[ix.order[k]];
-			fputs(k > ix.first[fn] ? ",{\"start\":" : "{\"start\":", out);
-			json_num(out, c->t0 - t0, 6);
-			fputs(",\"end\":", out);
-			json_num(out, c->t1 - t0, 6);
-			fputs(",\"mem_start\":", out);
-			json_num(out, c->m0, 4);
-			fputs(",\"mem_end\":", out);
-			json_num(out, c->m1, 4);
-			fprintf(out, ",\"level\":%d,\"pid\":%ld}", c->level, c->pid);
+			kv_num(w, k > ix.first[fn] ? ",{\"start\":" : "{\"start\":", c->t0 - t0, 6);
+			kv_num(w, ",\"end\":", c->t1 - t0, 6);
+			kv_num(w, ",\"mem_start\":", c->m0, 4);
+			kv_num(w, ",\"mem_end\":", c->m1, 4);
+			kv_int(w, ",\"level\":", c->level);
+			kv_int(w, ",\"pid\":", c->pid);
+			mp__jw_raw(w, "}", 1);
 		}
-		fputs("]}", out);
+		mp__jw_lit(w, "]}");
 	}
 	mp_func_index_release(&ix);
-	fputs("],\n\"gc\":[", out);
+	return 0;
+}
+
+int mp_export_json(const mp_profile *p, const char *file, FILE *out)
+{
+	mp__jw *w = mp__jw_new(out);
+	if (!w)
+		return -ENOMEM;
+	double t0 = p->t_first;
+	kv_str(w, "{\"file\":", file);
+	kv_str(w, ",\"cmdline\":", p->cmdline);
+	kv_num(w, ",\"start\":", t0, 6);
+	mp__jw_lit(w, ",\"meta\":");
+	if (p->meta.present) {
+		/* META's interval is read as a positive finite number. */
+		kv_num(w, "{\"interval\":", p->meta.interval, 9);
+		kv_str(w, ",\"backend\":", p->meta.backend);
+		mp__jw_lit(w, p->meta.peaks ? ",\"peaks\":true" : ",\"peaks\":false");
+		kv_str(w, ",\"children\":", p->meta.children);
+		kv_int(w, ",\"pid\":", p->meta.pid);
+		kv_str(w, ",\"version\":", p->meta.version);
+		mp__jw_raw(w, "}", 1);
+	} else {
+		mp__jw_lit(w, "null");
+	}
+	mp__jw_lit(w, ",\n\"samples\":");
+	json_points(w, p->mem, p->nmem, t0);
+	mp__jw_lit(w, ",\n\"peaks\":");
+	json_points(w, p->peaks, p->npeaks, t0);
+	mp__jw_lit(w, ",\n\"children\":[");
+	for (size_t c = 0; c < p->nchildren; c++) {
+		kv_int(w, c ? ",{\"pid\":" : "{\"pid\":", p->children[c].pid);
+		mp__jw_lit(w, ",\"samples\":");
+		json_points(w, p->children[c].pts, p->children[c].n, t0);
+		mp__jw_raw(w, "}", 1);
+	}
+	mp__jw_lit(w, "],\n\"functions\":[");
+	int rc = json_functions(w, p, t0);
+	mp__jw_lit(w, "],\n\"gc\":[");
 	for (size_t i = 0; i < p->ngcs; i++) {
 		const mp_gc *g = &p->gcs[i];
-		fprintf(out, "%s{\"gen\":%d,\"start\":", i ? ",\n" : "", g->gen);
-		json_num(out, g->t0 - t0, 6);
-		fputs(",\"end\":", out);
-		json_num(out, g->t1 - t0, 6);
-		fputs(",\"mem_start\":", out);
-		json_num(out, g->m0, 4);
-		fputs(",\"mem_end\":", out);
-		json_num(out, g->m1, 4);
-		fprintf(out, ",\"collected\":%ld,\"uncollectable\":%ld,\"candidates\":%ld,\"pid\":%ld}",
-			g->collected, g->uncollectable, g->candidates, g->pid);
+		kv_int(w, i ? ",\n{\"gen\":" : "{\"gen\":", g->gen);
+		kv_num(w, ",\"start\":", g->t0 - t0, 6);
+		kv_num(w, ",\"end\":", g->t1 - t0, 6);
+		kv_num(w, ",\"mem_start\":", g->m0, 4);
+		kv_num(w, ",\"mem_end\":", g->m1, 4);
+		kv_int(w, ",\"collected\":", g->collected);
+		kv_int(w, ",\"uncollectable\":", g->uncollectable);
+		kv_int(w, ",\"candidates\":", g->candidates);
+		kv_int(w, ",\"pid\":", g->pid);
+		mp__jw_raw(w, "}", 1);
 	}
-	fputs("],\n\"marks\":[", out);
+	mp__jw_lit(w, "],\n\"marks\":[");
 	for (size_t i = 0; i < p->nmarks; i++) {
-		fputs(i ? ",{\"name\":" : "{\"name\":", out);
-		json_string(out, p->marks[i].name);
-		fputs(",\"t\":", out);
-		json_num(out, p->marks[i].t - t0, 6);
-		fputs(",\"mem\":", out);
-		json_num(out, p->marks[i].mem, 4);
-		fprintf(out, ",\"pid\":%ld}", p->marks[i].pid);
+		kv_str(w, i ? ",{\"name\":" : "{\"name\":", p->marks[i].name);
+		kv_num(w, ",\"t\":", p->marks[i].t - t0, 6);
+		kv_num(w, ",\"mem\":", p->marks[i].mem, 4);
+		kv_int(w, ",\"pid\":", p->marks[i].pid);
+		mp__jw_raw(w, "}", 1);
 	}
-	fputs("],\n\"exit\":", out);
+	mp__jw_lit(w, "],\n\"exit\":");
 	if (p->has_exit) {
-		fprintf(out, "{\"status\":%d,\"t\":", p->exit_status);
-		json_num(out, p->exit_t - t0, 6);
-		fputc('}', out);
-	} else
-		fputs("null", out);
-	fputs("}\n", out);
-	return finish(out);
+		kv_int(w, "{\"status\":", p->exit_status);
+		kv_num(w, ",\"t\":", p->exit_t - t0, 6);
+		mp__jw_raw(w, "}", 1);
+	} else {
+		mp__jw_lit(w, "null");
+	}
+	mp__jw_lit(w, "}\n");
+	int frc = mp__jw_finish(w);
+	free(w);
+	return rc < 0 ? rc : frc;
 }

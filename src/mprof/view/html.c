@@ -2,9 +2,10 @@
  *
  * The page is: uPlot's style and ours, a few elements, uPlot's script, the profile as JSON in
  * a <script type="application/json"> (every '<' escaped, so no "</script>" can end it early),
- * and our script. Sample series are encoded as base64 of zigzag varint deltas: times in
- * microseconds since the profile's start, memory in KiB (1/1024 MiB, finer than any RSS
- * change); a million samples of a real profile take about 4 MB.
+ * and our script. Sample series are encoded as base64 of zigzag varints: times in
+ * microseconds since the profile's start as the change of the step between samples (a steady
+ * interval makes zeros: one byte), memory in KiB (1/1024 MiB, finer than any RSS change) as
+ * the step; a million samples take 3 to 4 MB.
  */
 #include <errno.h>
 #include <math.h>
@@ -23,7 +24,7 @@ extern const char mp__web_page_js[];
 extern const char mp__web_page_css[];
 
 typedef struct page {
-	mp__jw w;
+	mp__jw *w;
 	const mp_plot_model *m;
 	unsigned char *buf; /* varints of one series */
 	size_t cap;
@@ -37,9 +38,7 @@ typedef struct page {
 
 static void color(page *pg, uint32_t c)
 {
-	char s[16];
-	snprintf(s, sizeof s, "\"#%06x\"", (unsigned)(c & 0xffffff));
-	mp__jw_lit(&pg->w, s);
+	mp__jw_color(pg->w, (unsigned)(c & 0xffffff), 1);
 }
 
 static size_t put_varint(unsigned char *o, int64_t v)
@@ -71,11 +70,11 @@ static void base64(page *pg, const unsigned char *s, size_t n)
 		out[o++] = i + 1 < n ? abc[v >> 6 & 63] : '=';
 		out[o++] = i + 2 < n ? abc[v & 63] : '=';
 		if (o == sizeof out) {
-			mp__jw_raw(&pg->w, out, o);
+			mp__jw_raw(pg->w, out, o);
 			o = 0;
 		}
 	}
-	mp__jw_raw(&pg->w, out, o);
+	mp__jw_raw(pg->w, out, o);
 }
 
 /* "t":"...","m":"...","n":N of a series of points of profile `pr`. */
@@ -90,10 +89,10 @@ static int overview(page *pg, const mp_profile *pr, const mp_point *pts, size_t 
 		k = mp_plot_decimate(pts, n, pts[0].t, pts[n - 1].t, OVERVIEW_COLUMNS, pg->ov);
 		o = pg->ov;
 	}
-	mp__jw_lit(&pg->w, "\"ov\":{");
+	mp__jw_lit(pg->w, "\"ov\":{");
 	int rc = series(pg, pr, o, k);
-	mp__jw_lit(&pg->w, "},\"n\":");
-	mp__jw_int(&pg->w, (long long)n);
+	mp__jw_lit(pg->w, "},\"n\":");
+	mp__jw_int(pg->w, (long long)n);
 	return rc;
 }
 
@@ -108,26 +107,30 @@ static int series(page *pg, const mp_profile *pr, const mp_point *pts, size_t n)
 	}
 	for (int k = 0; k < 2; k++) {
 		size_t len = 0;
-		int64_t prev = 0;
+		int64_t prev = 0, dprev = 0;
 		for (size_t i = 0; i < n; i++) {
 			double v = k == 0 ? (pts[i].t - pr->t_first) * 1e6 : pts[i].mem * 1024;
-			int64_t q = isfinite(v) && fabs(v) < 4e18 ? llround(v) : 0;
-			len += put_varint(pg->buf + len, q - prev);
+			int64_t q = isfinite(v) && fabs(v) < 1e15 ? llround(v) : 0;
+			int64_t d = q - prev;
+			/* Times: the change of the step (samples come at a steady interval: mostly
+			 * one byte); memory: the step. */
+			len += put_varint(pg->buf + len, k == 0 ? d - dprev : d);
 			prev = q;
+			dprev = d;
 		}
-		mp__jw_lit(&pg->w, k == 0 ? "\"t\":\"" : ",\"m\":\"");
+		mp__jw_lit(pg->w, k == 0 ? "\"t\":\"" : ",\"m\":\"");
 		base64(pg, pg->buf, len);
-		mp__jw_lit(&pg->w, "\"");
+		mp__jw_lit(pg->w, "\"");
 	}
-	mp__jw_lit(&pg->w, ",\"n\":");
-	mp__jw_int(&pg->w, (long long)n);
+	mp__jw_lit(pg->w, ",\"n\":");
+	mp__jw_int(pg->w, (long long)n);
 	return 0;
 }
 
 static void num(page *pg, const char *key, double v, int decimals)
 {
-	mp__jw_lit(&pg->w, key);
-	mp__jw_num(&pg->w, v, decimals);
+	mp__jw_lit(pg->w, key);
+	mp__jw_num(pg->w, v, decimals);
 }
 
 /* The legend's name of profile `f`: the f-th curve entry. */
@@ -143,7 +146,7 @@ static const char *curve_name(const mp_plot_model *m, size_t f)
 static int data(page *pg, const mp_profile *const *profs, size_t n)
 {
 	const mp_plot_model *m = pg->m;
-	mp__jw *w = &pg->w;
+	mp__jw *w = pg->w;
 	int rc;
 	mp__jw_lit(w, "{\"title\":");
 	mp__jw_string(w, m->has_title ? m->title : NULL);
@@ -276,19 +279,19 @@ static int data(page *pg, const mp_profile *const *profs, size_t n)
 static int full(page *pg, const mp_profile *const *profs, size_t n)
 {
 	int rc = 0;
-	mp__jw_lit(&pg->w, "{\"series\":[");
+	mp__jw_lit(pg->w, "{\"series\":[");
 	int first = 1;
 	for (size_t f = 0; f < n && rc == 0; f++) {
 		const mp_profile *pr = profs[f];
 		for (size_t c = 0; c <= pr->nchildren && rc == 0; c++) {
-			mp__jw_lit(&pg->w, first ? "{" : ",{");
+			mp__jw_lit(pg->w, first ? "{" : ",{");
 			first = 0;
 			rc = c == 0 ? series(pg, pr, pr->mem, pr->nmem)
 				    : series(pg, pr, pr->children[c - 1].pts, pr->children[c - 1].n);
-			mp__jw_lit(&pg->w, "}");
+			mp__jw_lit(pg->w, "}");
 		}
 	}
-	mp__jw_lit(&pg->w, "]}");
+	mp__jw_lit(pg->w, "]}");
 	return rc;
 }
 
@@ -314,20 +317,22 @@ int mp_html_write(const mp_profile *const *profiles, const char *const *names, s
 	int rc = mp_plot_model_init(&m, profiles, names, n, opts, 1, NULL, NULL);
 	if (rc < 0)
 		return rc;
-	page *pg = calloc(1, sizeof *pg); /* 64 KiB of buffer: not on the stack */
-	if (!pg) {
-		mp_plot_model_release(&m);
-		return -ENOMEM;
-	}
-	mp__jw_init(&pg->w, out);
-	pg->m = &m;
-	pg->ov = malloc((4 * OVERVIEW_COLUMNS + 2) * sizeof *pg->ov);
-	if (!pg->ov) {
+	page *pg = calloc(1, sizeof *pg);
+	if (!pg || !(pg->w = mp__jw_new(out))) {
 		free(pg);
 		mp_plot_model_release(&m);
 		return -ENOMEM;
 	}
-	mp__jw *w = &pg->w;
+	pg->m = &m;
+	pg->ov = malloc((4 * OVERVIEW_COLUMNS + 2) * sizeof *pg->ov);
+	if (!pg->ov) {
+		mp__jw_finish(pg->w);
+		free(pg->w);
+		free(pg);
+		mp_plot_model_release(&m);
+		return -ENOMEM;
+	}
+	mp__jw *w = pg->w;
 	mp__jw_lit(w, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
 		      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 		      "<meta name=\"generator\" content=\"mprof " GCLAB_VERSION "\">\n<title>");
@@ -347,8 +352,11 @@ int mp_html_write(const mp_profile *const *profiles, const char *const *names, s
 	mp__jw_lit(w, "</script>\n<script id=\"profile-full\" type=\"application/json\">");
 	if (rc == 0)
 		rc = full(pg, profiles, n);
-	mp__jw_lit(w, "</script>\n<script>setTimeout(mprofLoadFull, 0);</script>\n</body></html>\n");
+	/* Once the overview was painted (after the next frame), never before it. */
+	mp__jw_lit(w, "</script>\n<script>requestAnimationFrame(() => setTimeout(mprofLoadFull, 0));"
+		      "</script>\n</body></html>\n");
 	int frc = mp__jw_finish(w);
+	free(w);
 	free(pg->ov);
 	free(pg->buf);
 	free(pg);

@@ -86,6 +86,20 @@ static void fit_text(const builder *b, char *s, double w, double size, int bold)
 	}
 }
 
+/* Shortens `s` in place from the right ("head...") until it fits `w` pixels: an overlaid
+ * profile's label, whose file (what tells it from the others) comes first and its command
+ * after. */
+static void fit_text_head(const builder *b, char *s, double w, double size, int bold)
+{
+	size_t len = strlen(s);
+	while (len > 4 && width(b, s, size, bold) > w) {
+		len--;
+		while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80) /* a whole character */
+			len--;
+		memcpy(s + len, "...", 4);
+	}
+}
+
 /* Grows `*a` (of `*cap` elements of `size` bytes) to hold at least `n`. */
 static int grow(void *a, size_t *cap, size_t n, size_t size)
 {
@@ -1168,7 +1182,10 @@ static void legend(builder *b)
 			snprintf(k->label, sizeof k->label, "and %zu more %s", m->more,
 				 folded == MP_ROLE_FUNC ? "functions" : "entries");
 		}
-		fit_text(b, k->label, w - 36, MP_PLOT_SMALL_SIZE, 0);
+		if (k->role == MP_ROLE_CURVE && b->n > 1)
+			fit_text_head(b, k->label, w - 36, MP_PLOT_SMALL_SIZE, 0);
+		else
+			fit_text(b, k->label, w - 36, MP_PLOT_SMALL_SIZE, 0);
 	}
 	m->shown = row;
 	m->legend = (mp_plot_rect){x, m->y0, w, (double)row * LEGEND_ROW + 8};

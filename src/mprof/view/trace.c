@@ -16,7 +16,7 @@
 #include "trace.h"
 
 typedef struct tracer {
-	mp__jw w;
+	mp__jw *w;
 	const mp_profile *p;
 	long pid;   /* the profiled program's */
 	int first;  /* no event written yet */
@@ -38,67 +38,119 @@ static long main_pid(const mp_profile *p)
 
 static void begin(tracer *t)
 {
-	mp__jw_lit(&t->w, t->first ? "\n" : ",\n");
+	mp__jw_lit(t->w, t->first ? "\n" : ",\n");
 	t->first = 0;
 }
 
-/* Microseconds since the start, to the nanosecond. */
+/* Microseconds since the start, whole: the .dat's times have 6 decimals, so this is their
+ * exact value (the difference of two epoch doubles carries noise below 0.3 us). A slice's
+ * duration is the difference of its two rounded ends, so a nested slice stays inside. */
+static long long us(const tracer *t, double epoch)
+{
+	double v = (epoch - t->p->t_first) * 1e6;
+	return isfinite(v) && fabs(v) < 9e18 ? (long long)(v < 0 ? v - 0.5 : v + 0.5) : 0;
+}
+
 static void ts(tracer *t, double epoch)
 {
-	mp__jw_num(&t->w, (epoch - t->p->t_first) * 1e6, 3);
+	mp__jw_int(t->w, us(t, epoch));
 }
 
 static void meta(tracer *t, const char *what, long pid, long tid, const char *name)
 {
 	begin(t);
-	mp__jw_lit(&t->w, "{\"ph\":\"M\",\"name\":\"");
-	mp__jw_lit(&t->w, what);
-	mp__jw_lit(&t->w, "\",\"pid\":");
-	mp__jw_int(&t->w, pid);
-	mp__jw_lit(&t->w, ",\"tid\":");
-	mp__jw_int(&t->w, tid);
-	mp__jw_lit(&t->w, ",\"args\":{\"name\":");
-	mp__jw_string(&t->w, name);
-	mp__jw_lit(&t->w, "}}");
+	mp__jw_lit(t->w, "{\"ph\":\"M\",\"name\":\"");
+	mp__jw_lit(t->w, what);
+	mp__jw_lit(t->w, "\",\"pid\":");
+	mp__jw_int(t->w, pid);
+	mp__jw_lit(t->w, ",\"tid\":");
+	mp__jw_int(t->w, tid);
+	mp__jw_lit(t->w, ",\"args\":{\"name\":");
+	mp__jw_string(t->w, name);
+	mp__jw_lit(t->w, "}}");
 }
 
-/* A counter series: one event per point, through a prefix made once. */
+#define PREFIX_MAX 96
+#define MID_MAX 48
+#define EVENT_MAX (PREFIX_MAX + MID_MAX + 2 * MP__JW_NUM_MAX + 2)
+
+/* One counter series being written: its events' fixed parts, made once. */
+typedef struct series_out {
+	const tracer *t;
+	char prefix[PREFIX_MAX], mid[MID_MAX]; /* copied whole (a fixed size is a few moves) */
+	size_t plen, mlen;
+} series_out;
+
+/* The events of `n` points at `o` (room for EVENT_MAX bytes each); returns their end. */
+static char *events(const series_out *so, const mp_point *pts, size_t n, char *o)
+{
+	for (size_t i = 0; i < n; i++) {
+		memcpy(o, so->prefix, PREFIX_MAX);
+		o += so->plen;
+		o += mp__fmt_int(o, us(so->t, pts[i].t));
+		memcpy(o, so->mid, MID_MAX);
+		o += so->mlen;
+		o += mp__fmt_num(o, pts[i].mem, 6);
+		*o++ = '}';
+		*o++ = '}';
+	}
+	return o;
+}
+
+/* Formats `n` points into the writer, through its buffer. */
+static void events_direct(tracer *t, const series_out *so, const mp_point *pts, size_t n)
+{
+	/* A batch's worst case fits the buffer (290 events without the writer's thread). */
+	size_t batch = t->w->cap / EVENT_MAX < 1024 ? t->w->cap / EVENT_MAX : 1024;
+	for (size_t i = 0; i < n;) {
+		size_t k = n - i < batch ? n - i : batch;
+		char *o = mp__jw_reserve(t->w, k * EVENT_MAX);
+		mp__jw_commit(t->w, events(so, pts + i, k, o));
+		i += k;
+	}
+}
+
+/* A counter series: one event per point, through a prefix made once, each event formatted
+ * straight into a buffer. */
 static void counter(tracer *t, long pid, const char *name, const char *series,
 		    const mp_point *pts, size_t n)
 {
-	char prefix[160], mid[64];
+	series_out so = {.t = t};
 	/* Counters belong to a process: no tid (the format ignores it). */
-	int plen = snprintf(prefix, sizeof prefix, ",\n{\"ph\":\"C\",\"name\":\"%s\",\"pid\":%ld,"
-				   "\"ts\":", name, pid);
-	int mlen = snprintf(mid, sizeof mid, ",\"args\":{\"%s\":", series);
-	for (size_t i = 0; i < n; i++) {
-		if (t->first) {
-			t->first = 0;
-			mp__jw_raw(&t->w, prefix + 1, (size_t)plen - 1);
-		} else {
-			mp__jw_raw(&t->w, prefix, (size_t)plen);
-		}
-		ts(t, pts[i].t);
-		mp__jw_raw(&t->w, mid, (size_t)mlen);
-		mp__jw_num(&t->w, pts[i].mem, 6);
-		mp__jw_raw(&t->w, "}}", 2);
+	int plen = snprintf(so.prefix, sizeof so.prefix, ",\n{\"ph\":\"C\",\"name\":\"%s\","
+				   "\"pid\":%ld,\"ts\":", name, pid);
+	int mlen = snprintf(so.mid, sizeof so.mid, ",\"args\":{\"%s\":", series);
+	if (plen < 0 || mlen < 0 || (size_t)plen >= sizeof so.prefix || (size_t)mlen >= sizeof so.mid)
+		return; /* names are ours and short */
+	so.plen = (size_t)plen;
+	so.mlen = (size_t)mlen;
+	if (n && t->first) { /* the first event has no comma before it */
+		mp__jw_raw(t->w, so.prefix + 1, so.plen - 1);
+		ts(t, pts[0].t);
+		mp__jw_raw(t->w, so.mid, so.mlen);
+		mp__jw_num(t->w, pts[0].mem, 6);
+		mp__jw_raw(t->w, "}}", 2);
+		t->first = 0;
+		pts++;
+		n--;
 	}
+	events_direct(t, &so, pts, n);
 }
 
 static void slice_head(tracer *t, const char *cat, long pid, long tid, double t0, double t1)
 {
 	begin(t);
-	mp__jw_lit(&t->w, "{\"ph\":\"X\",\"cat\":\"");
-	mp__jw_lit(&t->w, cat);
-	mp__jw_lit(&t->w, "\",\"pid\":");
-	mp__jw_int(&t->w, pid);
-	mp__jw_lit(&t->w, ",\"tid\":");
-	mp__jw_int(&t->w, tid);
-	mp__jw_lit(&t->w, ",\"ts\":");
+	mp__jw_lit(t->w, "{\"ph\":\"X\",\"cat\":\"");
+	mp__jw_lit(t->w, cat);
+	mp__jw_lit(t->w, "\",\"pid\":");
+	mp__jw_int(t->w, pid);
+	mp__jw_lit(t->w, ",\"tid\":");
+	mp__jw_int(t->w, tid);
+	mp__jw_lit(t->w, ",\"ts\":");
 	ts(t, t0);
-	mp__jw_lit(&t->w, ",\"dur\":");
-	double d = (t1 - t0) * 1e6;
-	mp__jw_num(&t->w, d > 0 ? d : 0, 3);
+	mp__jw_lit(t->w, ",\"dur\":");
+	long long d = us(t, t1) - us(t, t0);
+	mp__jw_int(t->w, d > 0 ? d : 0);
 }
 
 static void calls(tracer *t)
@@ -108,18 +160,18 @@ static void calls(tracer *t)
 		const mp_call *c = &p->calls[i];
 		long pid = c->pid ? c->pid : t->pid;
 		slice_head(t, "function", pid, pid, c->t0, c->t1);
-		mp__jw_lit(&t->w, ",\"name\":");
-		mp__jw_string(&t->w, p->fnames[c->fn]);
-		mp__jw_lit(&t->w, ",\"args\":{\"mem_start_MiB\":");
-		mp__jw_num(&t->w, c->m0, 4);
-		mp__jw_lit(&t->w, ",\"mem_end_MiB\":");
-		mp__jw_num(&t->w, c->m1, 4);
-		mp__jw_lit(&t->w, ",\"level\":");
+		mp__jw_lit(t->w, ",\"name\":");
+		mp__jw_string(t->w, p->fnames[c->fn]);
+		mp__jw_lit(t->w, ",\"args\":{\"mem_start_MiB\":");
+		mp__jw_num(t->w, c->m0, 4);
+		mp__jw_lit(t->w, ",\"mem_end_MiB\":");
+		mp__jw_num(t->w, c->m1, 4);
+		mp__jw_lit(t->w, ",\"level\":");
 		if (c->level >= 0)
-			mp__jw_int(&t->w, c->level);
+			mp__jw_int(t->w, c->level);
 		else
-			mp__jw_lit(&t->w, "null");
-		mp__jw_lit(&t->w, "}}");
+			mp__jw_lit(t->w, "null");
+		mp__jw_lit(t->w, "}}");
 	}
 }
 
@@ -132,42 +184,42 @@ static void collections(tracer *t)
 		long pid = g->pid > 0 ? g->pid : t->pid;
 		slice_head(t, "gc", pid, pid + MP_TRACE_GC_TID_OFFSET, g->t0, g->t1);
 		snprintf(name, sizeof name, "GC gen %d", g->gen);
-		mp__jw_lit(&t->w, ",\"name\":");
-		mp__jw_string(&t->w, name);
-		mp__jw_lit(&t->w, ",\"args\":{\"generation\":");
-		mp__jw_int(&t->w, g->gen);
-		mp__jw_lit(&t->w, ",\"collected\":");
-		mp__jw_int(&t->w, g->collected);
-		mp__jw_lit(&t->w, ",\"uncollectable\":");
-		mp__jw_int(&t->w, g->uncollectable);
-		mp__jw_lit(&t->w, ",\"candidates\":");
+		mp__jw_lit(t->w, ",\"name\":");
+		mp__jw_string(t->w, name);
+		mp__jw_lit(t->w, ",\"args\":{\"generation\":");
+		mp__jw_int(t->w, g->gen);
+		mp__jw_lit(t->w, ",\"collected\":");
+		mp__jw_int(t->w, g->collected);
+		mp__jw_lit(t->w, ",\"uncollectable\":");
+		mp__jw_int(t->w, g->uncollectable);
+		mp__jw_lit(t->w, ",\"candidates\":");
 		if (g->candidates >= 0)
-			mp__jw_int(&t->w, g->candidates);
+			mp__jw_int(t->w, g->candidates);
 		else
-			mp__jw_lit(&t->w, "null");
-		mp__jw_lit(&t->w, ",\"duration_ms\":");
-		mp__jw_num(&t->w, (g->t1 - g->t0) * 1e3, 6);
-		mp__jw_lit(&t->w, ",\"mem_before_MiB\":");
-		mp__jw_num(&t->w, g->m0, 4);
-		mp__jw_lit(&t->w, ",\"mem_after_MiB\":");
-		mp__jw_num(&t->w, g->m1, 4);
-		mp__jw_lit(&t->w, "}}");
+			mp__jw_lit(t->w, "null");
+		mp__jw_lit(t->w, ",\"duration_ms\":");
+		mp__jw_num(t->w, (g->t1 - g->t0) * 1e3, 6);
+		mp__jw_lit(t->w, ",\"mem_before_MiB\":");
+		mp__jw_num(t->w, g->m0, 4);
+		mp__jw_lit(t->w, ",\"mem_after_MiB\":");
+		mp__jw_num(t->w, g->m1, 4);
+		mp__jw_lit(t->w, "}}");
 	}
 }
 
 static void instant(tracer *t, long pid, double at, const char *name, const char *cat)
 {
 	begin(t);
-	mp__jw_lit(&t->w, "{\"ph\":\"i\",\"s\":\"p\",\"cat\":\"");
-	mp__jw_lit(&t->w, cat);
-	mp__jw_lit(&t->w, "\",\"pid\":");
-	mp__jw_int(&t->w, pid);
-	mp__jw_lit(&t->w, ",\"tid\":");
-	mp__jw_int(&t->w, pid);
-	mp__jw_lit(&t->w, ",\"ts\":");
+	mp__jw_lit(t->w, "{\"ph\":\"i\",\"s\":\"p\",\"cat\":\"");
+	mp__jw_lit(t->w, cat);
+	mp__jw_lit(t->w, "\",\"pid\":");
+	mp__jw_int(t->w, pid);
+	mp__jw_lit(t->w, ",\"tid\":");
+	mp__jw_int(t->w, pid);
+	mp__jw_lit(t->w, ",\"ts\":");
 	ts(t, at);
-	mp__jw_lit(&t->w, ",\"name\":");
-	mp__jw_string(&t->w, name);
+	mp__jw_lit(t->w, ",\"name\":");
+	mp__jw_string(t->w, name);
 }
 
 /* Process and thread names: the profiled program, its children, and any other process that
@@ -214,17 +266,17 @@ static void names(tracer *t)
 
 int mp_export_trace(const mp_profile *p, const char *file, FILE *out)
 {
-	tracer *tp = calloc(1, sizeof *tp); /* 64 KiB of buffer: not on the stack */
-	if (!tp)
+	tracer tr = {.p = p, .pid = main_pid(p), .first = 1};
+	tracer *t = &tr;
+	if (!(t->w = mp__jw_new(out)))
 		return -ENOMEM;
-	mp__jw_init(&tp->w, out);
-	tp->p = p;
-	tp->pid = main_pid(p);
-	tp->first = 1;
-	tracer *t = tp;
 	char series[32];
 	snprintf(series, sizeof series, "%s_MiB", p->meta.backend[0] ? p->meta.backend : "memory");
-	mp__jw_lit(&t->w, "{\"traceEvents\":[");
+	for (char *c = series; *c; c++) /* written raw into the events: a key, not any bytes */
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		      (*c >= '0' && *c <= '9') || *c == '-'))
+			*c = '_';
+	mp__jw_lit(t->w, "{\"traceEvents\":[");
 	names(t);
 	counter(t, t->pid, "memory", series, p->mem, p->nmem);
 	counter(t, t->pid, "true peak", "peak_MiB", p->peaks, p->npeaks);
@@ -236,9 +288,9 @@ int mp_export_trace(const mp_profile *p, const char *file, FILE *out)
 	for (size_t i = 0; i < p->nmarks; i++) {
 		const mp_mark *mk = &p->marks[i];
 		instant(t, mk->pid > 0 ? mk->pid : t->pid, mk->t, mk->name, "mark");
-		mp__jw_lit(&t->w, ",\"args\":{\"mem_MiB\":");
-		mp__jw_num(&t->w, mk->mem, 4);
-		mp__jw_lit(&t->w, "}}");
+		mp__jw_lit(t->w, ",\"args\":{\"mem_MiB\":");
+		mp__jw_num(t->w, mk->mem, 4);
+		mp__jw_lit(t->w, "}}");
 	}
 	if (p->has_exit) {
 		char name[48];
@@ -248,20 +300,20 @@ int mp_export_trace(const mp_profile *p, const char *file, FILE *out)
 		else
 			snprintf(name, sizeof name, "exit status %d", st);
 		instant(t, t->pid, p->exit_t, name, "exit");
-		mp__jw_lit(&t->w, ",\"args\":{\"status\":");
-		mp__jw_int(&t->w, st);
-		mp__jw_lit(&t->w, "}}");
+		mp__jw_lit(t->w, ",\"args\":{\"status\":");
+		mp__jw_int(t->w, st);
+		mp__jw_lit(t->w, "}}");
 	}
-	mp__jw_lit(&t->w, "\n],\"displayTimeUnit\":\"ms\",\"otherData\":{\"file\":");
-	mp__jw_string(&t->w, file);
-	mp__jw_lit(&t->w, ",\"cmdline\":");
-	mp__jw_string(&t->w, p->cmdline);
-	mp__jw_lit(&t->w, ",\"start\":");
-	mp__jw_num(&t->w, p->t_first, 6);
-	mp__jw_lit(&t->w, ",\"pid\":");
-	mp__jw_int(&t->w, t->pid);
-	mp__jw_lit(&t->w, ",\"version\":\"mprof " GCLAB_VERSION "\"}}\n");
-	int rc = mp__jw_finish(&t->w);
-	free(tp);
+	mp__jw_lit(t->w, "\n],\"displayTimeUnit\":\"ms\",\"otherData\":{\"file\":");
+	mp__jw_string(t->w, file);
+	mp__jw_lit(t->w, ",\"cmdline\":");
+	mp__jw_string(t->w, p->cmdline);
+	mp__jw_lit(t->w, ",\"start\":");
+	mp__jw_num(t->w, p->t_first, 6);
+	mp__jw_lit(t->w, ",\"pid\":");
+	mp__jw_int(t->w, t->pid);
+	mp__jw_lit(t->w, ",\"version\":\"mprof " GCLAB_VERSION "\"}}\n");
+	int rc = mp__jw_finish(t->w);
+	free(t->w);
 	return rc;
 }

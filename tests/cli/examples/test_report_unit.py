@@ -124,7 +124,7 @@ class Readers(unittest.TestCase):
         doc.table(["a|b", "c"], [["1", "**2**"]])
         md = report.to_markdown(doc)
         self.assertIn("| a\\|b | c |", md)
-        page = report.to_html(doc, ".", "t")
+        page = report.to_html(doc, "t")
         self.assertIn("A &lt;b&gt; &amp; <code>x</code>", page)
         self.assertIn("<strong>2</strong>", page)
 
