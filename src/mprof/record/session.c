@@ -28,8 +28,8 @@
  *   the tree's with -C: wait4's ru_maxrss is used only when the program reaped no child.
  * - The first sample is the first thing done; when the program has already ended, the eBPF
  *   source's reading at its exec stands in for it.
- * - The trace channel is watched only while it is quiet. A drain that finds events stops
- *   watching it and drains it again CHANNEL_BATCH_NS later (or at the next sample): a busy
+ * - The trace channel is watched (in the epoll set) only while it is quiet. A drain that finds
+ *   events takes it out of the set and drains it again CHANNEL_BATCH_NS later: a busy
  *   program then wakes mprof once a millisecond, not once an event, and its sends find no
  *   sleeper to wake, which makes each one cheaper. A quiet channel costs no wakeup at all.
  */
@@ -82,6 +82,7 @@ struct session {
 	long long chan_due;   /* busy channel: drain at this CLOCK_MONOTONIC ns; -1: watch it */
 	int epfd;             /* the epoll set: signalfd, pidfd, and the channel while watched */
 	int chan_watched;     /* the channel is in the epoll set */
+	int no_pwait2;        /* epoll_pwait2 refused: ppoll on the epoll fd instead */
 	struct timespec exit_time;
 };
 
@@ -469,9 +470,14 @@ static int wait_round(struct session *s, long long until, unsigned *ready)
 		ts.tv_nsec = (long)(d % 1000000000LL);
 		tsp = &ts;
 	}
-	int n = epoll_pwait2(s->epfd, ev, 4, tsp, NULL);
-	if (n < 0 && errno == ENOSYS) {
-		/* A kernel before 5.11: the set waited for as one fd, with ppoll's timeout. */
+	int n = -1;
+	if (!s->no_pwait2) {
+		n = epoll_pwait2(s->epfd, ev, 4, tsp, NULL);
+		/* A kernel before 5.11, or a seccomp filter (an older container's) that refuses it. */
+		s->no_pwait2 = n < 0 && (errno == ENOSYS || errno == EPERM);
+	}
+	if (s->no_pwait2) {
+		/* The set waited for as one fd, with ppoll's timeout (epoll_wait's is in ms). */
 		struct pollfd p = {.fd = s->epfd, .events = POLLIN};
 		n = ppoll(&p, 1, tsp, NULL);
 		if (n > 0)
