@@ -213,11 +213,9 @@ static char *put_mib(char *p, long long bytes, int places)
 static char *put_ts(char *p, const struct timespec *t)
 {
 	long long sec = (long long)t->tv_sec;
-	if (sec < 0) {
+	if (sec < 0)
 		*p++ = '-';
-		sec = -sec;
-	}
-	p = put_u(p, (unsigned long long)sec);
+	p = put_u(p, sec < 0 ? 0ULL - (unsigned long long)sec : (unsigned long long)sec);
 	*p++ = '.';
 	long us = t->tv_nsec / 1000;
 	return put_fixed(p, (unsigned long long)(us < 0 ? 0 : us), 6);
