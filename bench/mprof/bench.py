@@ -90,33 +90,100 @@ def line(what, ours, theirs, unit, target, better_low=True, fmt="{:.3g}"):
     print(f"  {what:<44} ours {o:>12}  memory_profiler {th:>12}  {ratio:<14} target: {target}")
 
 
-def sampler_cpu():
-    print("Sampler CPU and achieved rate, `sleep 10` at -T 0.001:")
-    res = {}
-    for name, tool in (("ours", OURS), ("theirs", THEIRS)):
-        if tool == THEIRS and not HAVE_THEIRS:
-            continue
-        out = os.path.join(WORK, f"cpu_{name}.dat")
-        cpu, wall, _, _ = run(tool, ["-T", "0.001", "sleep", "10"], out)
-        t, _ = samples(out)
-        res[name] = (cpu / max(len(t), 1) * 1e6, rate(t, 0.001), len(t) / (10 / 0.001))
-    th = res.get("theirs")
-    floor = float(subprocess.run([WAKEUP, "3000"], capture_output=True, text=True).stdout)
-    line("CPU per sample", res["ours"][0], th and th[0], " us", "<= 5 us, >= 30x less")
-    line("  of which this machine's bare timer wakeup", floor, None, " us", "(floor for any sampler)")
-    line("  our work per sample above that floor", res["ours"][0] - floor,
-         th and th[0] - floor, " us", "")
-    line("achieved rate at 1 ms (span)", res["ours"][1], th and th[1], "", ">= 0.99 (theirs 0.84)",
-         better_low=False)
-    line("samples / (10 s / 1 ms)", res["ours"][2], th and th[2], "", "", better_low=False)
+def task_cpu_ns(pid):
+    """CPU time of every thread of `pid` so far (schedstat's run time, ns), or None when gone."""
+    total = 0
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                total += int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    return total
 
 
-def fine_rate():
-    out = os.path.join(WORK, "fine.dat")
-    run(OURS, ["-T", "0.0001", "sleep", "3"], out)
+def meta(path):
+    with open(path) as f:
+        for l in f:
+            if l.startswith("META "):
+                return dict(kv.split("=", 1) for kv in l.split()[1:] if "=" in kv)
+    return {}
+
+
+RUN_S, SKIP_S = 4.0, 1.0  # each run: `sleep RUN_S`; measured over [SKIP_S, RUN_S - SKIP_S/2]
+
+
+def window_run(tool, interval, out):
+    """Runs `tool run -T interval sleep RUN_S`. Returns (CPU per sample in the steady-state
+    window, us; achieved rate in the window; CPU per sample over the whole run with start-up,
+    us). The window leaves out start-up (loading the eBPF program costs mprof about 0.1 s of
+    CPU, a fixed cost, not a per-sample one) and exit."""
+    cmd = [tool, "run", "-o", out, "-T", str(interval), "sleep", str(RUN_S)]
+    if tool == OURS:
+        cmd.insert(2, "-q")
+    t0 = time.monotonic()
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=WORK)
+    time.sleep(max(0.0, t0 + SKIP_S - time.monotonic()))
+    c0, w0 = task_cpu_ns(p.pid), time.time()
+    time.sleep(max(0.0, t0 + RUN_S - SKIP_S / 2 - time.monotonic()))
+    c1, w1 = task_cpu_ns(p.pid), time.time()
+    _, _, ru = os.wait4(p.pid, 0)
     t, _ = samples(out)
-    print("Achieved rate at -T 0.0001 on `sleep 3`:")
-    line("achieved rate at 0.1 ms", rate(t, 0.0001), None, "", ">= 0.95", better_low=False)
+    n = sum(1 for x in t if w0 <= x <= w1)
+    if c0 is None or c1 is None or n == 0:
+        return None
+    whole = (ru.ru_utime + ru.ru_stime) / max(len(t), 1) * 1e6
+    return (c1 - c0) / 1e3 / n, n * interval / (w1 - w0), whole
+
+
+def med(xs):
+    xs = [x for x in xs if x is not None]
+    if not xs:
+        return "n/a"
+    return f"{statistics.median(xs):.3g} [{min(xs):.3g}-{max(xs):.3g}]"
+
+
+def sampler_floor(reps=5):
+    print(f"Sampler CPU per sample against the bare wakeup floor, `sleep {RUN_S:g}` measured "
+          f"over [{SKIP_S:g} s, {RUN_S - SKIP_S / 2:g} s] of each run,")
+    print(f"median [range] of {reps} interleaved runs (ratios taken run by run):")
+    intervals = (0.01, 0.001, 0.0001)
+    res = {(iv, k): [] for iv in intervals for k in ("floor", "ours", "theirs")}
+    peaks = set()
+    for rep in range(reps):
+        for iv in intervals:
+            order = ["floor", "ours", "theirs"]
+            order = order[rep % 3:] + order[:rep % 3]  # rotate who goes first
+            for who in order:
+                if who == "floor":
+                    out = subprocess.run([WAKEUP, str(iv), str(RUN_S), str(SKIP_S)],
+                                         capture_output=True, text=True).stdout.split()
+                    res[(iv, who)].append((float(out[0]), None, None) if out else None)
+                elif who == "ours" or HAVE_THEIRS:
+                    out = os.path.join(WORK, f"w_{who}_{iv}_{rep}.dat")
+                    res[(iv, who)].append(window_run(OURS if who == "ours" else THEIRS, iv, out))
+                    if who == "ours":
+                        peaks.add(meta(out).get("peaks", "?"))
+    print(f"  (mprof with the default --peaks=auto; the source it got: {', '.join(sorted(peaks))})")
+    print(f"  {'interval':<9}{'floor us':<19}{'mprof us':<19}{'mprof/floor':<21}"
+          f"{'memory_prof. us':<21}{'mp./mprof':<19}{'mprof rate':<14}")
+
+    def col(rs, i):
+        return [r[i] if r else None for r in rs]
+
+    for iv in intervals:
+        fl, ou, th = res[(iv, "floor")], res[(iv, "ours")], res[(iv, "theirs")]
+        ratio = [o[0] / f[0] if o and f and f[0] else None for o, f in zip(ou, fl)]
+        vs_th = [t[0] / o[0] if o and t and o[0] else None for o, t in zip(ou, th)]
+        label = f"{iv * 1e3:g} ms"
+        print(f"  {label:<9}{med(col(fl, 0)):<19}{med(col(ou, 0)):<19}{med(ratio):<21}"
+              f"{med(col(th, 0)):<21}{med(vs_th):<19}{med(col(ou, 1)):<14}")
+    print("  target: mprof/floor <= 1.3 at 1 and 0.1 ms; mp./mprof: memory_profiler's CPU per"
+          " sample over mprof's (higher is better)")
+    print("  whole-run CPU per sample, start-up included (mprof loads its eBPF program once):")
+    for iv in intervals:
+        print(f"    {iv * 1e3:g} ms: mprof {med(col(res[(iv, 'ours')], 2))} us, "
+              f"memory_profiler {med(col(res[(iv, 'theirs')], 2))} us")
 
 
 def tree():
@@ -132,7 +199,8 @@ def tree():
     th = res.get("theirs")
     line("achieved rate", res["ours"][0], th and th[0], "", ">= 0.99", better_low=False)
     line("CPU per sample", res["ours"][1], th and th[1], " us", "<= 30 us")
-    floor = float(subprocess.run([WAKEUP, "3000"], capture_output=True, text=True).stdout)
+    floor = float(subprocess.run([WAKEUP, "0.001", "3", "1"], capture_output=True,
+                                  text=True).stdout.split()[0])
     line("  above the bare wakeup floor", res["ours"][1] - floor, th and th[1] - floor, " us", "")
 
 
@@ -194,8 +262,7 @@ def main():
         print(f"memory_profiler's mprof ({THEIRS}) is not installed: printing our figures only "
               "(scripts/install-deps --bench installs it).")
     try:
-        sampler_cpu()
-        fine_rate()
+        sampler_floor()
         tree()
         startup()
         spikes()

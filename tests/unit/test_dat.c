@@ -147,6 +147,82 @@ static void test_dat__flushes_only_whole_lines_after_the_deadline(void **state)
 	free(w);
 }
 
+/* The next value for the digits test: every boundary the rounding has (ties, carries into the
+ * MiB, pages and kB as /proc gives them, -1 for unknown), then random sizes up to 2^53. */
+static long long number_case(unsigned i, unsigned long long *rng)
+{
+	static const long long fixed[] = {0, 1, -1, -4096, 524288, 524287, 524289, 1048575,
+					  1048576, 1048577, 2048, 6144, 10240, 1048576 - 52,
+					  1048576 - 53, 1048576 - 54, (1LL << 53) - 1, 1LL << 52};
+	size_t nfixed = sizeof fixed / sizeof fixed[0];
+	if (i < nfixed)
+		return fixed[i];
+	i -= (unsigned)nfixed;
+	if (i < 300000)
+		return (long long)i * 4096; /* every page count up to 1.1 GiB */
+	if (i < 400000)
+		return (long long)(i - 300000) * 1024;
+	*rng = *rng * 6364136223846793005ULL + 1442695040888963407ULL;
+	unsigned long long v = *rng >> 11; /* 53 bits */
+	return (long long)(v >> (*rng % 40));
+}
+
+static void test_dat__numbers_are_printf_digits(void **state)
+{
+	(void)state;
+	enum { N = 500000 };
+	mp_dat *w = malloc(sizeof *w);
+	assert_int_equal(mp_dat_create(w, "n.dat"), 0);
+	unsigned long long rng = 42;
+	for (unsigned i = 0; i < N; i++) {
+		long long b = number_case(i, &rng);
+		struct timespec t = {1795545560 + (time_t)i, (long)((i * 7919ULL * 1000003ULL) % 1000000000ULL)};
+		mp_dat_mem(w, b, &t);
+		mp_dat_peak(w, b, &t, i % 2 ? &t : NULL);
+		if (i % 16 == 0) {
+			mp_dat_chld(w, (pid_t)i + 1, b, &t);
+			mp_dat_func(w, "f", 1, b, &t, -b, &t, 2, 0);
+			mp_dat_mark(w, "m", 1, b, &t, 7);
+		}
+	}
+	assert_int_equal(mp_dat_close(w), 0);
+	free(w);
+
+	FILE *f = fopen("n.dat", "r");
+	assert_non_null(f);
+	char got[256], want[256];
+	rng = 42;
+	for (unsigned i = 0; i < N; i++) {
+		long long b = number_case(i, &rng);
+		double m = (double)b / 1048576.0, neg = (double)-b / 1048576.0;
+		long long sec = 1795545560 + (long long)i;
+		long us = (long)((i * 7919ULL * 1000003ULL) % 1000000000ULL) / 1000;
+		snprintf(want, sizeof want, "MEM %.6f %lld.%06ld\n", m, sec, us);
+		assert_non_null(fgets(got, sizeof got, f));
+		assert_string_equal(got, want);
+		if (i % 2)
+			snprintf(want, sizeof want, "PEAK %.6f %lld.%06ld %lld.%06ld\n", m, sec, us, sec, us);
+		else
+			snprintf(want, sizeof want, "PEAK %.6f %lld.%06ld\n", m, sec, us);
+		assert_non_null(fgets(got, sizeof got, f));
+		assert_string_equal(got, want);
+		if (i % 16)
+			continue;
+		snprintf(want, sizeof want, "CHLD %u %.6f %lld.%06ld\n", i + 1, m, sec, us);
+		assert_non_null(fgets(got, sizeof got, f));
+		assert_string_equal(got, want);
+		snprintf(want, sizeof want, "FUNC f %.4f %lld.%06ld %.4f %lld.%06ld 2\n", m, sec, us, neg,
+			 sec, us);
+		assert_non_null(fgets(got, sizeof got, f));
+		assert_string_equal(got, want);
+		snprintf(want, sizeof want, "MARK m %.4f %lld.%06ld 7\n", m, sec, us);
+		assert_non_null(fgets(got, sizeof got, f));
+		assert_string_equal(got, want);
+	}
+	assert_null(fgets(got, sizeof got, f));
+	fclose(f);
+}
+
 static void test_dat__write_error_is_kept_and_the_file_cut_to_whole_lines(void **state)
 {
 	(void)state;
@@ -174,6 +250,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dat__default_name_moves_to_the_next_free_second, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dat__flushes_only_whole_lines_after_the_deadline, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dat__write_error_is_kept_and_the_file_cut_to_whole_lines, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dat__numbers_are_printf_digits, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

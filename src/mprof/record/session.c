@@ -1,10 +1,16 @@
-/* session.c - the session loop: a timerfd on absolute deadlines, the trace channel, signals
- * and the program's exit, all waited for in one ppoll.
+/* session.c - the session loop: samples on absolute deadlines, the trace channel, signals and
+ * the program's exit, all waited for in one epoll set.
  *
  * Invariants:
- * - Samples are due at start + k*interval (CLOCK_MONOTONIC, a periodic timerfd), never
- *   "interval after the previous one": the achieved rate is the requested one unless a whole
- *   period is overrun, and then ticks are skipped, not shifted.
+ * - Samples are due at start + k*interval (CLOCK_MONOTONIC), never "interval after the
+ *   previous one": the achieved rate is the requested one unless a whole period is overrun,
+ *   and then ticks are skipped, not shifted.
+ * - A round is one system call to wait: the signalfd, the channel (while quiet) and the
+ *   attached program's pidfd sit in one epoll set, registered once, and the wait's timeout is
+ *   the next deadline (sample, flush, busy channel, --timeout). No timerfd: on this path its
+ *   read (which re-arms it) cost as much as the wait itself. mprof's timer slack is cut to a
+ *   thousandth of the interval so that the timeout wakes it on time (the default 50 us is half
+ *   a 0.1 ms interval).
  * - The tree (for -C/-M) is rediscovered at every sample from each known process's children
  *   file; a process's /proc files stay open while it lives (mp_proc).
  * - Signals are handled before the timer in each round, so a sample is never taken of a
@@ -22,8 +28,8 @@
  *   the tree's with -C: wait4's ru_maxrss is used only when the program reaped no child.
  * - The first sample is the first thing done; when the program has already ended, the eBPF
  *   source's reading at its exec stands in for it.
- * - The trace channel is watched only while it is quiet. A drain that finds events stops
- *   watching it and drains it again CHANNEL_BATCH_NS later (or at the next sample): a busy
+ * - The trace channel is watched (in the epoll set) only while it is quiet. A drain that finds
+ *   events takes it out of the set and drains it again CHANNEL_BATCH_NS later: a busy
  *   program then wakes mprof once a millisecond, not once an event, and its sends find no
  *   sleeper to wake, which makes each one cheaper. A quiet channel costs no wakeup at all.
  */
@@ -33,10 +39,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
-#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -73,6 +80,9 @@ struct session {
 	int root_reaped;      /* the program had reaped children of its own (its ru_maxrss may
 				 be theirs); -1 unknown */
 	long long chan_due;   /* busy channel: drain at this CLOCK_MONOTONIC ns; -1: watch it */
+	int epfd;             /* the epoll set: signalfd, pidfd, and the channel while watched */
+	int chan_watched;     /* the channel is in the epoll set */
+	int no_pwait2;        /* epoll_pwait2 refused: ppoll on the epoll fd instead */
 	struct timespec exit_time;
 };
 
@@ -422,15 +432,68 @@ static void handle_signals(struct session *s)
 	}
 }
 
-static int arm_timer(int tfd, long long start_ns, long long period_ns)
+enum { SRC_SIGNAL = 1, SRC_CHANNEL, SRC_PIDFD };
+
+static int watch(int epfd, int fd, int src)
 {
-	struct itimerspec its;
-	long long first = start_ns + period_ns;
-	its.it_value.tv_sec = first / 1000000000LL;
-	its.it_value.tv_nsec = first % 1000000000LL;
-	its.it_interval.tv_sec = period_ns / 1000000000LL;
-	its.it_interval.tv_nsec = period_ns % 1000000000LL;
-	return timerfd_settime(tfd, TFD_TIMER_ABSTIME, &its, NULL);
+	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (uint32_t)src};
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
+}
+
+/* The channel is in the epoll set exactly while it is quiet (see the file's comment). */
+static void watch_channel(struct session *s)
+{
+	int want = s->o->trace_fd >= 0 && !s->chan.eof && s->chan_due < 0;
+	if (want == s->chan_watched)
+		return;
+	if (want) {
+		struct epoll_event ev = {.events = EPOLLIN, .data.u32 = SRC_CHANNEL};
+		s->chan_watched = epoll_ctl(s->epfd, EPOLL_CTL_ADD, s->o->trace_fd, &ev) == 0;
+		if (!s->chan_watched) /* cannot be watched: drained at each sample instead */
+			s->chan_due = mono_ns() + CHANNEL_BATCH_NS;
+	} else {
+		epoll_ctl(s->epfd, EPOLL_CTL_DEL, s->o->trace_fd, NULL);
+		s->chan_watched = 0;
+	}
+}
+
+/* Waits until an fd of the set is ready or `until` (CLOCK_MONOTONIC ns, -1 never); sets
+ * which sources are ready in *ready (bits 1 << SRC_*). Returns 0 or -errno. */
+static int wait_round(struct session *s, long long until, unsigned *ready)
+{
+	struct epoll_event ev[4];
+	struct timespec ts, *tsp = NULL;
+	*ready = 0;
+	if (until >= 0) {
+		long long now = mono_ns(), d = until > now ? until - now : 0;
+		ts.tv_sec = (time_t)(d / 1000000000LL);
+		ts.tv_nsec = (long)(d % 1000000000LL);
+		tsp = &ts;
+	}
+	int n = -1;
+	if (!s->no_pwait2) {
+		n = epoll_pwait2(s->epfd, ev, 4, tsp, NULL);
+		/* A kernel before 5.11, or a seccomp filter (an older container's) that refuses it. */
+		s->no_pwait2 = n < 0 && (errno == ENOSYS || errno == EPERM);
+	}
+	if (s->no_pwait2) {
+		/* The set waited for as one fd, with ppoll's timeout (epoll_wait's is in ms). */
+		struct pollfd p = {.fd = s->epfd, .events = POLLIN};
+		n = ppoll(&p, 1, tsp, NULL);
+		if (n > 0)
+			n = epoll_wait(s->epfd, ev, 4, 0);
+	}
+	if (n < 0)
+		return errno == EINTR ? 0 : -errno;
+	for (int i = 0; i < n; i++)
+		*ready |= 1u << ev[i].data.u32;
+	return 0;
+}
+
+/* The first deadline after `now` on the grid start + k*period: ticks missed are skipped. */
+static long long next_tick(long long start, long long period, long long now)
+{
+	return start + ((now - start) / period + 1) * period;
 }
 
 /* The last, partial interval's peak. eBPF: its maximum and time, the group's as every
@@ -508,6 +571,7 @@ int mp_session_run(const mp_session_opts *o, mp_session_result *r)
 	s.hwm_seen = -1;
 	s.root_reaped = -1;
 	s.chan_due = -1;
+	s.epfd = -1;
 	if (!track(&s, o->pid))
 		return -ESRCH;
 	long long start = mono_ns();
@@ -518,63 +582,56 @@ int mp_session_run(const mp_session_opts *o, mp_session_result *r)
 	if (o->trace_fd >= 0)
 		mp_channel_init(&s.chan, o->trace_fd);
 
-	int rc = 0, tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	int pidfd = -1;
-	if (tfd < 0) {
+	int rc = 0, pidfd = -1;
+	s.epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (s.epfd < 0) {
 		rc = -errno;
 		goto out;
 	}
-	if (!o->is_child)
+	if ((rc = watch(s.epfd, o->signal_fd, SRC_SIGNAL)) < 0)
+		goto out;
+	if (!o->is_child) {
 		pidfd = (int)syscall(SYS_pidfd_open, o->pid, 0); /* -1: fall back on ESRCH */
+		if (pidfd >= 0 && watch(s.epfd, pidfd, SRC_PIDFD) < 0) {
+			close(pidfd);
+			pidfd = -1;
+		}
+	}
 
 	/* Best effort: without the privilege, mprof samples at the normal priority. */
 	(void)setpriority(PRIO_PROCESS, 0, SESSION_NICE);
 	long long period = to_ns(o->interval);
+	if (period < 1000)
+		period = 1000;
+	long long slack = period / 1000 < 50000 ? period / 1000 : 50000;
+	(void)prctl(PR_SET_TIMERSLACK, (unsigned long)(slack > 0 ? slack : 1), 0, 0, 0);
 	long long stop_at = o->timeout > 0 ? start + to_ns(o->timeout) : -1;
-	if (arm_timer(tfd, start, period) < 0) {
-		rc = -errno;
-		goto out;
-	}
+	long long sample_at = next_tick(start, period, start);
 	int write_error_told = 0;
 
 	while (!s.root_gone && !r->stop_signal) {
-		struct pollfd pfd[4];
-		int n = 0, i_timer, i_sig, i_chan = -1, i_pid = -1;
-		pfd[i_timer = n++] = (struct pollfd){.fd = tfd, .events = POLLIN};
-		pfd[i_sig = n++] = (struct pollfd){.fd = o->signal_fd, .events = POLLIN};
-		if (o->trace_fd >= 0 && !s.chan.eof && s.chan_due < 0)
-			pfd[i_chan = n++] = (struct pollfd){.fd = o->trace_fd, .events = POLLIN};
-		if (pidfd >= 0)
-			pfd[i_pid = n++] = (struct pollfd){.fd = pidfd, .events = POLLIN};
-
-		long long now = mono_ns(), wake = mp_dat_deadline(o->out);
-		if (stop_at >= 0 && (wake < 0 || stop_at < wake))
+		watch_channel(&s);
+		long long wake = sample_at, flush_at = mp_dat_deadline(o->out);
+		if (flush_at >= 0 && flush_at < wake)
+			wake = flush_at;
+		if (stop_at >= 0 && stop_at < wake)
 			wake = stop_at;
-		if (s.chan_due >= 0 && (wake < 0 || s.chan_due < wake))
+		if (s.chan_due >= 0 && s.chan_due < wake)
 			wake = s.chan_due;
-		struct timespec ts, *tsp = NULL;
-		if (wake >= 0) {
-			long long d = wake > now ? wake - now : 0;
-			ts.tv_sec = d / 1000000000LL;
-			ts.tv_nsec = d % 1000000000LL;
-			tsp = &ts;
-		}
-		if (ppoll(pfd, (nfds_t)n, tsp, NULL) < 0 && errno != EINTR) {
-			rc = -errno;
+		unsigned ready;
+		if ((rc = wait_round(&s, wake, &ready)) < 0)
 			break;
-		}
-		if (pfd[i_sig].revents)
+		if (ready & (1u << SRC_SIGNAL))
 			handle_signals(&s);
-		if (i_pid >= 0 && pfd[i_pid].revents)
+		if (ready & (1u << SRC_PIDFD))
 			s.root_gone = 1;
 		/* The sample before the channel: a due sample never waits for a drain. */
-		if (!s.root_gone && !r->stop_signal && pfd[i_timer].revents) {
-			uint64_t expirations;
-			if (read(tfd, &expirations, sizeof expirations) > 0)
-				take_sample(&s);
+		long long now = mono_ns();
+		if (!s.root_gone && !r->stop_signal && now >= sample_at) {
+			take_sample(&s);
+			sample_at = next_tick(start, period, now);
 		}
-		if ((i_chan >= 0 && pfd[i_chan].revents) ||
-		    (s.chan_due >= 0 && mono_ns() >= s.chan_due))
+		if ((ready & (1u << SRC_CHANNEL)) || (s.chan_due >= 0 && now >= s.chan_due))
 			drain_channel(&s);
 		now = mono_ns();
 		mp_dat_tick(o->out, now);
@@ -596,8 +653,8 @@ int mp_session_run(const mp_session_opts *o, mp_session_result *r)
 	r->events = s.chan.events;
 	r->bad_events = s.chan.bad;
 out:
-	if (tfd >= 0)
-		close(tfd);
+	if (s.epfd >= 0)
+		close(s.epfd);
 	if (pidfd >= 0)
 		close(pidfd);
 	for (size_t i = 0; i < s.nprocs; i++)
