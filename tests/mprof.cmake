@@ -1,6 +1,8 @@
 # mprof run and friends: unit tests of the core, end-to-end tests of the real binary.
 add_executable(memfix ${PROJECT_SOURCE_DIR}/tests/fixtures/memfix.c)
 target_link_libraries(memfix PRIVATE mprof_trace pthread)
+add_executable(bracketfix ${PROJECT_SOURCE_DIR}/tests/fixtures/bracketfix.c)
+target_link_libraries(bracketfix PRIVATE mprof_trace)
 
 gclab_unit_test(test_proc SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_proc.c LIBS mprecord)
 gclab_unit_test(test_dat SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_dat.c LIBS mpformat)

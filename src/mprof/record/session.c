@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "channel.h"
+#include "ring.h"
 #include "session.h"
 
 #define MAX_TREE 4096
@@ -318,13 +319,33 @@ static void on_event(const mp_event *ev, void *ctx)
 		s->o->feed->event(s->o->feed->ctx, ev);
 }
 
+/* The trace ring (ring.h): at each sample and with each channel drain, whatever the
+ * program's processes appended to it, at most CHANNEL_BUDGET bytes a time. A ring that had
+ * brackets is read again CHANNEL_BATCH_NS later, as a busy channel is: a program that brackets
+ * fast then seldom finds its slot full. Returns 1 when the budget cut the drain short. */
+static int drain_ring(struct session *s)
+{
+	if (!s->o->ring)
+		return 0;
+	unsigned long before = s->o->ring->events + s->o->ring->bad;
+	int more = mp_ring_drain(s->o->ring, CHANNEL_BUDGET, on_event, s);
+	if (s->o->ring->events + s->o->ring->bad != before && s->chan_due < 0 && !s->chan.eof)
+		s->chan_due = mono_ns() + CHANNEL_BATCH_NS;
+	return more;
+}
+
 static void drain_channel(struct session *s)
 {
 	if (s->o->trace_fd < 0 || s->chan.eof)
 		return;
 	unsigned long before = s->chan.events + s->chan.bad;
-	int more = mp_channel_drain(&s->chan, CHANNEL_BUDGET, on_event, s) > 0;
-	int busy = s->chan.events + s->chan.bad != before && !s->chan.eof;
+	unsigned long ring_before = s->o->ring ? s->o->ring->events + s->o->ring->bad : 0;
+	/* A program whose ring is full sends: read the ring too. */
+	int more = drain_ring(s) > 0;
+	more |= mp_channel_drain(&s->chan, CHANNEL_BUDGET, on_event, s) > 0;
+	int busy = (s->chan.events + s->chan.bad != before ||
+		    (s->o->ring && s->o->ring->events + s->o->ring->bad != ring_before)) &&
+		   !s->chan.eof;
 	/* Cut short by the budget: again as soon as the next round has seen to the rest. */
 	s->chan_due = busy || more ? mono_ns() + CHANNEL_BATCH_NS : -1;
 }
@@ -333,9 +354,12 @@ static void drain_channel(struct session *s)
  * that outlives the program, such as an orphaned descendant, cannot hold the run open). */
 static void drain_rest(struct session *s, long long until)
 {
+	while (drain_ring(s) > 0 && mono_ns() < until)
+		;
 	while (s->o->trace_fd >= 0 && !s->chan.eof &&
 	       mp_channel_drain(&s->chan, CHANNEL_BUDGET, on_event, s) > 0 && mono_ns() < until)
 		;
+	drain_ring(s); /* what a process whose ring slot was full sent meanwhile */
 }
 
 static int wait_status(int st)
@@ -568,8 +592,10 @@ int mp_session_run(const mp_session_opts *o, mp_session_result *r)
 		/* The sample before the channel: a due sample never waits for a drain. */
 		if (!s.root_gone && !r->stop_signal && pfd[i_timer].revents) {
 			uint64_t expirations;
-			if (read(tfd, &expirations, sizeof expirations) > 0)
+			if (read(tfd, &expirations, sizeof expirations) > 0) {
 				take_sample(&s);
+				drain_ring(&s);
+			}
 		}
 		if ((i_chan >= 0 && pfd[i_chan].revents) ||
 		    (s.chan_due >= 0 && mono_ns() >= s.chan_due))
@@ -591,8 +617,8 @@ int mp_session_run(const mp_session_opts *o, mp_session_result *r)
 	if (o->out->err && !write_error_told && o->on_write_error)
 		o->on_write_error(o->ctx, o->out->err);
 	r->write_error = o->out->err;
-	r->events = s.chan.events;
-	r->bad_events = s.chan.bad;
+	r->events = s.chan.events + (o->ring ? o->ring->events : 0);
+	r->bad_events = s.chan.bad + (o->ring ? o->ring->bad : 0);
 out:
 	if (tfd >= 0)
 		close(tfd);
