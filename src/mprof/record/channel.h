@@ -12,7 +12,8 @@
 #define MP_EVENT_MAX MPROF_TRACE_EVENT_MAX
 
 typedef struct mp_event {
-	char type; /* 'F', 'M', 'G' or 'B' (a bracket opened: shown live, never written) */
+	char type; /* 'F' (also for an E line), 'M', 'G' or 'B' (a bracket opened: shown live,
+		      never written) */
 	pid_t pid;
 	int level;      /* F, B */
 	int gen;        /* G */
