@@ -89,11 +89,11 @@ _RSS_SHIFT = 42
 _RSS_MASK = (1 << 42) - 1
 _RING_ENV = "MPROF_TRACE_RING"
 _RING_SLOTS = 16
-_RING_SLOT_SIZE = 256 * 1024
+_RING_CAP = 256 * 1024
+_RING_DATA = 4096
+_RING_SLOT_SIZE = _RING_DATA + _RING_CAP
 _RING_TAIL = 64
 _RING_OWNER = 128
-_RING_DATA = 192
-_RING_CAP = _RING_SLOT_SIZE - _RING_DATA
 
 _rss_words = None   # the kernel's words (a memoryview of 64-bit words), or None
 _rss_idx = 0        # our word: pid % _RSS_SLOTS
@@ -214,7 +214,7 @@ def _ring_put(data):
         used = h - _slot_tail[0]
         if used < 0 or used + n > _RING_CAP:
             return False
-        o = h % _RING_CAP
+        o = h & (_RING_CAP - 1)
         e = o + n
         if e <= _RING_CAP:
             _slot_data[o:e] = data

@@ -23,6 +23,11 @@ foreach(t run_memory run_trace run_process run_flood run_peaks run_bad_input cli
     ENVIRONMENT "MPROF=$<TARGET_FILE:mprof>;MEMFIX=$<TARGET_FILE:memfix>")
 endforeach()
 
+# The fast path of the trace channel: the ring and the kernel's figures (tests/cli/run_brackets.sh).
+add_test(NAME cli_run_brackets COMMAND sh ${PROJECT_SOURCE_DIR}/tests/cli/run_brackets.sh)
+set_tests_properties(cli_run_brackets PROPERTIES LABELS cli TIMEOUT 300 ${gclab_skip}
+  ENVIRONMENT "MPROF=$<TARGET_FILE:mprof>;BRACKETFIX=$<TARGET_FILE:bracketfix>;BRACKETFIX_PY=${PROJECT_SOURCE_DIR}/tests/fixtures/bracketfix.py")
+
 # Outputs and messages (needs the .dat fixtures too).
 add_test(NAME cli_output_trust COMMAND sh ${PROJECT_SOURCE_DIR}/tests/cli/output_trust.sh)
 set_tests_properties(cli_output_trust PROPERTIES LABELS cli TIMEOUT 120 ${gclab_skip}

@@ -65,18 +65,20 @@ extern "C" {
  *   inherited by a fork) and appends its finished brackets there as F lines; mprof reads
  *   them at every sample and at the program's end, so a program killed with kill -9 keeps
  *   them. A slot's first 64 bytes hold `head` (bytes ever written, the writer's), the next 64
- *   `tail` (bytes mprof has read, mprof's), the next 64 the owner's pid; the data follows. */
+ *   `tail` (bytes mprof has read, mprof's), the next 64 the owner's pid; the data, a circle
+ *   of MPROF_TRACE_RING_CAP bytes, starts at MPROF_TRACE_RING_DATA: byte k of the stream is
+ *   at data[k % CAP]. */
 #define MPROF_TRACE_RSS_ENV "MPROF_TRACE_RSS"
 #define MPROF_TRACE_RSS_SLOTS 1024
 #define MPROF_TRACE_RSS_PID_SHIFT 42
 #define MPROF_TRACE_RING_ENV "MPROF_TRACE_RING"
 #define MPROF_TRACE_RING_SLOTS 16
-#define MPROF_TRACE_RING_SLOT_SIZE (256 * 1024)
-#define MPROF_TRACE_RING_HEAD 0    /* byte offsets in a slot */
+#define MPROF_TRACE_RING_CAP (256 * 1024) /* data bytes in a slot: a power of two */
+#define MPROF_TRACE_RING_DATA 4096        /* byte offsets in a slot */
+#define MPROF_TRACE_RING_SLOT_SIZE (MPROF_TRACE_RING_DATA + MPROF_TRACE_RING_CAP)
+#define MPROF_TRACE_RING_HEAD 0
 #define MPROF_TRACE_RING_TAIL 64
 #define MPROF_TRACE_RING_OWNER 128
-#define MPROF_TRACE_RING_DATA 192
-#define MPROF_TRACE_RING_CAP (MPROF_TRACE_RING_SLOT_SIZE - MPROF_TRACE_RING_DATA)
 
 /* The channel's fd, or -1 when the program is not run by mprof. Read-only for users. */
 MPROF_API extern int mprof__trace_fd;

@@ -357,7 +357,7 @@ static int ring_put(const char *buf, size_t len)
 		return -1;
 	}
 	unsigned char *data = s + MPROF_TRACE_RING_DATA;
-	size_t off = (size_t)(h % MPROF_TRACE_RING_CAP), first = MPROF_TRACE_RING_CAP - off;
+	size_t off = (size_t)(h & (MPROF_TRACE_RING_CAP - 1)), first = MPROF_TRACE_RING_CAP - off;
 	if (first >= len) {
 		memcpy(data + off, buf, len);
 	} else {

@@ -20,6 +20,8 @@
 
 #define RING_SIZE ((size_t)MPROF_TRACE_RING_SLOTS * MPROF_TRACE_RING_SLOT_SIZE)
 #define CAP ((unsigned long long)MPROF_TRACE_RING_CAP)
+_Static_assert((MPROF_TRACE_RING_CAP & (MPROF_TRACE_RING_CAP - 1)) == 0,
+	       "a slot's circle is a power of two: offsets stay right when a head wraps");
 
 int mp_ring_open(mp_ring *r)
 {
@@ -110,7 +112,7 @@ static size_t drain_slot(mp_ring *r, unsigned i, size_t budget,
 		return 0;
 	}
 	size_t n = (size_t)(h - t);
-	size_t off = (size_t)(t % CAP), first = (size_t)CAP - off;
+	size_t off = (size_t)(t & (CAP - 1)), first = (size_t)CAP - off;
 	const unsigned char *data = s + MPROF_TRACE_RING_DATA;
 	if (first >= n) {
 		memcpy(copy, data + off, n);
