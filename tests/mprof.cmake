@@ -15,6 +15,7 @@ gclab_unit_test(test_spawn SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_spawn.c
 gclab_unit_test(test_session SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_session.c LIBS mprecord)
 gclab_unit_test(test_profiles SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_profiles.c LIBS mpview)
 gclab_unit_test(test_channel SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_channel.c LIBS mprecord)
+gclab_unit_test(test_ring SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_ring.c LIBS mprecord)
 gclab_unit_test(test_trace SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_trace.c LIBS mprecord mprof_trace)
 
 foreach(t run_memory run_trace run_process run_flood run_peaks run_bad_input cli_options help_options interop)
