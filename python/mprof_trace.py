@@ -100,6 +100,7 @@ _rss_idx = 0        # our word: pid % _RSS_SLOTS
 _pid_int = 0
 _ring_map = None    # the whole ring (mmap), or None
 _ring_src = -1      # the fd mprof named, to reopen the ring in a forked child
+_rss_src = -1       # the fd of the kernel's words mprof named
 _ring_own = -1      # our own open file description of the ring: it holds our slot's lock
 _slot_head = None   # our slot's head word (memoryview, one element), or None: send everything
 _slot_tail = None
@@ -137,7 +138,7 @@ def _env_fd(name):
 
 def _open_rss():
     """Maps the kernel's words read-only, when mprof named them and they are a BPF map."""
-    global _rss_words
+    global _rss_words, _rss_src
     fd = _env_fd(_RSS_ENV)
     if fd < 0 or not _fd_is(fd, "anon_inode:bpf-map"):
         return
@@ -145,6 +146,7 @@ def _open_rss():
         import mmap
         m = mmap.mmap(fd, _RSS_SLOTS * 8, mmap.MAP_SHARED, mmap.PROT_READ)
         _rss_words = memoryview(m).cast("Q")
+        _rss_src = fd
     except Exception:
         _rss_words = None
 
@@ -749,7 +751,9 @@ def _keep_channel_in_children(fd):
                     and (env is None or named in env)):
                 now = _os.fstat(fd)
                 if (now.st_dev, now.st_ino) == ident:
-                    args = args[:3] + (tuple(sorted(keep + (fd,))),) + args[4:]
+                    # The fast path's fds too, when this process was given them.
+                    extra = tuple(f for f in (_ring_src, _rss_src) if f >= 0 and f not in keep)
+                    args = args[:3] + (tuple(sorted(keep + (fd,) + extra)),) + args[4:]
         except Exception:
             pass
         return original(*args, **kwargs)
