@@ -47,4 +47,5 @@ set_tests_properties(cli_live PROPERTIES LABELS cli TIMEOUT 600 ${gclab_skip}
 # allow for it (and say so).
 if(GCLAB_SANITIZE)
   set_property(TEST cli_run_memory APPEND PROPERTY ENVIRONMENT GCLAB_SANITIZED=1)
+  set_property(TEST cli_run_brackets APPEND PROPERTY ENVIRONMENT GCLAB_SANITIZED=1)
 endif()
