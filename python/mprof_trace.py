@@ -71,7 +71,7 @@ _sock = None        # our socket on the channel, kept alive here
 # taken with time_ns() and written with integer arithmetic: cheaper than formatting floats.
 _F = b"F %s %d %d.%09d %d %d.%09d %d %s\n"
 # The same as an E event (times in integer nanoseconds): a third of the formatting's cost, for
-# the hot path of a decorated function.
+# the hot path of a decorated function when it appends to the ring. The socket gets F.
 _E = b"E %s %d %d %d %d %d %s\n"
 _G = b"G %s %d %d.%09d %d %d.%09d %d %d %d -1\n"
 _M = b"M %s %d.%09d %d %s\n"
@@ -211,20 +211,23 @@ def _ring_put(data):
         head = _slot_head
         if head is None:
             return False
-        h = head[0]
-        n = len(data)
-        used = h - _slot_tail[0]
-        if used < 0 or used + n > _RING_CAP:
-            return False
-        o = h & (_RING_CAP - 1)
-        e = o + n
-        if e <= _RING_CAP:
-            _slot_data[o:e] = data
-        else:
-            k = _RING_CAP - o
-            _slot_data[o:] = data[:k]
-            _slot_data[:n - k] = data[k:]
-        head[0] = h + n
+        try:
+            h = head[0]
+            n = len(data)
+            used = h - _slot_tail[0]
+            if used < 0 or used + n > _RING_CAP:
+                return False
+            o = h & (_RING_CAP - 1)
+            e = o + n
+            if e <= _RING_CAP:
+                _slot_data[o:e] = data
+            else:
+                k = _RING_CAP - o
+                _slot_data[o:] = data[:k]
+                _slot_data[:n - k] = data[k:]
+            head[0] = (h + n) & 0xFFFFFFFFFFFFFFFF
+        except Exception:
+            return False    # whatever is in the slot, never the program's error
     return True
 
 
@@ -387,13 +390,17 @@ def _wrap_function(func, name):
     time_ns = _time_ns
     pread = _pread
     fmt = _E
+    fmtf = _F
     NS = _NS
     page = _page
     out = _out          # set before any wrapping (_started), and valid in forked children
     flags = _out_flags
     SHIFT = _RSS_SHIFT
     MASK = _RSS_MASK
-    put = _ring_put
+    CAP = _RING_CAP
+    MASKC = _RING_CAP - 1
+    M64 = (1 << 64) - 1
+    put = _ring_put     # for an event that crosses the circle's end, or a slot that is full
 
     def wrapper(*args, **kwargs):
         if _fd < 0:
@@ -430,7 +437,31 @@ def _wrap_function(func, name):
                     except Exception:
                         rss1 = -1
                 data = fmt % (_pid, level, t0, rss0, t1, rss1, name)
-                if _slot_head is None or not put(data):
+                # _ring_put, written out (a call costs as much as the append); no return
+                # here, in a finally: it would replace the function's result.
+                done = False
+                head = _slot_head
+                if head is not None:
+                    lock = _ring_lock
+                    lock.acquire()
+                    try:
+                        h = head[0]
+                        n = len(data)
+                        o = h & MASKC
+                        if 0 <= h - _slot_tail[0] <= CAP - n and o + n <= CAP:
+                            _slot_data[o:o + n] = data
+                            head[0] = (h + n) & M64
+                            done = True
+                    except Exception:
+                        pass            # whatever is in the slot, never the program's error
+                    finally:
+                        lock.release()
+                    if not done:
+                        done = put(data)    # across the circle's end; False when full
+                if not done:
+                    # The socket carries F (its readers may know no E), formatted again.
+                    data = fmtf % (_pid, level, t0 // NS, t0 % NS, rss0, t1 // NS, t1 % NS, rss1,
+                                   name)
                     try:
                         out(data, flags)
                     except OSError:
