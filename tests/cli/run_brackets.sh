@@ -74,6 +74,14 @@ for prog in "$BRACKETFIX" "$BRACKETFIX_PY"; do
 		test "$(awk '$1=="FUNC" && $2 ~ /child$/ && $NF>0' f.dat | wc -l)" -eq 2000
 done
 
+# --- threads share their process's slot: every bracket arrives whole ----------------------
+expect_status 0 "C: 4 threads x 20000 brackets" "$MPROF" run -o th.dat "$BRACKETFIX" threads 20000
+check "C: all 80000 arrive" test "$(grep -c '^FUNC thread ' th.dat)" -eq 80000
+check "C: no malformed line" sh -c "! grep -q malformed '$T/err'"
+expect_status 0 "Python: 4 threads x 5000 calls" "$MPROF" run -o tp.dat "$BRACKETFIX_PY" threads 5000
+check "Python: all 20000 arrive" test "$(grep -c '^FUNC __main__.inthread ' tp.dat)" -eq 20000
+check "Python: no malformed line" sh -c "! grep -q malformed '$T/err'"
+
 # --- a flood of brackets still samples, and loses none ------------------------------------
 expect_status 0 "2 s of brackets at -T 0.01" "$MPROF" run -q -T 0.01 -o fl.dat "$BRACKETFIX" loop 2000
 sent=$(cat "$T/out")
