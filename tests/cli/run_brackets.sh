@@ -64,6 +64,18 @@ expect_status 137 "Python: 3000 calls then kill -9" "$MPROF" run -q -T 5 -o kp.d
 check "Python: they went to the ring" grep -qx 'paths 3' "$T/err"
 check "Python: all 3000 kept" test "$(grep -c '^FUNC __main__.kept ' kp.dat)" -eq 3000
 
+# --- a finished bracket reaches the profile within one sampling interval, not at the end ----
+# -T 0.2: the program's brackets are in the ring; mprof reads it at its next sample and writes
+# the lines within 50 ms (dat.h); we look 1 s after they finished, while the program sleeps.
+"$MPROF" run -q -T 0.2 -o l.dat "$BRACKETFIX" linger 100 &
+lpid=$!
+i=0
+while [ ! -f done ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
+sleep 1
+check "while the program runs, its 100 finished brackets are in the profile" \
+	test "$(grep -c '^FUNC early ' l.dat)" -eq 100
+wait $lpid
+
 # --- fork: the child takes its own slot and reports under its own pid ---------------------
 for prog in "$BRACKETFIX" "$BRACKETFIX_PY"; do
 	expect_status 0 "fork ($(basename "$prog"))" "$MPROF" run -q -C -o f.dat "$prog" fork 2000
