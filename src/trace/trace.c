@@ -87,15 +87,12 @@ static int parse_fd(const char *s)
 	return fd;
 }
 
-/* `fd` is what /proc says it is: "anon_inode:bpf-map", "/memfd:mprof-ring (deleted)". */
-static int fd_is(int fd, const char *what)
+/* "/proc/self/fd/<fd>" into `path` (at least 32 bytes). */
+static void fd_path(char *path, int fd)
 {
-	char path[64], link[128];
-	int n = 0;
-	memcpy(path, "/proc/self/fd/", 14);
-	n = 14;
 	char tmp[12];
-	int k = 0;
+	int n = 14, k = 0;
+	memcpy(path, "/proc/self/fd/", 14);
 	do {
 		tmp[k++] = (char)('0' + fd % 10);
 		fd /= 10;
@@ -103,6 +100,13 @@ static int fd_is(int fd, const char *what)
 	while (k)
 		path[n++] = tmp[--k];
 	path[n] = 0;
+}
+
+/* `fd` is what /proc says it is: "anon_inode:bpf-map", "/memfd:mprof-ring (deleted)". */
+static int fd_is(int fd, const char *what)
+{
+	char path[32], link[128];
+	fd_path(path, fd);
 	ssize_t len = readlink(path, link, sizeof link - 1);
 	if (len < 0)
 		return 0;
@@ -125,16 +129,8 @@ static void open_rss(void)
 static void claim_slot(void)
 {
 	slot = NULL;
-	char path[32] = "/proc/self/fd/";
-	int n = 14, v = ring_src, k = 0;
-	char tmp[12];
-	do {
-		tmp[k++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (k)
-		path[n++] = tmp[--k];
-	path[n] = 0;
+	char path[32];
+	fd_path(path, ring_src);
 	ring_fd = open(path, O_RDWR | O_CLOEXEC);
 	if (ring_fd < 0)
 		return;

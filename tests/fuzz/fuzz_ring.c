@@ -85,7 +85,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(&w, data + i, n < 8 ? n : 8);
 		if (op == 0) {
 			for (size_t k = 0; k < n; k++)
-				s[MPROF_TRACE_RING_DATA + ((*head + k) & (MPROF_TRACE_RING_CAP - 1))] = data[i + k];
+				s[MPROF_TRACE_RING_DATA +
+				  ((*head + k) & (MPROF_TRACE_RING_CAP - 1))] = data[i + k];
 			*head += n;
 		} else if (op == 1) {
 			*head = w;
@@ -106,8 +107,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	mp_dat_error e;
 	int rc = mp_profile_read(&p, path, &e);
 	if (rc != 0) {
-		fprintf(stderr, "mprof wrote what it cannot read: line %zu: %s (%d)\n", e.line, e.what,
-			rc);
+		fprintf(stderr, "mprof wrote what it cannot read: line %zu: %s (%d)\n", e.line,
+			e.what, rc);
 		abort();
 	}
 	if (p.ncalls + p.nmarks + p.ngcs != written)

@@ -50,13 +50,15 @@ static void put(unsigned char *s, const char *line)
 	unsigned long long h = *head_of(s);
 	size_t n = strlen(line);
 	for (size_t k = 0; k < n; k++)
-		s[MPROF_TRACE_RING_DATA + ((h + k) & (MPROF_TRACE_RING_CAP - 1))] = (unsigned char)line[k];
+		s[MPROF_TRACE_RING_DATA + ((h + k) & (MPROF_TRACE_RING_CAP - 1))] =
+			(unsigned char)line[k];
 	*head_of(s) = h + n;
 }
 
 static unsigned char *new_ring(mp_ring *r)
 {
-	unsigned char *m = mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned char *m =
+		mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	assert_true(m != MAP_FAILED);
 	mp_ring_init_over(r, m);
 	return m;

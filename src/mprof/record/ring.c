@@ -65,8 +65,8 @@ void mp_ring_init_over(mp_ring *r, unsigned char *mem)
 	r->map = mem;
 }
 
-static void deliver(mp_ring *r, const char *line, size_t len,
-		    void (*fn)(const mp_event *, void *), void *ctx)
+static void deliver(mp_ring *r, const char *line, size_t len, void (*fn)(const mp_event *, void *),
+		    void *ctx)
 {
 	mp_event ev;
 	if (len > MP_EVENT_MAX - 1 || mp_event_parse(line, len, &ev) < 0) {
@@ -137,8 +137,7 @@ static size_t drain_slot(mp_ring *r, unsigned i, size_t budget,
 	return n;
 }
 
-int mp_ring_drain(mp_ring *r, size_t budget, void (*fn)(const mp_event *ev, void *ctx),
-		  void *ctx)
+int mp_ring_drain(mp_ring *r, size_t budget, void (*fn)(const mp_event *ev, void *ctx), void *ctx)
 {
 	if (!r || !r->map)
 		return 0;

@@ -14,12 +14,12 @@
 #include "channel.h"
 
 typedef struct mp_ring {
-	int fd;                 /* the memfd (close-on-exec; mp_ring_share hands a copy out) */
-	unsigned char *map;     /* the whole ring, mapped read-write */
+	int fd;		    /* the memfd (close-on-exec; mp_ring_share hands a copy out) */
+	unsigned char *map; /* the whole ring, mapped read-write */
 	unsigned long long tail[MPROF_TRACE_RING_SLOTS]; /* what mprof has read: its own copy */
-	unsigned next;          /* the slot a budget-cut drain resumes at */
-	unsigned long events;   /* events delivered */
-	unsigned long bad;      /* lines skipped: malformed, unknown, too long, or a slot whose
+	unsigned next;	      /* the slot a budget-cut drain resumes at */
+	unsigned long events; /* events delivered */
+	unsigned long bad;    /* lines skipped: malformed, unknown, too long, or a slot whose
 				   head made no sense */
 } mp_ring;
 
@@ -35,7 +35,6 @@ void mp_ring_init_over(mp_ring *r, unsigned char *mem);
 /* Reads what the writers have published, at most about `budget` bytes, and calls `fn` for
  * each event, as mp_channel_drain does. Returns 0 when every slot was read to its head, 1
  * when the budget ran out first. */
-int mp_ring_drain(mp_ring *r, size_t budget, void (*fn)(const mp_event *ev, void *ctx),
-		  void *ctx);
+int mp_ring_drain(mp_ring *r, size_t budget, void (*fn)(const mp_event *ev, void *ctx), void *ctx);
 
 #endif
