@@ -319,16 +319,17 @@ static void on_event(const mp_event *ev, void *ctx)
 		s->o->feed->event(s->o->feed->ctx, ev);
 }
 
-/* The trace ring (ring.h): at each sample and with each channel drain, whatever the
- * program's processes appended to it, at most CHANNEL_BUDGET bytes a time. A ring that had
- * brackets is read again CHANNEL_BATCH_NS later, as a busy channel is: a program that brackets
- * fast then seldom finds its slot full. Returns 1 when the budget cut the drain short. */
-static int drain_ring(struct session *s)
+/* The trace ring (ring.h): whatever the program's processes appended to it, at most `budget`
+ * bytes a time: at each sample while the channel is quiet, and with each drain of the channel,
+ * which shares its budget with it (a flood costs a round no more than before the ring). A ring
+ * that had brackets is read again CHANNEL_BATCH_NS later, as a busy channel is: a program that
+ * brackets fast then seldom finds its slot full. Returns 1 when the budget cut it short. */
+static int drain_ring(struct session *s, size_t budget)
 {
 	if (!s->o->ring)
 		return 0;
 	unsigned long before = s->o->ring->events + s->o->ring->bad;
-	int more = mp_ring_drain(s->o->ring, CHANNEL_BUDGET, on_event, s);
+	int more = mp_ring_drain(s->o->ring, budget, on_event, s);
 	if (s->o->ring->events + s->o->ring->bad != before && s->chan_due < 0 && !s->chan.eof)
 		s->chan_due = mono_ns() + CHANNEL_BATCH_NS;
 	return more;
@@ -340,9 +341,10 @@ static void drain_channel(struct session *s)
 		return;
 	unsigned long before = s->chan.events + s->chan.bad;
 	unsigned long ring_before = s->o->ring ? s->o->ring->events + s->o->ring->bad : 0;
-	/* A program whose ring is full sends: read the ring too. */
-	int more = drain_ring(s) > 0;
-	more |= mp_channel_drain(&s->chan, CHANNEL_BUDGET, on_event, s) > 0;
+	/* A program whose ring is full sends: read the ring too, in the same budget. */
+	size_t ring_budget = s->o->ring ? CHANNEL_BUDGET / 4 : 0;
+	int more = drain_ring(s, ring_budget) > 0;
+	more |= mp_channel_drain(&s->chan, CHANNEL_BUDGET - ring_budget, on_event, s) > 0;
 	int busy = (s->chan.events + s->chan.bad != before ||
 		    (s->o->ring && s->o->ring->events + s->o->ring->bad != ring_before)) &&
 		   !s->chan.eof;
@@ -354,12 +356,12 @@ static void drain_channel(struct session *s)
  * that outlives the program, such as an orphaned descendant, cannot hold the run open). */
 static void drain_rest(struct session *s, long long until)
 {
-	while (drain_ring(s) > 0 && mono_ns() < until)
+	while (drain_ring(s, CHANNEL_BUDGET) > 0 && mono_ns() < until)
 		;
 	while (s->o->trace_fd >= 0 && !s->chan.eof &&
 	       mp_channel_drain(&s->chan, CHANNEL_BUDGET, on_event, s) > 0 && mono_ns() < until)
 		;
-	drain_ring(s); /* what a process whose ring slot was full sent meanwhile */
+	drain_ring(s, CHANNEL_BUDGET); /* what a process whose slot was full sent meanwhile */
 }
 
 static int wait_status(int st)
@@ -594,7 +596,8 @@ int mp_session_run(const mp_session_opts *o, mp_session_result *r)
 			uint64_t expirations;
 			if (read(tfd, &expirations, sizeof expirations) > 0) {
 				take_sample(&s);
-				drain_ring(&s);
+				if (s.chan_due < 0) /* else a drain is due within 1 ms anyway */
+					drain_ring(&s, CHANNEL_BUDGET);
 			}
 		}
 		if ((i_chan >= 0 && pfd[i_chan].revents) ||
