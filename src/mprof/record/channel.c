@@ -224,6 +224,7 @@ int mp_channel_drain(mp_channel *c, size_t budget,
 			return errno == EAGAIN ? 0 : -errno;
 		}
 		taken += (size_t)n;
+		c->bytes += (unsigned long long)n;
 		if (n == 0) {
 			c->eof = 1;
 			if (c->len && !c->skipping)

@@ -35,6 +35,7 @@ typedef struct mp_channel {
 	int skipping;             /* inside an over-long line: drop to its newline */
 	unsigned long bad;        /* lines skipped: malformed, unknown or too long */
 	unsigned long events;     /* events delivered */
+	unsigned long long bytes; /* bytes read */
 	size_t len;
 	char buf[65536];
 } mp_channel;

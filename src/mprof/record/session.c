@@ -321,7 +321,8 @@ static void on_event(const mp_event *ev, void *ctx)
 
 /* The trace ring (ring.h): whatever the program's processes appended to it, at most `budget`
  * bytes a time: at each sample while the channel is quiet, and with each drain of the channel,
- * which shares its budget with it (a flood costs a round no more than before the ring). A ring
+ * in what the channel left of its budget (a flood costs a round hardly more than before the
+ * ring: an eighth of the budget at most). A ring
  * that had brackets is read again CHANNEL_BATCH_NS later, as a busy channel is: a program that
  * brackets fast then seldom finds its slot full. Returns 1 when the budget cut it short. */
 static int drain_ring(struct session *s, size_t budget)
@@ -341,10 +342,14 @@ static void drain_channel(struct session *s)
 		return;
 	unsigned long before = s->chan.events + s->chan.bad;
 	unsigned long ring_before = s->o->ring ? s->o->ring->events + s->o->ring->bad : 0;
-	/* A program whose ring is full sends: read the ring too, in the same budget. */
-	size_t ring_budget = s->o->ring ? CHANNEL_BUDGET / 4 : 0;
-	int more = drain_ring(s, ring_budget) > 0;
-	more |= mp_channel_drain(&s->chan, CHANNEL_BUDGET - ring_budget, on_event, s) > 0;
+	/* A program whose ring is full sends: read the ring too, in what the socket left of the
+	 * budget (an eighth of it at least). */
+	unsigned long long bytes = s->chan.bytes;
+	int more = mp_channel_drain(&s->chan, CHANNEL_BUDGET, on_event, s) > 0;
+	if (s->o->ring) {
+		size_t left = CHANNEL_BUDGET - (size_t)(s->chan.bytes - bytes);
+		more |= drain_ring(s, left > CHANNEL_BUDGET / 8 ? left : CHANNEL_BUDGET / 8) > 0;
+	}
 	int busy = (s->chan.events + s->chan.bad != before ||
 		    (s->o->ring && s->o->ring->events + s->o->ring->bad != ring_before)) &&
 		   !s->chan.eof;
