@@ -2,8 +2,14 @@
 
 Under `mprof run` (the environment names the trace channel in MPROF_TRACE_FD) this module sends
 each finished bracket, marker and cycle collection as one line over the channel, the moment it
-happens (docs/trace-protocol.md: events F, M and G). Nothing is buffered, so a program that is
-killed, crashes, calls os._exit or disables gc keeps every bracket it finished.
+happens (docs/trace-protocol.md: events F, M and G). Nothing is buffered in the process, so a
+program that is killed, crashes, calls os._exit or disables gc keeps every bracket it finished.
+
+When mprof's kernel peak tracker runs, mprof also offers the fast path (docs/trace-protocol.md,
+"The ring and the kernel's figures"): the memory at entry and exit is one load from the
+kernel's word for this process instead of two reads of /proc/self/statm, and a finished bracket
+is appended to this process's slot of a ring shared with mprof (which outlives the program)
+instead of being sent; a full slot falls back to the send.
 
 Anywhere else it is a no-op: `from mprof_trace import profile` works under plain python,
 `@profile` returns the function unchanged and `profile.timestamp(name)` is an empty context
@@ -24,7 +30,12 @@ Invariants:
   (which starts with a copy of its creator's), counts its own; every path that raises it
   restores it.
 - Process-wide state (all here): the channel, the /proc/self/statm fd, the pid prefix of
-  events (both refreshed in a forked child), the open collection's start.
+  events (both refreshed in a forked child), the open collection's start, and the fast path's
+  mappings, slot and lock (a forked child takes its own slot before it could write: the
+  parent's stays the parent's).
+- Our ring slot is ours while `_ring_own` (our own open file description of the ring) holds
+  an OFD write lock on its first byte; the writes of this process's threads are serialised by
+  `_ring_lock`; the head word is stored after the bytes it covers, in one 8-byte store.
 """
 
 import gc as _gc
@@ -59,6 +70,9 @@ _sock = None        # our socket on the channel, kept alive here
 # One finished bracket: pid, level, t0 (s, ns), rss0, t1 (s, ns), rss1, name. Times are
 # taken with time_ns() and written with integer arithmetic: cheaper than formatting floats.
 _F = b"F %s %d %d.%09d %d %d.%09d %d %s\n"
+# The same as an E event (times in integer nanoseconds): a third of the formatting's cost, for
+# the hot path of a decorated function when it appends to the ring. The socket gets F.
+_E = b"E %s %d %d %d %d %d %s\n"
 _G = b"G %s %d %d.%09d %d %d.%09d %d %d %d -1\n"
 _M = b"M %s %d.%09d %d %s\n"
 # A bracket opened: pid, level, t (s, ns), rss, name. Sent only when mprof asks for it
@@ -67,13 +81,154 @@ _B = b"B %s %d %d.%09d %d %s\n"
 _BEGIN_ENV = "MPROF_TRACE_BEGIN"
 _begins = False
 
+# The fast path's layout, as include/mprof/trace.h defines it (MPROF_TRACE_RSS_*,
+# MPROF_TRACE_RING_*).
+_RSS_ENV = "MPROF_TRACE_RSS"
+_RSS_SLOTS = 1024
+_RSS_SHIFT = 42
+_RSS_MASK = (1 << 42) - 1
+_RING_ENV = "MPROF_TRACE_RING"
+_RING_SLOTS = 16
+_RING_CAP = 256 * 1024
+_RING_DATA = 4096
+_RING_SLOT_SIZE = _RING_DATA + _RING_CAP
+_RING_TAIL = 64
+_RING_OWNER = 128
+
+_rss_words = None   # the kernel's words (a memoryview of 64-bit words), or None
+_rss_idx = 0        # our word: pid % _RSS_SLOTS
+_pid_int = 0
+_ring_map = None    # the whole ring (mmap), or None
+_ring_src = -1      # the fd mprof named, to reopen the ring in a forked child
+_rss_src = -1       # the fd of the kernel's words mprof named
+_ring_own = -1      # our own open file description of the ring: it holds our slot's lock
+_slot_head = None   # our slot's head word (memoryview, one element), or None: send everything
+_slot_tail = None
+_slot_data = None
+_ring_lock = None
+
 
 def _rss():
-    """Resident memory of this process in bytes, or -1."""
+    """Resident memory of this process in bytes, or -1: the kernel's word when it is ours,
+    else statm."""
+    w = _rss_words
+    if w is not None:
+        v = w[_rss_idx]
+        if v >> _RSS_SHIFT == _pid_int:
+            return (v & _RSS_MASK) * _page
     try:
         return int(_pread(_statm, 64, 0).split(b" ", 2)[1]) * _page
     except Exception:
         return -1
+
+
+def _fd_is(fd, what):
+    try:
+        return _os.readlink("/proc/self/fd/%d" % fd) == what
+    except (OSError, ValueError):
+        return False
+
+
+def _env_fd(name):
+    text = _os.environ.get(name)
+    if not text or not text.isdigit() or len(text) > 6:
+        return -1
+    return int(text)
+
+
+def _open_rss():
+    """Maps the kernel's words read-only, when mprof named them and they are a BPF map."""
+    global _rss_words, _rss_src
+    fd = _env_fd(_RSS_ENV)
+    if fd < 0 or not _fd_is(fd, "anon_inode:bpf-map"):
+        return
+    try:
+        import mmap
+        m = mmap.mmap(fd, _RSS_SLOTS * 8, mmap.MAP_SHARED, mmap.PROT_READ)
+        _rss_words = memoryview(m).cast("Q")
+        _rss_src = fd
+    except Exception:
+        _rss_words = None
+
+
+def _claim_slot():
+    """Takes a free slot of the ring: an OFD write lock on its first byte, through our own
+    open file description. Without one, everything is sent."""
+    global _ring_own, _slot_head, _slot_tail, _slot_data, _ring_lock
+    import _thread
+    _slot_head = _slot_tail = _slot_data = None
+    _ring_lock = _thread.allocate_lock()
+    try:
+        import fcntl
+        import struct
+        own = _os.open("/proc/self/fd/%d" % _ring_src, _os.O_RDWR | getattr(_os, "O_CLOEXEC", 0))
+    except Exception:
+        return
+    setlk = getattr(fcntl, "F_OFD_SETLK", 37)
+    for i in range(_RING_SLOTS):
+        base = i * _RING_SLOT_SIZE
+        try:
+            fcntl.fcntl(own, setlk, struct.pack("hhqqi4x", fcntl.F_WRLCK, 0, base, 1, 0))
+        except OSError:
+            continue
+        view = memoryview(_ring_map)
+        _ring_own = own
+        _slot_tail = view[base + _RING_TAIL:base + _RING_TAIL + 8].cast("Q")
+        view[base + _RING_OWNER:base + _RING_OWNER + 4].cast("i")[0] = _pid_int
+        _slot_data = view[base + _RING_DATA:base + _RING_SLOT_SIZE]
+        _slot_head = view[base:base + 8].cast("Q")
+        return
+    _os.close(own)
+
+
+def _open_ring():
+    """Maps the ring mprof named, when it is a sealed memfd of the protocol's size."""
+    global _ring_map, _ring_src
+    fd = _env_fd(_RING_ENV)
+    size = _RING_SLOTS * _RING_SLOT_SIZE
+    if fd < 0 or not _fd_is(fd, "/memfd:mprof-ring (deleted)"):
+        return
+    try:
+        import fcntl
+        import mmap
+        import stat
+        st = _os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size != size:
+            return
+        if not fcntl.fcntl(fd, getattr(fcntl, "F_GET_SEALS", 1034)) & 2:   # F_SEAL_SHRINK
+            return
+        _ring_map = mmap.mmap(fd, size, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
+    except Exception:
+        return
+    _ring_src = fd
+    _claim_slot()
+
+
+def _ring_put(data):
+    """Appends one event to our slot and publishes it; False when there is no slot or no
+    room (mprof has not read it yet): the caller sends it."""
+    with _ring_lock:
+        head = _slot_head
+        if head is None:
+            return False
+        try:
+            h = head[0]
+            n = len(data)
+            used = h - _slot_tail[0]
+            if used < 0 or used + n > _RING_CAP:
+                return False
+            o = h & (_RING_CAP - 1)
+            e = o + n
+            if e <= _RING_CAP:
+                _slot_data[o:e] = data
+            else:
+                k = _RING_CAP - o
+                _slot_data[o:] = data[:k]
+                _slot_data[:n - k] = data[k:]
+            head[0] = (h + n) & 0xFFFFFFFFFFFFFFFF
+        except Exception:
+            return False    # whatever is in the slot, never the program's error
+    return True
 
 
 def _open_statm():
@@ -86,14 +241,25 @@ def _open_statm():
 
 def _after_fork_in_child():
     # /proc/self was resolved when the parent opened it: the inherited fd reads the parent.
-    global _pid
+    global _pid, _pid_int, _rss_idx, _ring_own
     if _statm >= 0:
         try:
             _os.close(_statm)
         except OSError:
             pass
     _open_statm()
-    _pid = str(_os.getpid()).encode()
+    _pid_int = _os.getpid()
+    _rss_idx = _pid_int % _RSS_SLOTS
+    _pid = str(_pid_int).encode()
+    if _ring_map is not None:
+        # The parent's slot is the parent's (our inherited description still holds its lock).
+        if _ring_own >= 0:
+            try:
+                _os.close(_ring_own)
+            except OSError:
+                pass
+            _ring_own = -1
+        _claim_slot()
 
 
 def _off():
@@ -149,7 +315,9 @@ def _bracket(level, t0, rss0, name):
     """Sends the bracket begun at t0 (ns) with rss0, ending now."""
     if _fd >= 0:
         t1 = _time_ns()
-        _emit(_F % (_pid, level, t0 // _NS, t0 % _NS, rss0, t1 // _NS, t1 % _NS, _rss(), name))
+        data = _F % (_pid, level, t0 // _NS, t0 % _NS, rss0, t1 // _NS, t1 % _NS, _rss(), name)
+        if _slot_head is None or not _ring_put(data):
+            _emit(data)
 
 
 def mark(name):
@@ -164,15 +332,22 @@ def enabled():
     return _fd >= 0
 
 
+def _paths():
+    """For tests: 1 when this process owns a ring slot, plus 2 when its memory figures come
+    from the kernel tracker (as mprof__paths() in C)."""
+    p = 1 if _slot_head is not None else 0
+    w = _rss_words
+    if w is not None and w[_rss_idx] >> _RSS_SHIFT == _pid_int:
+        p |= 2
+    return p
+
+
 def _gc_callback(phase, info):
     # Runs inside the collector: must never raise, and costs one test once mprof is gone.
     global _gc_t0, _gc_rss0, _gc_open
     if _fd < 0:
         return
-    try:
-        rss = int(_pread(_statm, 64, 0).split(b" ", 2)[1]) * _page
-    except Exception:
-        rss = -1
+    rss = _rss()
     if phase == "start":
         _gc_rss0 = rss
         _gc_t0 = _time_ns()
@@ -207,17 +382,25 @@ def _copy_identity(wrapper, func):
 
 
 def _wrap_function(func, name):
-    # The hot path, written out: each call costs two reads of /proc/self/statm, one send and
-    # one format; everything else here is kept to local variables.
+    # The hot path, written out: each call costs two readings of the memory (one load each
+    # from the kernel's word on the fast path, else a read of /proc/self/statm), one format,
+    # and one append to the ring (else one send); everything else is kept to local variables.
     get = _depth.get
     set = _depth.set
     time_ns = _time_ns
     pread = _pread
-    fmt = _F
+    fmt = _E
+    fmtf = _F
     NS = _NS
     page = _page
     out = _out          # set before any wrapping (_started), and valid in forked children
     flags = _out_flags
+    SHIFT = _RSS_SHIFT
+    MASK = _RSS_MASK
+    CAP = _RING_CAP
+    MASKC = _RING_CAP - 1
+    M64 = (1 << 64) - 1
+    put = _ring_put     # for an event that crosses the circle's end, or a slot that is full
 
     def wrapper(*args, **kwargs):
         if _fd < 0:
@@ -227,10 +410,15 @@ def _wrap_function(func, name):
         try:
             # Inside the try, so that even a KeyboardInterrupt here leaves the level right.
             set(level + 1)
-            try:
-                rss0 = int(pread(_statm, 64, 0).split(b" ", 2)[1]) * page
-            except Exception:
-                rss0 = -1
+            rw = _rss_words
+            v = rw[_rss_idx] if rw is not None else 0
+            if v >> SHIFT == _pid_int and rw is not None:
+                rss0 = (v & MASK) * page
+            else:
+                try:
+                    rss0 = int(pread(_statm, 64, 0).split(b" ", 2)[1]) * page
+                except Exception:
+                    rss0 = -1
             t0 = time_ns()
             if _begins:
                 _emit(_B % (_pid, level, t0 // NS, t0 % NS, rss0, name))
@@ -239,17 +427,47 @@ def _wrap_function(func, name):
             set(level)
             if t0 and _fd >= 0:
                 t1 = time_ns()
-                try:
-                    rss1 = int(pread(_statm, 64, 0).split(b" ", 2)[1]) * page
-                except Exception:
-                    rss1 = -1
-                try:
-                    out(fmt % (_pid, level, t0 // NS, t0 % NS, rss0, t1 // NS, t1 % NS, rss1,
-                                name), flags)
-                except OSError:
-                    _off()
-                except Exception:
-                    pass
+                rw = _rss_words
+                v = rw[_rss_idx] if rw is not None else 0
+                if v >> SHIFT == _pid_int and rw is not None:
+                    rss1 = (v & MASK) * page
+                else:
+                    try:
+                        rss1 = int(pread(_statm, 64, 0).split(b" ", 2)[1]) * page
+                    except Exception:
+                        rss1 = -1
+                data = fmt % (_pid, level, t0, rss0, t1, rss1, name)
+                # _ring_put, written out (a call costs as much as the append); no return
+                # here, in a finally: it would replace the function's result.
+                done = False
+                head = _slot_head
+                if head is not None:
+                    lock = _ring_lock
+                    lock.acquire()
+                    try:
+                        h = head[0]
+                        n = len(data)
+                        o = h & MASKC
+                        if 0 <= h - _slot_tail[0] <= CAP - n and o + n <= CAP:
+                            _slot_data[o:o + n] = data
+                            head[0] = (h + n) & M64
+                            done = True
+                    except Exception:
+                        pass            # whatever is in the slot, never the program's error
+                    finally:
+                        lock.release()
+                    if not done:
+                        done = put(data)    # across the circle's end; False when full
+                if not done:
+                    # The socket carries F (its readers may know no E), formatted again.
+                    data = fmtf % (_pid, level, t0 // NS, t0 % NS, rss0, t1 // NS, t1 % NS, rss1,
+                                   name)
+                    try:
+                        out(data, flags)
+                    except OSError:
+                        _off()
+                    except Exception:
+                        pass
 
     return wrapper
 
@@ -564,7 +782,9 @@ def _keep_channel_in_children(fd):
                     and (env is None or named in env)):
                 now = _os.fstat(fd)
                 if (now.st_dev, now.st_ino) == ident:
-                    args = args[:3] + (tuple(sorted(keep + (fd,))),) + args[4:]
+                    # The fast path's fds too, when this process was given them.
+                    extra = tuple(f for f in (_ring_src, _rss_src) if f >= 0 and f not in keep)
+                    args = args[:3] + (tuple(sorted(keep + (fd,) + extra)),) + args[4:]
         except Exception:
             pass
         return original(*args, **kwargs)
@@ -591,7 +811,7 @@ def _start(install_builtin=True):
     the environment it does nothing. With it, it installs `profile` as a builtin (a no-op one
     when the fd is not usable here, so that a decorated script never meets a NameError) and,
     when the channel is usable, starts reporting collections."""
-    global _fd, _out, _out_flags, _page, _pid, _started, _begins
+    global _fd, _out, _out_flags, _page, _pid, _started, _begins, _pid_int, _rss_idx
     text = _os.environ.get(_TRACE_ENV)
     if text is None or _started:
         return
@@ -604,7 +824,11 @@ def _start(install_builtin=True):
         except (ValueError, OSError, AttributeError):
             pass
         _open_statm()
-        _pid = str(_os.getpid()).encode()
+        _pid_int = _os.getpid()
+        _rss_idx = _pid_int % _RSS_SLOTS
+        _pid = str(_pid_int).encode()
+        _open_rss()
+        _open_ring()
         _out, _out_flags = sender
         _begins = _os.environ.get(_BEGIN_ENV) == "1"
         _fd = fd

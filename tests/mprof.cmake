@@ -1,6 +1,8 @@
 # mprof run and friends: unit tests of the core, end-to-end tests of the real binary.
 add_executable(memfix ${PROJECT_SOURCE_DIR}/tests/fixtures/memfix.c)
 target_link_libraries(memfix PRIVATE mprof_trace pthread)
+add_executable(bracketfix ${PROJECT_SOURCE_DIR}/tests/fixtures/bracketfix.c)
+target_link_libraries(bracketfix PRIVATE mprof_trace)
 
 gclab_unit_test(test_proc SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_proc.c LIBS mprecord)
 gclab_unit_test(test_dat SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_dat.c LIBS mpformat)
@@ -13,6 +15,7 @@ gclab_unit_test(test_spawn SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_spawn.c
 gclab_unit_test(test_session SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_session.c LIBS mprecord)
 gclab_unit_test(test_profiles SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_profiles.c LIBS mpview)
 gclab_unit_test(test_channel SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_channel.c LIBS mprecord)
+gclab_unit_test(test_ring SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_ring.c LIBS mprecord)
 gclab_unit_test(test_trace SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_trace.c LIBS mprecord mprof_trace)
 
 foreach(t run_memory run_trace run_process run_flood run_peaks run_bad_input cli_options help_options interop)
@@ -20,6 +23,11 @@ foreach(t run_memory run_trace run_process run_flood run_peaks run_bad_input cli
   set_tests_properties(cli_${t} PROPERTIES LABELS cli TIMEOUT 300 ${gclab_skip}
     ENVIRONMENT "MPROF=$<TARGET_FILE:mprof>;MEMFIX=$<TARGET_FILE:memfix>")
 endforeach()
+
+# The fast path of the trace channel: the ring and the kernel's figures (tests/cli/run_brackets.sh).
+add_test(NAME cli_run_brackets COMMAND sh ${PROJECT_SOURCE_DIR}/tests/cli/run_brackets.sh)
+set_tests_properties(cli_run_brackets PROPERTIES LABELS cli TIMEOUT 300 ${gclab_skip}
+  ENVIRONMENT "MPROF=$<TARGET_FILE:mprof>;BRACKETFIX=$<TARGET_FILE:bracketfix>;BRACKETFIX_PY=${PROJECT_SOURCE_DIR}/tests/fixtures/bracketfix.py")
 
 # Outputs and messages (needs the .dat fixtures too).
 add_test(NAME cli_output_trust COMMAND sh ${PROJECT_SOURCE_DIR}/tests/cli/output_trust.sh)
@@ -39,4 +47,5 @@ set_tests_properties(cli_live PROPERTIES LABELS cli TIMEOUT 600 ${gclab_skip}
 # allow for it (and say so).
 if(GCLAB_SANITIZE)
   set_property(TEST cli_run_memory APPEND PROPERTY ENVIRONMENT GCLAB_SANITIZED=1)
+  set_property(TEST cli_run_brackets APPEND PROPERTY ENVIRONMENT GCLAB_SANITIZED=1)
 endif()

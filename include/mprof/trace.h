@@ -12,9 +12,9 @@
  * mprof_end (string literals and __func__ always do). Names may hold any byte but NUL; a
  * newline is sent as '?'. A name longer than fits in one event is cut.
  *
- * Process-wide state (the only state this library has): the channel fd and the process's
- * /proc/self/statm fd, both reset in a forked child by a pthread_atfork handler; and one
- * bracket stack per thread.
+ * Process-wide state (the only state this library has): the channel fd, the process's
+ * /proc/self/statm fd, its ring slot and the tracker's mapping (all reset in a forked child
+ * by a pthread_atfork handler); and one bracket stack per thread.
  */
 #ifndef MPROF_TRACE_H
 #define MPROF_TRACE_H
@@ -53,6 +53,33 @@ extern "C" {
  * that a live view can show the open brackets. Without it nothing is sent at begin. */
 #define MPROF_TRACE_BEGIN_ENV "MPROF_TRACE_BEGIN"
 
+/* The fast path (docs/trace-protocol.md, "The ring and the kernel's figures"), offered by
+ * `mprof run` only while its kernel peak tracker runs (--peaks=auto|bpf):
+ * - MPROF_TRACE_RSS names a read-only fd of the tracker's array of MPROF_TRACE_RSS_SLOTS
+ *   64-bit words, mmapped by the emitter: word pid % SLOTS holds (pid << 42) | resident pages
+ *   of process pid, updated by the kernel at every change of its memory. A word whose pid is
+ *   not the reader's says nothing: the emitter then reads /proc/self/statm.
+ * - MPROF_TRACE_RING names a sealed memfd of MPROF_TRACE_RING_SLOTS slots of
+ *   MPROF_TRACE_RING_SLOT_SIZE bytes, shared with mprof. A process claims one slot with a
+ *   POSIX write lock on the slot's first byte (dropped by the kernel when it dies, never
+ *   inherited by a fork) and appends its finished brackets there as F lines; mprof reads
+ *   them at every sample and at the program's end, so a program killed with kill -9 keeps
+ *   them. A slot's first 64 bytes hold `head` (bytes ever written, the writer's), the next 64
+ *   `tail` (bytes mprof has read, mprof's), the next 64 the owner's pid; the data, a circle
+ *   of MPROF_TRACE_RING_CAP bytes, starts at MPROF_TRACE_RING_DATA: byte k of the stream is
+ *   at data[k % CAP]. */
+#define MPROF_TRACE_RSS_ENV "MPROF_TRACE_RSS"
+#define MPROF_TRACE_RSS_SLOTS 1024
+#define MPROF_TRACE_RSS_PID_SHIFT 42
+#define MPROF_TRACE_RING_ENV "MPROF_TRACE_RING"
+#define MPROF_TRACE_RING_SLOTS 16
+#define MPROF_TRACE_RING_CAP (256 * 1024) /* data bytes in a slot: a power of two */
+#define MPROF_TRACE_RING_DATA 4096        /* byte offsets in a slot */
+#define MPROF_TRACE_RING_SLOT_SIZE (MPROF_TRACE_RING_DATA + MPROF_TRACE_RING_CAP)
+#define MPROF_TRACE_RING_HEAD 0
+#define MPROF_TRACE_RING_TAIL 64
+#define MPROF_TRACE_RING_OWNER 128
+
 /* The channel's fd, or -1 when the program is not run by mprof. Read-only for users. */
 MPROF_API extern int mprof__trace_fd;
 
@@ -65,6 +92,11 @@ MPROF_API void mprof__mark(const char *name);
 MPROF_API void mprof__gc_start(int generation);
 MPROF_API void mprof__gc_stop(int generation, long collected, long uncollectable,
 			      long candidates);
+/* Which paths this process's emitter uses now: MPROF__PATH_RING when it owns a ring slot,
+ * MPROF__PATH_KERNEL_RSS when its memory figures come from the tracker. For tests. */
+#define MPROF__PATH_RING 1
+#define MPROF__PATH_KERNEL_RSS 2
+MPROF_API int mprof__paths(void);
 
 /* 1 when the program runs under `mprof run` and events are being sent, else 0. */
 static inline int mprof_enabled(void) { return mprof__trace_fd >= 0; }

@@ -23,6 +23,7 @@
 #include "python.h"
 #include "run_status.h"
 #include "session.h"
+#include "ring.h"
 #include "spawn.h"
 #include "uprobe.h"
 
@@ -338,14 +339,14 @@ static void watch_stop(struct watch *w)
 /* Samples `pid` into `out` until it ends, or the timeout; returns the sampler's 0 or -errno,
  * with what happened in *r. */
 static int run_session(const struct run_args *a, const mp_peaks *pk, pid_t pid, int is_child,
-		       int trace_fd, int sfd, mp_dat *out, const char *name, mp_session_result *r,
-		       const sigset_t *old, struct mp_uprobes *uprobes)
+		       int trace_fd, mp_ring *ring, int sfd, mp_dat *out, const char *name,
+		       mp_session_result *r, const sigset_t *old, struct mp_uprobes *uprobes)
 {
 	struct write_ctx wc = {name};
 	mp_session_opts o = {
 		.interval = a->interval, .timeout = a->timeout, .backend = a->backend,
 		.peaks = pk->source, .bpf = pk->bpf, .sum_children = a->children,
-		.each_child = a->multiprocess, .pid = pid, .is_child = is_child, .trace_fd = trace_fd, .signal_fd = sfd, .out = out,
+		.each_child = a->multiprocess, .pid = pid, .is_child = is_child, .trace_fd = trace_fd, .ring = ring, .signal_fd = sfd, .out = out,
 		.on_write_error = on_write_error, .ctx = &wc,
 		.before_last_drain = uprobes ? mp_uprobes_flush : NULL, .drain_ctx = uprobes,
 	};
@@ -453,7 +454,7 @@ static int do_attach(const struct run_args *a, const char *target, int sfd)
 	mp_session_result r;
 	sigset_t none;
 	sigemptyset(&none);
-	rc = run_session(a, &pk, pid, 0, -1, sfd, &out, name, &r, &none, NULL);
+	rc = run_session(a, &pk, pid, 0, -1, NULL, sfd, &out, name, &r, &none, NULL);
 	mp_peaks_release(&pk);
 	int close_rc = mp_dat_close(&out);
 	if (rc < 0) {
@@ -480,7 +481,49 @@ struct launch {
 	mp_func_site *sites; /* --functions through uprobes: what to attach to */
 	int nsites;
 	struct mp_uprobes *uprobes;
+	mp_ring ring;	 /* the trace ring, when ring_on */
+	int ring_on;
+	int give[2];	 /* the ring's and the kernel's rss words' fds for the program, or -1 */
 };
+
+/* With the kernel tracker (and no live view, which wants each bracket as it ends), the
+ * emitters get the fast path (docs/trace-protocol.md): the kernel's rss words, and a ring
+ * mprof reads at each sample. Best effort: without them they send, as always. The fds go to
+ * the program without close-on-exec and are closed here once it runs. */
+static void offer_ring(struct launch *l, const struct run_args *a, const mp_peaks *pk)
+{
+	l->give[0] = l->give[1] = -1;
+	unsetenv(MPROF_TRACE_RING_ENV);
+	unsetenv(MPROF_TRACE_RSS_ENV);
+	if (pk->source != MP_PEAKS_BPF || a->live || mp_ring_open(&l->ring) < 0)
+		return;
+	int rss = mp_peak_bpf_rss_fd(pk->bpf);
+	int ring = fcntl(l->ring.fd, F_DUPFD, 3);
+	if (rss < 0 || ring < 0 || fcntl(rss, F_SETFD, 0) < 0) {
+		if (rss >= 0)
+			close(rss);
+		if (ring >= 0)
+			close(ring);
+		mp_ring_close(&l->ring);
+		return;
+	}
+	char text[16];
+	snprintf(text, sizeof text, "%d", ring);
+	setenv(MPROF_TRACE_RING_ENV, text, 1);
+	snprintf(text, sizeof text, "%d", rss);
+	setenv(MPROF_TRACE_RSS_ENV, text, 1);
+	l->give[0] = ring;
+	l->give[1] = rss;
+	l->ring_on = 1;
+}
+
+static void close_given(struct launch *l)
+{
+	for (int i = 0; i < 2; i++)
+		if (l->give[i] >= 0)
+			close(l->give[i]);
+	l->give[0] = l->give[1] = -1;
+}
 
 /* The command to exec: the user's, or the Python bootstrap's around it. */
 static char **build_argv(const struct run_args *a, char **user, int *python)
@@ -622,7 +665,7 @@ static void report_uprobes(const struct launch *l, const struct run_args *a)
 
 /* Opens the trace channel, blocks the signals we forward and starts the program. Returns 0,
  * or the exit code after printing why, having undone its own steps. */
-static int start_program(struct launch *l, const struct run_args *a)
+static int start_program(struct launch *l, const struct run_args *a, const mp_peaks *pk)
 {
 	int rc, code = CLI_FAIL;
 	/* The live view shows open brackets: the emitters send a B event at each begin. */
@@ -632,6 +675,7 @@ static int start_program(struct launch *l, const struct run_args *a)
 		cli_error("cannot create the trace channel: %s", mp_strerror(rc));
 		return CLI_FAIL;
 	}
+	offer_ring(l, a, pk);
 	char fdtext[16];
 	snprintf(fdtext, sizeof fdtext, "%d", l->sv[1]);
 	if (!(l->env = mp_spawn_env(MPROF_TRACE_ENV, fdtext))) {
@@ -652,6 +696,7 @@ static int start_program(struct launch *l, const struct run_args *a)
 		cli_error("cannot forward the uprobe brackets: %s (sampling goes on)", strerror(-rc));
 	close(l->sv[1]);
 	l->sv[1] = -1;
+	close_given(l);
 	/* Wake on time even at 0.1 ms; set after the fork, since children inherit it. */
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 	return 0;
@@ -665,6 +710,10 @@ fail_channel:
 	close(l->sv[0]);
 	if (l->sv[1] >= 0)
 		close(l->sv[1]);
+	close_given(l);
+	if (l->ring_on)
+		mp_ring_close(&l->ring);
+	l->ring_on = 0;
 	return code;
 }
 
@@ -714,7 +763,7 @@ static int do_run(const struct run_args *a, char **user, int sfd, const sigset_t
 		mp_python_argv_free(l.argv);
 		return CLI_FAIL;
 	}
-	if ((code = start_program(&l, a)) != CLI_OK) {
+	if ((code = start_program(&l, a, &pk)) != CLI_OK) {
 		mp_dat_close(&out);
 		unlink(name); /* nothing ran: leave nothing behind */
 		mp_peaks_release(&pk);
@@ -727,7 +776,8 @@ static int do_run(const struct run_args *a, char **user, int sfd, const sigset_t
 	if (!a->quiet)
 		fprintf(stderr, "mprof: sampling memory every %gs into %s\n", a->interval, name);
 	mp_session_result r;
-	int rc = run_session(a, &pk, l.pid, 1, l.sv[0], l.sfd, &out, name, &r, &l.old, l.uprobes);
+	int rc = run_session(a, &pk, l.pid, 1, l.sv[0], l.ring_on ? &l.ring : NULL, l.sfd, &out,
+			     name, &r, &l.old, l.uprobes);
 	report_uprobes(&l, a);
 	mp_peaks_release(&pk);
 	if (rc < 0) {
@@ -739,6 +789,8 @@ static int do_run(const struct run_args *a, char **user, int sfd, const sigset_t
 	close(l.sv[0]);
 	mp_uprobes_free(l.uprobes);
 	mp_funcs_free(l.sites, l.nsites);
+	if (l.ring_on)
+		mp_ring_close(&l.ring);
 	mp_spawn_env_free(l.env);
 	mp_python_argv_free(l.argv);
 	rc = mp_dat_close(&out);

@@ -15,6 +15,14 @@
  * - Each thread has its own bracket stack; one F line at end. Nothing is sent at begin unless
  *   mprof asked for begin events (MPROF_TRACE_BEGIN=1, only `mprof run --live` does): then
  *   one B line too, which mprof shows and never writes to the profile.
+ * - The fast path (trace.h, docs/trace-protocol.md), only when mprof offered it: memory comes
+ *   from the kernel tracker's word for our pid (statm when that word is another process's), and
+ *   finished brackets go into our own ring slot. A slot is ours while we hold an OFD write lock
+ *   on its first byte through our own open file description: the kernel drops it when we die
+ *   or exec, and a forked child, which shares the description, takes its own slot in the
+ *   atfork handler before it could write. A full slot (mprof has not read it yet) falls back
+ *   to the socket: nothing is ever dropped. Writers of one process take `ring_lock`.
+ * - `my_pid` is getpid(), refreshed in a forked child (pthread_atfork).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +30,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -37,6 +46,15 @@ int mprof__trace_fd = -1;
 static int send_begins;      /* MPROF_TRACE_BEGIN=1: a B event at each begin */
 static int statm_fd = -1;   /* /proc/self/statm, reopened in a forked child */
 static long page_size = 4096;
+static pid_t my_pid;
+
+/* The fast path: the tracker's words (read-only), the ring (the whole memfd) and our slot. */
+static const unsigned long long *rss_words;
+static int ring_fd = -1;     /* our own open file description of the ring: holds the lock */
+static int ring_src = -1;    /* the number mprof gave, to reopen the ring in a forked child */
+static unsigned char *ring_map;
+static unsigned char *slot;  /* ours, or NULL: send everything */
+static pthread_mutex_t ring_lock = PTHREAD_MUTEX_INITIALIZER;
 
 struct open_bracket {
 	const char *name;
@@ -55,27 +73,124 @@ static void open_statm(void)
 	statm_fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
 }
 
+/* A small decimal fd number, or -1. */
+static int parse_fd(const char *s)
+{
+	if (!s || !*s)
+		return -1;
+	int fd = 0;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || fd > 100000)
+			return -1;
+		fd = fd * 10 + (*s - '0');
+	}
+	return fd;
+}
+
+/* "/proc/self/fd/<fd>" into `path` (at least 32 bytes). */
+static void fd_path(char *path, int fd)
+{
+	char tmp[12];
+	int n = 14, k = 0;
+	memcpy(path, "/proc/self/fd/", 14);
+	do {
+		tmp[k++] = (char)('0' + fd % 10);
+		fd /= 10;
+	} while (fd);
+	while (k)
+		path[n++] = tmp[--k];
+	path[n] = 0;
+}
+
+/* `fd` is what /proc says it is: "anon_inode:bpf-map", "/memfd:mprof-ring (deleted)". */
+static int fd_is(int fd, const char *what)
+{
+	char path[32], link[128];
+	fd_path(path, fd);
+	ssize_t len = readlink(path, link, sizeof link - 1);
+	if (len < 0)
+		return 0;
+	link[len] = 0;
+	return strcmp(link, what) == 0;
+}
+
+/* The tracker's words, mapped read-only, when mprof named them and they are a BPF map. */
+static void open_rss(void)
+{
+	int fd = parse_fd(getenv(MPROF_TRACE_RSS_ENV));
+	if (fd < 0 || !fd_is(fd, "anon_inode:bpf-map"))
+		return;
+	void *p = mmap(NULL, MPROF_TRACE_RSS_SLOTS * 8, PROT_READ, MAP_SHARED, fd, 0);
+	if (p != MAP_FAILED)
+		rss_words = p;
+}
+
+/* Takes a free slot: an OFD lock on its first byte through our own description. */
+static void claim_slot(void)
+{
+	slot = NULL;
+	char path[32];
+	fd_path(path, ring_src);
+	ring_fd = open(path, O_RDWR | O_CLOEXEC);
+	if (ring_fd < 0)
+		return;
+	for (int i = 0; i < MPROF_TRACE_RING_SLOTS; i++) {
+		struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET,
+				   .l_start = (off_t)i * MPROF_TRACE_RING_SLOT_SIZE, .l_len = 1};
+		if (fcntl(ring_fd, F_OFD_SETLK, &fl) == 0) {
+			slot = ring_map + (size_t)i * MPROF_TRACE_RING_SLOT_SIZE;
+			__atomic_store_n((int *)(slot + MPROF_TRACE_RING_OWNER), (int)my_pid,
+					 __ATOMIC_RELAXED);
+			return;
+		}
+	}
+	close(ring_fd); /* every slot taken: this process sends */
+	ring_fd = -1;
+}
+
+/* The ring mprof named, when it is a sealed memfd of the protocol's size. */
+static void open_ring(void)
+{
+	int fd = parse_fd(getenv(MPROF_TRACE_RING_ENV));
+	struct stat st;
+	size_t size = (size_t)MPROF_TRACE_RING_SLOTS * MPROF_TRACE_RING_SLOT_SIZE;
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size != size ||
+	    !fd_is(fd, "/memfd:mprof-ring (deleted)"))
+		return;
+	int seals = fcntl(fd, F_GET_SEALS);
+	if (seals < 0 || !(seals & F_SEAL_SHRINK))
+		return; /* not mprof's: a shrunk file would fault our writes */
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return;
+	ring_map = p;
+	ring_src = fd;
+	claim_slot();
+}
+
 static void after_fork_in_child(void)
 {
+	my_pid = getpid();
 	/* /proc/self was resolved at open time: the inherited fd reads the parent. */
 	if (statm_fd >= 0)
 		close(statm_fd);
 	open_statm();
+	/* The parent's slot is the parent's: take our own (the inherited description still
+	 * holds the parent's lock, so this one cannot be it). */
+	pthread_mutex_init(&ring_lock, NULL);
+	if (ring_map) {
+		if (ring_fd >= 0)
+			close(ring_fd);
+		ring_fd = -1;
+		claim_slot();
+	}
 }
 
 __attribute__((constructor)) static void trace_init(void)
 {
-	const char *s = getenv(MPROF_TRACE_ENV);
-	if (!s || !*s)
-		return;
-	int fd = 0;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9' || fd > 100000)
-			return;
-		fd = fd * 10 + (*s - '0');
-	}
+	int fd = parse_fd(getenv(MPROF_TRACE_ENV));
 	struct stat st;
-	if (fstat(fd, &st) < 0 || !S_ISSOCK(st.st_mode))
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISSOCK(st.st_mode))
 		return; /* not the channel mprof gave: trace nothing, touch nothing */
 	/* Our own copy, numbered high to stay out of the program's way. */
 	int mine = fcntl(fd, F_DUPFD_CLOEXEC, 100);
@@ -85,14 +200,17 @@ __attribute__((constructor)) static void trace_init(void)
 	long ps = sysconf(_SC_PAGESIZE);
 	if (ps > 0)
 		page_size = ps;
+	my_pid = getpid();
 	open_statm();
+	open_rss();
+	open_ring();
 	pthread_atfork(NULL, NULL, after_fork_in_child);
 	const char *b = getenv(MPROF_TRACE_BEGIN_ENV);
 	send_begins = b && b[0] == '1' && !b[1];
 	mprof__trace_fd = fd;
 }
 
-static long long read_rss(void)
+static long long read_statm(void)
 {
 	char buf[128];
 	if (statm_fd < 0)
@@ -111,6 +229,33 @@ static long long read_rss(void)
 	for (p++; *p >= '0' && *p <= '9'; p++)
 		pages = pages * 10 + (*p - '0');
 	return pages * page_size;
+}
+
+/* Our resident memory: one load of the tracker's word when it is ours (it is updated by the
+ * kernel at every change), else statm. */
+static long long read_rss(void)
+{
+	if (rss_words) {
+		unsigned long long w = __atomic_load_n(
+			&rss_words[(unsigned)my_pid % MPROF_TRACE_RSS_SLOTS], __ATOMIC_ACQUIRE);
+		if ((w >> MPROF_TRACE_RSS_PID_SHIFT) == (unsigned long long)my_pid)
+			return (long long)(w & ((1ULL << MPROF_TRACE_RSS_PID_SHIFT) - 1)) * page_size;
+	}
+	return read_statm();
+}
+
+__attribute__((visibility("default"))) int mprof__paths(void)
+{
+	int paths = 0;
+	if (slot)
+		paths |= MPROF__PATH_RING;
+	if (rss_words) {
+		unsigned long long w = __atomic_load_n(
+			&rss_words[(unsigned)my_pid % MPROF_TRACE_RSS_SLOTS], __ATOMIC_ACQUIRE);
+		if ((w >> MPROF_TRACE_RSS_PID_SHIFT) == (unsigned long long)my_pid)
+			paths |= MPROF__PATH_KERNEL_RSS;
+	}
+	return paths;
 }
 
 /* A tiny formatter: snprintf costs more than the whole rest of an event. */
@@ -186,14 +331,53 @@ static void send_event(const char *buf, size_t len)
 	}
 }
 
+/* Appends one whole event to our ring slot and publishes it (head, after the bytes).
+ * Returns 0, or -1 when there is no slot or no room: the caller sends it. */
+static int ring_put(const char *buf, size_t len)
+{
+	if (!slot)
+		return -1;
+	pthread_mutex_lock(&ring_lock);
+	unsigned char *s = slot;
+	if (!s) {
+		pthread_mutex_unlock(&ring_lock);
+		return -1;
+	}
+	unsigned long long *headp = (unsigned long long *)(s + MPROF_TRACE_RING_HEAD);
+	unsigned long long *tailp = (unsigned long long *)(s + MPROF_TRACE_RING_TAIL);
+	unsigned long long h = __atomic_load_n(headp, __ATOMIC_RELAXED);
+	unsigned long long t = __atomic_load_n(tailp, __ATOMIC_ACQUIRE);
+	unsigned long long used = h - t;
+	if (used > MPROF_TRACE_RING_CAP || MPROF_TRACE_RING_CAP - used < len) {
+		pthread_mutex_unlock(&ring_lock);
+		return -1;
+	}
+	unsigned char *data = s + MPROF_TRACE_RING_DATA;
+	size_t off = (size_t)(h & (MPROF_TRACE_RING_CAP - 1)), first = MPROF_TRACE_RING_CAP - off;
+	if (first >= len) {
+		memcpy(data + off, buf, len);
+	} else {
+		memcpy(data + off, buf, first);
+		memcpy(data, buf + first, len - first);
+	}
+	__atomic_store_n(headp, h + len, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&ring_lock);
+	return 0;
+}
+
 /* The name goes last; one byte is always left for the newline. */
-static void put_name_and_send(struct out *o, char *buf, const char *name)
+static size_t put_name(struct out *o, char *buf, const char *name)
 {
 	put_char(o, ' ');
 	for (const char *s = name ? name : "?"; *s && o->p < o->end; s++)
 		*o->p++ = (*s == '\n' || *s == '\r') ? '?' : *s;
 	*o->p++ = '\n'; /* o->end is one short of the buffer's end */
-	send_event(buf, (size_t)(o->p - buf));
+	return (size_t)(o->p - buf);
+}
+
+static void put_name_and_send(struct out *o, char *buf, const char *name)
+{
+	send_event(buf, put_name(o, buf, name));
 }
 
 static void start_event(struct out *o, char *buf, char type)
@@ -201,7 +385,7 @@ static void start_event(struct out *o, char *buf, char type)
 	o->p = buf;
 	o->end = buf + EVENT_MAX - 1;
 	put_char(o, type);
-	put_space_int(o, (long long)getpid());
+	put_space_int(o, (long long)my_pid);
 }
 
 /* B pid level t rss name: a bracket opened (sent only when mprof asked for it). */
@@ -251,7 +435,9 @@ __attribute__((visibility("default"))) void mprof__end(void)
 	put_char(&o, ' ');
 	put_time(&o, &t1);
 	put_space_int(&o, rss1);
-	put_name_and_send(&o, buf, b->name);
+	size_t len = put_name(&o, buf, b->name);
+	if (ring_put(buf, len) < 0)
+		send_event(buf, len);
 }
 
 __attribute__((visibility("default"))) void mprof__mark(const char *name)

@@ -12,7 +12,8 @@
 #define MP_EVENT_MAX MPROF_TRACE_EVENT_MAX
 
 typedef struct mp_event {
-	char type; /* 'F', 'M', 'G' or 'B' (a bracket opened: shown live, never written) */
+	char type; /* 'F' (also for an E line), 'M', 'G' or 'B' (a bracket opened: shown live,
+		      never written) */
 	pid_t pid;
 	int level;      /* F, B */
 	int gen;        /* G */
@@ -34,6 +35,7 @@ typedef struct mp_channel {
 	int skipping;             /* inside an over-long line: drop to its newline */
 	unsigned long bad;        /* lines skipped: malformed, unknown or too long */
 	unsigned long events;     /* events delivered */
+	unsigned long long bytes; /* bytes read */
 	size_t len;
 	char buf[65536];
 } mp_channel;

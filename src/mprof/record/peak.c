@@ -75,6 +75,11 @@ int mp_peak_bpf_watch(struct mp_peak_bpf *b, pid_t pid, long long rss, int root)
 	return -ENOTSUP;
 }
 
+int mp_peak_bpf_rss_fd(struct mp_peak_bpf *b)
+{
+	return -ENOTSUP;
+}
+
 void mp_peak_bpf_read(struct mp_peak_bpf *b, long long *max, long long *when_ns)
 {
 	*max = -1;

@@ -65,6 +65,11 @@ void mp_peak_bpf_read(struct mp_peak_bpf *b, long long *max, long long *when_ns)
  * -ENODATA (not adopted, or not exec'd yet). */
 int mp_peak_bpf_exec_sample(struct mp_peak_bpf *b, long long *rss, long long *when_ns);
 
+/* A new read-only fd (close-on-exec; the caller closes it) of the array in which the kernel
+ * keeps each followed process's resident memory for the traced processes to read
+ * (MPROF_TRACE_RSS_ENV, docs/trace-protocol.md). Returns the fd or -errno. */
+int mp_peak_bpf_rss_fd(struct mp_peak_bpf *b);
+
 /* Processes the program could not follow: its member map was full. */
 unsigned long long mp_peak_bpf_lost(const struct mp_peak_bpf *b);
 

@@ -8,6 +8,7 @@
  * otherwise.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <time.h>
@@ -19,6 +20,11 @@
 #include "peak.h"
 #include "peak_shared.h"
 #include "peak.skel.h"
+#include "mprof/trace.h"
+
+_Static_assert(MP_RSS_SLOTS == MPROF_TRACE_RSS_SLOTS &&
+		       MP_RSS_PID_SHIFT == MPROF_TRACE_RSS_PID_SHIFT,
+	       "the kernel's rss words are laid out as trace.h says");
 
 struct mp_peak_bpf {
 	struct mp_peak_skel *skel;
@@ -134,4 +140,18 @@ int mp_peak_bpf_exec_sample(struct mp_peak_bpf *b, long long *rss, long long *wh
 unsigned long long mp_peak_bpf_lost(const struct mp_peak_bpf *b)
 {
 	return __atomic_load_n(&b->skel->bss->lost, __ATOMIC_SEQ_CST);
+}
+
+int mp_peak_bpf_rss_fd(struct mp_peak_bpf *b)
+{
+	/* A read-only fd cannot be mapped shared (mmap drops VM_SHARED), and a bpf map wants
+	 * VM_SHARED: the program gets a read-write fd of the map frozen, which the kernel then
+	 * refuses to update or map writable from user space; the eBPF program alone writes it. */
+	int fd = bpf_map__fd(b->skel->maps.rss_now);
+	if (fd < 0)
+		return -EBADF;
+	if (bpf_map_freeze(fd) < 0 && errno != EBUSY)
+		return -errno;
+	int mine = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	return mine < 0 ? -errno : mine;
 }

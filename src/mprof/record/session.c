@@ -48,6 +48,7 @@
 #include <unistd.h>
 
 #include "channel.h"
+#include "ring.h"
 #include "session.h"
 
 #define MAX_TREE 4096
@@ -328,13 +329,40 @@ static void on_event(const mp_event *ev, void *ctx)
 		s->o->feed->event(s->o->feed->ctx, ev);
 }
 
+/* The trace ring (ring.h): whatever the program's processes appended to it, at most `budget`
+ * bytes a time: at each sample while the channel is quiet, and with each drain of the channel,
+ * in what the channel left of its budget (a flood costs a round hardly more than before the
+ * ring: an eighth of the budget at most). A ring
+ * that had brackets is read again CHANNEL_BATCH_NS later, as a busy channel is: a program that
+ * brackets fast then seldom finds its slot full. Returns 1 when the budget cut it short. */
+static int drain_ring(struct session *s, size_t budget)
+{
+	if (!s->o->ring)
+		return 0;
+	unsigned long before = s->o->ring->events + s->o->ring->bad;
+	int more = mp_ring_drain(s->o->ring, budget, on_event, s);
+	if (s->o->ring->events + s->o->ring->bad != before && s->chan_due < 0 && !s->chan.eof)
+		s->chan_due = mono_ns() + CHANNEL_BATCH_NS;
+	return more;
+}
+
 static void drain_channel(struct session *s)
 {
 	if (s->o->trace_fd < 0 || s->chan.eof)
 		return;
 	unsigned long before = s->chan.events + s->chan.bad;
+	unsigned long ring_before = s->o->ring ? s->o->ring->events + s->o->ring->bad : 0;
+	/* A program whose ring is full sends: read the ring too, in what the socket left of the
+	 * budget (an eighth of it at least). */
+	unsigned long long bytes = s->chan.bytes;
 	int more = mp_channel_drain(&s->chan, CHANNEL_BUDGET, on_event, s) > 0;
-	int busy = s->chan.events + s->chan.bad != before && !s->chan.eof;
+	if (s->o->ring) {
+		size_t left = CHANNEL_BUDGET - (size_t)(s->chan.bytes - bytes);
+		more |= drain_ring(s, left > CHANNEL_BUDGET / 8 ? left : CHANNEL_BUDGET / 8) > 0;
+	}
+	int busy = (s->chan.events + s->chan.bad != before ||
+		    (s->o->ring && s->o->ring->events + s->o->ring->bad != ring_before)) &&
+		   !s->chan.eof;
 	/* Cut short by the budget: again as soon as the next round has seen to the rest. */
 	s->chan_due = busy || more ? mono_ns() + CHANNEL_BATCH_NS : -1;
 }
@@ -343,9 +371,12 @@ static void drain_channel(struct session *s)
  * that outlives the program, such as an orphaned descendant, cannot hold the run open). */
 static void drain_rest(struct session *s, long long until)
 {
+	while (drain_ring(s, CHANNEL_BUDGET) > 0 && mono_ns() < until)
+		;
 	while (s->o->trace_fd >= 0 && !s->chan.eof &&
 	       mp_channel_drain(&s->chan, CHANNEL_BUDGET, on_event, s) > 0 && mono_ns() < until)
 		;
+	drain_ring(s, CHANNEL_BUDGET); /* what a process whose slot was full sent meanwhile */
 }
 
 static int wait_status(int st)
@@ -630,6 +661,8 @@ int mp_session_run(const mp_session_opts *o, mp_session_result *r)
 		if (!s.root_gone && !r->stop_signal && now >= sample_at) {
 			take_sample(&s);
 			sample_at = next_tick(start, period, now);
+			if (s.chan_due < 0) /* else a drain is due within 1 ms anyway */
+				drain_ring(&s, CHANNEL_BUDGET);
 		}
 		if ((ready & (1u << SRC_CHANNEL)) || (s.chan_due >= 0 && now >= s.chan_due))
 			drain_channel(&s);
@@ -650,8 +683,8 @@ int mp_session_run(const mp_session_opts *o, mp_session_result *r)
 	if (o->out->err && !write_error_told && o->on_write_error)
 		o->on_write_error(o->ctx, o->out->err);
 	r->write_error = o->out->err;
-	r->events = s.chan.events;
-	r->bad_events = s.chan.bad;
+	r->events = s.chan.events + (o->ring ? o->ring->events : 0);
+	r->bad_events = s.chan.bad + (o->ring ? o->ring->bad : 0);
 out:
 	if (s.epfd >= 0)
 		close(s.epfd);

@@ -53,6 +53,8 @@ typedef struct mp_session_opts {
 	pid_t pid;            /* the profiled process */
 	int is_child;         /* we started it: reap it, report its status */
 	int trace_fd;         /* reading end of the trace channel, or -1 */
+	struct mp_ring *ring; /* the trace ring (ring.h), read at each sample and at the end; or
+				 NULL */
 	int signal_fd;        /* signalfd for SIGCHLD, SIGINT, SIGTERM, SIGHUP */
 	mp_dat *out;
 	const mp_session_feed *feed; /* or NULL */

@@ -13,6 +13,11 @@
  *   event costs one stale value until the next, not a drift.
  * - A member flagged PENDING (mprof's own fork, or a vfork child sharing its parent's mm) is not
  *   counted until it execs: the forked copy of mprof is not the program.
+ * - `rss_now` (mmapped read-only by the traced processes, docs/trace-protocol.md) holds, at
+ *   word tgid % MP_RSS_SLOTS, (tgid << MP_RSS_PID_SHIFT) | rss of each member not PENDING,
+ *   stored whole at every change of its rss (one 64-bit store: a reader never sees half of
+ *   one). Members whose tgids share a word overwrite each other: a reader checks the tgid. A
+ *   member's word is cleared when it exits, so a later process with its pid never reads it.
  * Attach points need no tracefs: tp_btf (BTF-typed raw tracepoints).
  */
 #include "vmlinux.h"
@@ -79,6 +84,14 @@ __u32 adopted = 0;
 __u64 lost = 0;      /* processes not followed: the member map was full */
 
 struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MP_RSS_SLOTS);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, __u64);
+} rss_now SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, MP_PEAK_MAX_MEMBERS);
 	__type(key, __u32);
@@ -139,8 +152,28 @@ static __always_inline void raise_max(__s64 t)
 	}
 }
 
-static __always_inline void set_rss(struct mp_peak_member *m, __s64 rss)
+/* Publishes member `tgid`'s rss (pages) in its word; rss < 0 clears the word if it is still
+ * the member's. */
+static __always_inline void publish_rss(__u32 tgid, __s64 rss)
 {
+	__u32 idx = tgid % MP_RSS_SLOTS;
+	__u64 *w = bpf_map_lookup_elem(&rss_now, &idx);
+	if (!w)
+		return;
+	if (rss < 0) {
+		__u64 cur = *w;
+		if ((cur >> MP_RSS_PID_SHIFT) == tgid)
+			__sync_val_compare_and_swap(w, cur, 0);
+		return;
+	}
+	__u64 v = ((__u64)tgid << MP_RSS_PID_SHIFT) |
+		  ((__u64)rss & ((1ULL << MP_RSS_PID_SHIFT) - 1));
+	__sync_lock_test_and_set(w, v);
+}
+
+static __always_inline void set_rss(struct mp_peak_member *m, __u32 tgid, __s64 rss)
+{
+	publish_rss(tgid, rss);
 	__s64 old = __sync_lock_test_and_set(&m->rss, rss);
 	if (!(m->flags & MP_PEAK_COUNTED) || old == rss)
 		return;
@@ -172,7 +205,7 @@ int BPF_PROG(on_rss_stat, struct mm_struct *mm, int member)
 		m->mm = (__u64)mm; /* after an exec, the new mm is the member's */
 	else if (m->mm != (__u64)mm)
 		return 0; /* not the member's mm: a child's being copied by fork, or the old one */
-	set_rss(m, rss_of(mm));
+	set_rss(m, tgid, rss_of(mm));
 	return 0;
 }
 
@@ -201,7 +234,7 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 	}
 	struct mp_peak_member *e = bpf_map_lookup_elem(&members, &pid);
 	if (e && !(e->flags & MP_PEAK_PENDING) && child->mm)
-		set_rss(e, rss_of(child->mm));
+		set_rss(e, pid, rss_of(child->mm));
 	return 0;
 }
 
@@ -216,7 +249,7 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	m->mm = (__u64)mm;
 	m->flags &= ~MP_PEAK_PENDING;
 	__s64 rss = rss_of(mm);
-	set_rss(m, rss);
+	set_rss(m, tgid, rss);
 	if ((m->flags & MP_PEAK_ROOT) && exec_rss < 0) {
 		exec_ns = bpf_ktime_get_ns();
 		exec_rss = rss;
@@ -233,7 +266,8 @@ int BPF_PROG(on_exit, struct task_struct *p)
 	struct mp_peak_member *m = bpf_map_lookup_elem(&members, &tgid);
 	if (!m)
 		return 0;
-	set_rss(m, 0);
+	set_rss(m, tgid, 0);
+	publish_rss(tgid, -1);
 	if (m->flags & MP_PEAK_ROOT)
 		m->flags |= MP_PEAK_EXITED;
 	else

@@ -4,6 +4,10 @@
 #define MP_PEAK_SHARED_H
 
 #define MP_PEAK_MAX_MEMBERS 8192
+/* The rss_now array that traced processes read (include/mprof/trace.h's MPROF_TRACE_RSS_*,
+ * the same numbers: this header is compiled for the kernel side too, without it). */
+#define MP_RSS_SLOTS 1024
+#define MP_RSS_PID_SHIFT 42
 
 enum {
 	MP_PEAK_COUNTED = 1, /* its rss is in the group's total */
