@@ -4,7 +4,7 @@
 // series (base64 of zigzag varint deltas: microseconds, KiB), and draws with uPlot: memory
 // curves decimated to the chart's pixel columns for the visible range (each column's first,
 // lowest, highest and last sample, so every extreme stays), again at every zoom. On top, in
-// uPlot's draw hook: true-peak bands, brackets on the curve, marks, the peak. Under the chart,
+// uPlot's draw hook: true-peak bands, brackets at their memory, marks, the peak. Under the chart,
 // the GC lane on a canvas of its own, sharing the time axis. Zoom: drag, or the wheel; pan:
 // shift-drag; reset: double click or the button. Hover: the readout says the memory at that
 // time, the bracket, collection and mark there.
@@ -207,7 +207,8 @@
 				ctx.fill();
 			}
 		});
-		// Brackets on the curve: '[' at entry, ']' at exit.
+		// Brackets at the call's own memory (its FUNC line), '[' at entry, ']' at exit; the curve
+		// where the line has none.
 		const h = 7 * r, v = 11 * r;
 		ctx.lineWidth = 2.5 * r;
 		let drawn = 0;
@@ -217,11 +218,11 @@
 			ctx.strokeStyle = D.functions[c[0]].color;
 			ctx.beginPath();
 			if (c[1] >= lo) {
-				const x = X(c[1]), y = Y(memAt(main, c[1]));
+				const x = X(c[1]), y = Y(c[3] ?? memAt(main, c[1]));
 				ctx.moveTo(x + h, y - v); ctx.lineTo(x, y - v); ctx.lineTo(x, y + v); ctx.lineTo(x + h, y + v);
 			}
 			if (c[2] <= hi) {
-				const x = X(c[2]), y = Y(memAt(main, c[2]));
+				const x = X(c[2]), y = Y(c[4] ?? memAt(main, c[2]));
 				ctx.moveTo(x - h, y - v); ctx.lineTo(x, y - v); ctx.lineTo(x, y + v); ctx.lineTo(x - h, y + v);
 			}
 			ctx.stroke();

@@ -101,17 +101,6 @@ static unsigned func_color(const mp_profile *p, size_t fn)
 	return c;
 }
 
-/* The sampled curve's memory at `t` (epoch seconds), where the brackets sit. */
-static double curve_at(const mp_profile *p, double t)
-{
-	for (size_t i = 1; i < p->nmem; i++)
-		if (p->mem[i].t >= t) {
-			const mp_point *a = &p->mem[i - 1], *b = &p->mem[i];
-			return a->mem + (b->mem - a->mem) * (t - a->t) / (b->t - a->t);
-		}
-	return p->mem[p->nmem - 1].mem;
-}
-
 static unsigned pixel(cairo_surface_t *s, int x, int y)
 {
 	if (x < 0 || y < 0 || x >= cairo_image_surface_get_width(s) ||
@@ -192,13 +181,13 @@ static void test_plot__curve_peak_gc_and_brackets_are_where_the_data_is(void **s
 	assert_int_equal(pixel(s, (int)X(&l, 0.325), (int)l.gc_y1 - 15), GC2);
 	/* A thin guide line across the plot at each collection's start, faint. */
 	assert_true(near(s, X(&l, 0.11), (int)l.y0 + 3, 1, 0xc5e5f7, 30));
-	/* A bracket at each end of each call, on the curve, in its function's colour. */
+	/* A bracket at each end of each call, at the call's own memory, in its function's colour. */
 	unsigned func0 = func_color(&p, 0);
 	for (size_t i = 0; i < p.ncalls; i++) {
 		const mp_call *c = &p.calls[i];
 		unsigned col = func_color(&p, c->fn);
-		assert_true(near(s, X(&l, c->t0 - p.t_first), Y(&l, curve_at(&p, c->t0)), 2, col, 40));
-		assert_true(near(s, X(&l, c->t1 - p.t_first), Y(&l, curve_at(&p, c->t1)), 2, col, 40));
+		assert_true(near(s, X(&l, c->t0 - p.t_first), Y(&l, c->m0), 2, col, 40));
+		assert_true(near(s, X(&l, c->t1 - p.t_first), Y(&l, c->m1), 2, col, 40));
 	}
 	/* Nothing of the functions' colours where no call begins or ends. */
 	assert_false(near(s, X(&l, 0.35), Y(&l, 30), 6, func0, 40));
@@ -218,7 +207,7 @@ static void test_plot__no_function_ts_leaves_brackets_out(void **state)
 		const mp_call *c = &p.calls[i];
 		unsigned col = func_color(&p, c->fn);
 		assert_false(near(s, X(&l, c->t0 - p.t_first) + 3,
-				  Y(&l, curve_at(&p, c->t0)) - 10, 1, col, 30));
+				  Y(&l, c->m0) - 10, 1, col, 30));
 	}
 	assert_true(near(s, X(&l, 0.2), Y(&l, 50), 1, RED, 30)); /* the peak stays */
 	cairo_surface_destroy(s);
@@ -407,7 +396,7 @@ static void test_plot__flame_lane_has_a_rectangle_per_call(void **state)
 			dark += close_to(pixel(s, x, y), 0x111111, 60);
 	assert_true(dark > 20);
 	/* No brackets in flame mode. */
-	assert_false(near(s, X(&l, inner->t0 - p.t_first) + 3, Y(&l, curve_at(&p, inner->t0)) - 10, 1,
+	assert_false(near(s, X(&l, inner->t0 - p.t_first) + 3, Y(&l, inner->m0) - 10, 1,
 			  func_color(&p, inner->fn), 8));
 	cairo_surface_destroy(s);
 	mp_profile_release(&p);
@@ -560,7 +549,7 @@ static void test_plot__any_bytes_in_names_are_drawn(void **state)
 	mp_plot_layout l;
 	cairo_surface_t *s = render(&p, &o, &l);
 	/* Everything was drawn: the bracket, and the curve's last sample. */
-	assert_true(near(s, X(&l, 0.1), Y(&l, curve_at(&p, 10.1)), 2, func_color(&p, 0), 40));
+	assert_true(near(s, X(&l, 0.1), Y(&l, 1), 2, func_color(&p, 0), 40));
 	assert_true(near(s, X(&l, 0.5), Y(&l, 1.5), 2, BLUE, 40));
 	cairo_surface_destroy(s);
 	o.flame = 1;

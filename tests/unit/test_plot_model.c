@@ -531,10 +531,9 @@ static void test_plot_model__gc_spans_marks_brackets_and_peak(void **state)
 	assert_true(fabs(m.marks[0].x - X(&m, 0.15)) < 1e-6);
 	CLOSE(m.marks[0].at.x, m.marks[0].x + 3);
 	CLOSE(m.marks[0].at.y, m.y0 + 12);
-	/* Brackets at each end of each call, on the sampled curve (as memory_profiler's, which
-	 * merges their values into its curve), in its function's colour. "work" 0.05-0.25 s:
-	 * 15 MiB at entry (between 10 at 0 s and 20 at 0.1 s), 22.5 at exit (30 at 0.2, 15 at
-	 * 0.3). */
+	/* Brackets at each end of each call, at the call's own memory (as memory_profiler's), not
+	 * at the sampled curve, in its function's colour. "work" 0.05-0.25 s: 20 MiB at entry
+	 * (the curve says 15 there), 30 at exit (the curve says 22.5). */
 	assert_int_equal(m.nbrackets, 3);
 	for (size_t i = 0; i < 3; i++) {
 		const mp_call *c = &p.calls[i];
@@ -543,8 +542,8 @@ static void test_plot_model__gc_spans_marks_brackets_and_peak(void **state)
 		assert_true(fabs(m.brackets[i].open.x - X(&m, c->t0 - p.t_first)) < 1e-6);
 	}
 	assert_string_equal(p.fnames[p.calls[0].fn], "work");
-	assert_true(fabs(m.brackets[0].open.y - Y(&m, 15)) < 1e-6);
-	assert_true(fabs(m.brackets[0].close.y - Y(&m, 22.5)) < 1e-6);
+	assert_true(fabs(m.brackets[0].open.y - Y(&m, 20)) < 1e-6);
+	assert_true(fabs(m.brackets[0].close.y - Y(&m, 30)) < 1e-6);
 	/* The true peak, 50 MiB at 0.2 s: a red dot, a line across, a label right and above. */
 	const mp_plot_file *f = &m.files[0];
 	assert_true(f->has_peak && f->peak_line);

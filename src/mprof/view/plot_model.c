@@ -1020,8 +1020,10 @@ static double curve_at(const mp_profile *pr, double t)
 	return c->t > a->t ? a->mem + (c->mem - a->mem) * (t - a->t) / (c->t - a->t) : c->mem;
 }
 
-/* Brackets sit on the curve, where memory_profiler's do (it merges their values into its
- * curve): '[' at entry, ']' at exit, in the function's colour. */
+/* Brackets at the call's own memory, measured at its entry and exit (exact, where the curve is
+ * only sampled; memory_profiler draws them there too, and merges those points into its curve):
+ * '[' at entry, ']' at exit, in the function's colour. A value the line lacks falls back to
+ * the curve. */
 static int brackets(builder *b)
 {
 	mp_plot_model *m = b->m;
@@ -1038,9 +1040,9 @@ static int brackets(builder *b)
 		k->color = m->fn_colors[c->fn];
 		double t0 = rel(pr, c->t0), t1 = rel(pr, c->t1);
 		if ((k->has_open = in_window(m, t0)))
-			k->open = (mp_plot_xy){px(m, t0), py(m, curve_at(pr, c->t0))};
+			k->open = (mp_plot_xy){px(m, t0), py(m, isfinite(c->m0) ? c->m0 : curve_at(pr, c->t0))};
 		if ((k->has_close = in_window(m, t1)))
-			k->close = (mp_plot_xy){px(m, t1), py(m, curve_at(pr, c->t1))};
+			k->close = (mp_plot_xy){px(m, t1), py(m, isfinite(c->m1) ? c->m1 : curve_at(pr, c->t1))};
 	}
 	return 0;
 }
