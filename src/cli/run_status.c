@@ -6,6 +6,7 @@
  * wraps (a wrapped line could not be redrawn in place).
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -17,6 +18,7 @@
 
 #define STATUS_PERIOD_NS 250000000L /* 4 times a second at most */
 #define FEED_FLUSH_NS 50000000LL
+#define TREE_PERIOD_S 0.1
 
 static double mono_s(void)
 {
@@ -184,6 +186,18 @@ static void live_child(void *ctx, pid_t pid, long long mem, const struct timespe
 	run_live_feed *lf = ctx;
 	if (!lf->tree)
 		return;
+	/* The view redraws 5 times a second: the tree's members are sent with one sample in
+	 * TREE_PERIOD_S of sample time, not with each (4 members at -T 0.001 would be 4,000
+	 * lines a second for the view to read). The sample's own time decides: no clock read. */
+	double ts = (double)t->tv_sec + t->tv_nsec / 1e9;
+	if (ts != lf->tree_batch) {
+		lf->tree_batch = ts;
+		lf->tree_on = ts - lf->tree_sent >= TREE_PERIOD_S || ts < lf->tree_sent;
+		if (lf->tree_on)
+			lf->tree_sent = ts;
+	}
+	if (!lf->tree_on)
+		return;
 	char line[96];
 	int n = snprintf(line, sizeof line, "C %d %lld %lld.%09ld\n", (int)pid, mem,
 			 (long long)t->tv_sec, t->tv_nsec);
@@ -200,7 +214,7 @@ static void live_sample(void *ctx, long long mem, long long max_peak, const stru
 
 void run_live_feed_init(run_live_feed *lf, int fd, int tree)
 {
-	memset(lf, 0, sizeof *lf - sizeof lf->buf);
+	memset(lf, 0, offsetof(run_live_feed, buf));
 	lf->fd = fd;
 	lf->tree = tree;
 	lf->feed.sample = live_sample;

@@ -36,10 +36,13 @@ typedef struct run_live_feed {
 	mp_session_feed feed;
 	int fd;             /* the pipe's writing end */
 	int tree;           /* send C lines (-C without -M: CHLD lines are not in the profile) */
-	char buf[32768];
 	size_t len;
 	long long last_flush; /* CLOCK_MONOTONIC ns */
+	double tree_batch, tree_sent; /* the sample the members being sent belong to; the last
+					 one sent */
+	int tree_on;          /* this sample's members are sent */
 	unsigned long dropped;
+	char buf[32768];      /* last: run_live_feed_init clears all but it */
 } run_live_feed;
 
 void run_live_feed_init(run_live_feed *lf, int fd, int tree);
