@@ -110,6 +110,13 @@ expect_status 2 "--live refuses when stdout is not a terminal" $MPROF run --live
 check "the refusal says why" grep -q 'not one' err
 check "nothing recorded on refusal" test ! -e nt.dat
 expect_status 2 "top refuses when stdout is not a terminal" $MPROF top b.dat
+sleep 30 &
+expect_status 2 "attach --live refuses when stdout is not a terminal" $MPROF attach --live $!
+kill $!
+# A terminal without cursor addressing gets no picture drawn as a stream of lines.
+start 80 20 "TERM=dumb $MPROF top $T/b.dat"
+check "top refuses a terminal without cursor addressing" until_pane 'cannot draw on this terminal \(TERM=dumb\)'
+check "... with status 1" until_pane 'mprof-exit 1'
 
 # 4. Colours only when wanted: NO_COLOR leaves none; without it the terminal's are used.
 mkdir d2 d3

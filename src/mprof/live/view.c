@@ -53,8 +53,17 @@ int mp_live_view_open(mp_live_view *v)
 	setlocale(LC_ALL, "");
 	const char *cs = nl_langinfo(CODESET);
 	v->utf8 = cs && !strcmp(cs, "UTF-8");
-	if (!newterm(NULL, stdout, stdin))
+	SCREEN *scr = newterm(NULL, stdout, stdin);
+	if (!scr)
 		return -1;
+	/* A terminal without cursor addressing (TERM=dumb) would get the picture as a stream
+	 * of lines: refused, as an unknown one is. */
+	const char *cup = tigetstr("cup");
+	if (!cup || cup == (char *)-1) {
+		endwin();
+		delscreen(scr);
+		return -1;
+	}
 	cbreak();
 	noecho();
 	nodelay(stdscr, TRUE);
