@@ -4,10 +4,13 @@
  * layout. Colours only when the terminal has them and NO_COLOR is unset (no-color.org).
  * Block characters need a UTF-8 locale; elsewhere the chart is drawn in ASCII.
  *
- * Cost (the view may take at most 1 % of a core, bench/mprof/live.sh): the chart's rows are
- * copied into the window whole (mvadd_wchnstr of cells made once at open), never converted
- * character by character; ncurses sends only the cells that changed, in one write per frame
- * (typeahead off: it would otherwise poll the keyboard and flush between lines).
+ * Cost (the view may take at most 1 % of a core on top of recording, docs/live.md): a frame
+ * writes only what changed since the last one. Each row's text is kept as it was drawn and
+ * compared; each chart column's height is kept and only the cells of a column whose height
+ * changed are put; the columns are fixed spans of the clock, so between frames only the newest
+ * changes. ncurses then sends the cells that differ, in one write per frame: typeahead
+ * checks are off and the screen goes through endwin once before the first frame (ncurses 6.4
+ * flushes at every cursor move until then).
  *
  * Layout of the chart's last row: the window's length in the label column on the left, the
  * collections' generation digits on the axis, "now" after its right end, so that a mark never
@@ -28,21 +31,17 @@
 
 enum { PAIR_CHART = 1, PAIR_GC, PAIR_PEAK, PAIR_TITLE };
 
-/* The chart's nine cells (0..8 eighths filled), in its colour; made once at open. */
-static cchar_t cells[9];
+/* What is on the screen, so that a frame writes only what changed: each row's text (its
+ * styles and characters, as one string) and each chart column's height and collection mark.
+ * Any change of layout (size, m) makes a new, empty one, and that frame draws everything. */
+#define ROW_MAX 600
+struct mp_live_frame {
+	int rows, cols, procs; /* the layout it was drawn for */
+	char (*text)[ROW_MAX]; /* per row */
+	int *eighths, *gc;     /* per chart column; -1: not drawn yet */
+	cchar_t cells[9];      /* the chart's cells, 0..8 eighths filled, in its colour */
+};
 
-static void make_cells(const mp_live_view *v)
-{
-	static const wchar_t blocks[] = L" \u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588";
-	static const char ascii[] = " ..::;;||#";
-	short pair = v->color ? PAIR_CHART : 0;
-	for (int i = 0; i < 9; i++) {
-		wchar_t wc[2] = {v->utf8 ? blocks[i] : (wchar_t)ascii[i], 0};
-		setcchar(&cells[i], wc, A_NORMAL, pair, NULL);
-	}
-}
-
-struct mp_live_frame;
 static void frame_free(struct mp_live_frame *f);
 
 static const double windows[] = {5, 10, 30, 60, 120, 300, 600, 1800, 3600};
@@ -85,7 +84,6 @@ int mp_live_view_open(mp_live_view *v)
 		init_pair(PAIR_PEAK, COLOR_RED, -1);
 		init_pair(PAIR_TITLE, COLOR_GREEN, -1);
 	}
-	make_cells(v);
 	if (v->window <= 0)
 		v->window = 30;
 	return 0;
@@ -147,17 +145,6 @@ int mp_live_view_keys(mp_live_view *v)
 	return rc;
 }
 
-/* What is on the screen, so that a frame writes only what changed: each row's text (its
- * styles and characters, as one string) and each chart column's height and collection mark.
- * Any change of layout (size, m) empties it, and the next frame draws everything. */
-#define ROW_MAX 600
-struct mp_live_frame {
-	int rows, cols, procs; /* the layout it was drawn for; rows 0: none */
-	char (*text)[ROW_MAX]; /* per row; text[y][0] == 1: unknown */
-	int *eighths, *gc;     /* per chart column; -1: unknown */
-	int ncols;
-};
-
 enum { STYLE_PLAIN = 1, STYLE_TITLE, STYLE_PEAK, STYLE_GC, STYLE_KEYS, NSTYLES };
 
 /* One row of text being made: segments of a style, as "\x01plain\x02title..." */
@@ -211,11 +198,12 @@ static int put_text(const char *text, int width)
 {
 	wchar_t w[ROW_MAX];
 	size_t n = mbstowcs(w, text, ROW_MAX - 1);
-	if (n == (size_t)-1) { /* not valid in this locale: its bytes, one column each */
-		int len = (int)strlen(text);
-		if (len > width)
-			len = width;
-		addnstr(text, len);
+	if (n == (size_t)-1) {
+		/* Not valid in this locale: ASCII as it is, any other byte as '?' (ncurses would
+		 * show it as "M-x", wider than one column). */
+		int len = 0;
+		for (; text[len] && len < width; len++)
+			addch((unsigned char)text[len] < 0x80 ? (chtype)text[len] : '?');
 		return len;
 	}
 	int used = 0;
@@ -294,6 +282,12 @@ static struct mp_live_frame *frame_for(mp_live_view *v, int rows, int cols)
 	f->rows = rows;
 	f->cols = cols;
 	f->procs = v->procs;
+	static const wchar_t blocks[] = L" \u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588";
+	static const char ascii[] = " ..::;;||#";
+	for (int i = 0; i < 9; i++) {
+		wchar_t wc[2] = {v->utf8 ? blocks[i] : (wchar_t)ascii[i], 0};
+		setcchar(&f->cells[i], wc, A_NORMAL, v->color ? PAIR_CHART : 0, NULL);
+	}
 	erase();
 	for (int y = 0; y < rows; y++)
 		f->text[y][0] = 0; /* blank, as erase() left it */
@@ -333,7 +327,7 @@ static void draw_bars(struct mp_live_frame *f, const int *eighths, int ncols, in
 			a = a < 0 ? 0 : a > 8 ? 8 : a;
 			b = b < 0 ? 0 : b > 8 ? 8 : b;
 			if (a != b || was < 0)
-				mvadd_wch(top + r, x0 + c, &cells[a]);
+				mvadd_wch(top + r, x0 + c, &f->cells[a]);
 		}
 		f->eighths[c] = now;
 	}
