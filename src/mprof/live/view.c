@@ -49,7 +49,10 @@ static const double windows[] = {5, 10, 30, 60, 120, 300, 600, 1800, 3600};
 
 int mp_live_view_open(mp_live_view *v)
 {
-	setlocale(LC_ALL, "");
+	/* The character set alone (wide characters, UTF-8 blocks): numbers stay in the C locale,
+	 * as the profile writes them and its reader's strtod reads them, and the other
+	 * categories' files are not loaded. */
+	setlocale(LC_CTYPE, "");
 	const char *cs = nl_langinfo(CODESET);
 	v->utf8 = cs && !strcmp(cs, "UTF-8");
 	SCREEN *scr = newterm(NULL, stdout, stdin);
