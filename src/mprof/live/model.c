@@ -218,7 +218,8 @@ void mp_live_add_profile(mp_live *m, const mp_profile *p)
 		mp_live_add_exit(m, p->exit_status, p->exit_t);
 }
 
-/* A field of a feed line: a decimal integer or a time. */
+/* A field of a feed line: a decimal integer or a time, of at most 18 digits before the point
+ * (what mprof writes fits; a longer one would not fit the integer it becomes). */
 static int feed_num(const char **p, const char *end, double *out, int allow_frac)
 {
 	const char *s = *p;
@@ -235,7 +236,7 @@ static int feed_num(const char **p, const char *end, double *out, int allow_frac
 		for (s++; s < end && *s >= '0' && *s <= '9'; s++, scale /= 10)
 			v += (*s - '0') * scale;
 	}
-	if (!digits || (s < end && *s != ' '))
+	if (!digits || digits > 18 || (s < end && *s != ' '))
 		return -1;
 	*out = neg ? -v : v;
 	*p = s < end ? s + 1 : s;
@@ -251,7 +252,7 @@ int mp_live_add_feed_line(mp_live *m, const char *line, size_t len)
 	if (line[0] == 'B') {
 		if (feed_num(&p, end, &pid, 0) < 0 || feed_num(&p, end, &level, 0) < 0 ||
 		    feed_num(&p, end, &t, 1) < 0 || feed_num(&p, end, &mem, 0) < 0 || p >= end ||
-		    level < 0)
+		    level < 0 || level > 1e6)
 			return -1;
 		add_begin(m, (long)pid, (int)level, t, mem < 0 ? m->mem : mem / MIB, p,
 			  (size_t)(end - p));
