@@ -170,7 +170,7 @@ done
 # 5c. m: with -M (CHLD lines in the profile) or -C (members sent beside it), the tree's
 # processes largest first, each one a descendant of the program, with the memory it holds.
 for opt in -M -C; do
-	start 100 30 "$MPROF run --live $opt -T 0.05 -o $T/tree$opt.dat $MEMFIX tree 3 8 8000"
+	start 100 30 "$MPROF run --live $opt -T 0.05 -o $T/tree$opt.dat $MEMFIX tree 3 8 10000"
 	until_pane 'GC runs' 60
 	$TM send-keys -t s m
 	check "$opt: m shows the processes" until_pane 'processes \(4 shown, largest first\)' 60
