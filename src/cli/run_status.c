@@ -150,12 +150,6 @@ void run_live_feed_flush(run_live_feed *lf)
 	lf->last_flush = mono_ns();
 }
 
-static void maybe_flush(run_live_feed *lf)
-{
-	if (lf->len && mono_ns() - lf->last_flush >= FEED_FLUSH_NS)
-		run_live_feed_flush(lf);
-}
-
 static void put_line(run_live_feed *lf, const char *fmt_line, int n)
 {
 	if (n <= 0)
@@ -168,15 +162,45 @@ static void put_line(run_live_feed *lf, const char *fmt_line, int n)
 	}
 }
 
+/* The open brackets as they stand, outermost first: each a B line (the view rebuilds its
+ * stack from them; their ends reach it through the profile's FUNC lines). */
+static void put_stack(run_live_feed *lf)
+{
+	for (int i = 0; i < lf->depth; i++) {
+		char line[MP_EVENT_MAX + 96];
+		int n = snprintf(line, sizeof line, "B %d %d %lld.%09ld %lld %.*s\n", (int)lf->pid, i,
+				 (long long)lf->open[i].t0.tv_sec, lf->open[i].t0.tv_nsec,
+				 lf->open[i].rss, (int)lf->open[i].len, lf->open[i].name);
+		put_line(lf, line, n < (int)sizeof line ? n : (int)sizeof line - 1);
+	}
+	lf->changed = 0;
+}
+
+static void maybe_flush(run_live_feed *lf)
+{
+	if ((lf->len || lf->changed) && mono_ns() - lf->last_flush >= FEED_FLUSH_NS) {
+		if (lf->changed)
+			put_stack(lf);
+		run_live_feed_flush(lf);
+	}
+}
+
 static void live_event(void *ctx, const mp_event *ev)
 {
 	run_live_feed *lf = ctx;
-	if (ev->type == 'B') {
-		char line[MP_EVENT_MAX + 8];
-		int n = snprintf(line, sizeof line, "B %d %d %lld.%09ld %lld %.*s\n", (int)ev->pid,
-				 ev->level, (long long)ev->t0.tv_sec, ev->t0.tv_nsec, ev->rss0,
-				 (int)ev->name_len, ev->name);
-		put_line(lf, line, n < (int)sizeof line ? n : (int)sizeof line - 1);
+	if (ev->pid == lf->pid && ev->level >= 0) {
+		if (ev->type == 'B' && ev->level < RUN_FEED_STACK && ev->level <= lf->depth) {
+			/* Deeper than kept, or its parent's B lost: not shown, as the view would not. */
+			size_t len = ev->name_len < MP_EVENT_MAX ? ev->name_len : MP_EVENT_MAX;
+			lf->open[ev->level].t0 = ev->t0;
+			lf->open[ev->level].rss = ev->rss0;
+			lf->open[ev->level].len = len;
+			memcpy(lf->open[ev->level].name, ev->name, len);
+			lf->depth = ev->level + 1;
+			lf->changed = 1;
+		} else if (ev->type == 'F' && ev->level < lf->depth) {
+			lf->depth = ev->level;
+		}
 	}
 	maybe_flush(lf);
 }
@@ -212,11 +236,12 @@ static void live_sample(void *ctx, long long mem, long long max_peak, const stru
 	maybe_flush(ctx);
 }
 
-void run_live_feed_init(run_live_feed *lf, int fd, int tree)
+void run_live_feed_init(run_live_feed *lf, int fd, int tree, pid_t pid)
 {
 	memset(lf, 0, offsetof(run_live_feed, buf));
 	lf->fd = fd;
 	lf->tree = tree;
+	lf->pid = pid;
 	lf->feed.sample = live_sample;
 	lf->feed.child = live_child;
 	lf->feed.event = live_event;
