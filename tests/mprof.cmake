@@ -17,6 +17,7 @@ gclab_unit_test(test_profiles SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_prof
 gclab_unit_test(test_channel SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_channel.c LIBS mprecord)
 gclab_unit_test(test_ring SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_ring.c LIBS mprecord)
 gclab_unit_test(test_trace SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_trace.c LIBS mprecord mprof_trace)
+gclab_unit_test(test_live SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_live.c LIBS mplive)
 
 foreach(t run_memory run_trace run_process run_flood run_peaks run_bad_input cli_options help_options interop)
   add_test(NAME cli_${t} COMMAND sh ${PROJECT_SOURCE_DIR}/tests/cli/${t}.sh)

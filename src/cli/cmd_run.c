@@ -288,7 +288,7 @@ struct watch {
 };
 
 static void watch_start(struct watch *w, const struct run_args *a, const char *name,
-			const sigset_t *old)
+			pid_t pid, const sigset_t *old)
 {
 	w->feed = NULL;
 	w->view_pid = 0;
@@ -319,7 +319,7 @@ static void watch_start(struct watch *w, const struct run_args *a, const char *n
 	}
 	fcntl(p[1], F_SETFL, O_NONBLOCK);
 	w->pipe_fd = p[1];
-	run_live_feed_init(&w->live, p[1], a->children && !a->multiprocess);
+	run_live_feed_init(&w->live, p[1], a->children && !a->multiprocess, pid);
 	w->feed = &w->live.feed;
 }
 
@@ -351,7 +351,7 @@ static int run_session(const struct run_args *a, const mp_peaks *pk, pid_t pid, 
 		.before_last_drain = uprobes ? mp_uprobes_flush : NULL, .drain_ctx = uprobes,
 	};
 	struct watch w;
-	watch_start(&w, a, name, old);
+	watch_start(&w, a, name, pid, old);
 	o.feed = w.feed;
 	o.not_in_tree = w.view_pid;
 	int rc = mp_session_run(&o, r);

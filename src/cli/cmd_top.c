@@ -211,6 +211,7 @@ static int view_loop(const struct top_args *a, mp_live *m, struct follow *f, str
 	size_t feed_len = 0;
 	int feed_done = a->feed_fd < 0;
 	double start = now_real(), last_full = start, vt0 = r ? r->p.t_first : 0;
+	double next_frame = start; /* frames on a clock: feed lines arriving do not draw one */
 	int rc = CLI_OK;
 	for (;;) {
 		struct pollfd pfd[2] = {{.fd = 0, .events = POLLIN}, {.fd = -1, .events = POLLIN}};
@@ -222,6 +223,16 @@ static int view_loop(const struct top_args *a, mp_live *m, struct follow *f, str
 		if (!feed_done && feed_read(a->feed_fd, feed, &feed_len, sizeof feed, m))
 			feed_done = 1;
 		double now = now_real(), shown;
+		if (now < next_frame && k != MP_LIVE_KEY_REDRAW && !feed_done) {
+			double before = now;
+			if (poll(pfd, 2, (int)((next_frame - now) * 1000) + 1) > 0 &&
+			    (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL)))
+				break; /* the terminal is gone */
+			if (r && v.paused)
+				start += now_real() - before; /* the replay's clock stands still */
+			continue;
+		}
+		next_frame = now + FRAME_MS / 1000.0;
 		if (r) {
 			if (!v.paused)
 				replay_to(r, m, vt0 + (now - start) * a->speed);
@@ -255,7 +266,8 @@ static int view_loop(const struct top_args *a, mp_live *m, struct follow *f, str
 			break;
 		}
 		double before = now_real();
-		poll(pfd, 2, FRAME_MS);
+		if (poll(pfd, 2, FRAME_MS) > 0 && (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL)))
+			break;
 		if (r && v.paused)
 			start += now_real() - before; /* the replay's clock stands still */
 	}

@@ -6,6 +6,7 @@
  * wraps (a wrapped line could not be redrawn in place).
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -17,6 +18,7 @@
 
 #define STATUS_PERIOD_NS 250000000L /* 4 times a second at most */
 #define FEED_FLUSH_NS 50000000LL
+#define TREE_PERIOD_S 0.1
 
 static double mono_s(void)
 {
@@ -148,12 +150,6 @@ void run_live_feed_flush(run_live_feed *lf)
 	lf->last_flush = mono_ns();
 }
 
-static void maybe_flush(run_live_feed *lf)
-{
-	if (lf->len && mono_ns() - lf->last_flush >= FEED_FLUSH_NS)
-		run_live_feed_flush(lf);
-}
-
 static void put_line(run_live_feed *lf, const char *fmt_line, int n)
 {
 	if (n <= 0)
@@ -166,15 +162,45 @@ static void put_line(run_live_feed *lf, const char *fmt_line, int n)
 	}
 }
 
+/* The open brackets as they stand, outermost first: each a B line (the view rebuilds its
+ * stack from them; their ends reach it through the profile's FUNC lines). */
+static void put_stack(run_live_feed *lf)
+{
+	for (int i = 0; i < lf->depth; i++) {
+		char line[MP_EVENT_MAX + 96];
+		int n = snprintf(line, sizeof line, "B %d %d %lld.%09ld %lld %.*s\n", (int)lf->pid, i,
+				 (long long)lf->open[i].t0.tv_sec, lf->open[i].t0.tv_nsec,
+				 lf->open[i].rss, (int)lf->open[i].len, lf->open[i].name);
+		put_line(lf, line, n < (int)sizeof line ? n : (int)sizeof line - 1);
+	}
+	lf->changed = 0;
+}
+
+static void maybe_flush(run_live_feed *lf)
+{
+	if ((lf->len || lf->changed) && mono_ns() - lf->last_flush >= FEED_FLUSH_NS) {
+		if (lf->changed)
+			put_stack(lf);
+		run_live_feed_flush(lf);
+	}
+}
+
 static void live_event(void *ctx, const mp_event *ev)
 {
 	run_live_feed *lf = ctx;
-	if (ev->type == 'B') {
-		char line[MP_EVENT_MAX + 8];
-		int n = snprintf(line, sizeof line, "B %d %d %lld.%09ld %lld %.*s\n", (int)ev->pid,
-				 ev->level, (long long)ev->t0.tv_sec, ev->t0.tv_nsec, ev->rss0,
-				 (int)ev->name_len, ev->name);
-		put_line(lf, line, n < (int)sizeof line ? n : (int)sizeof line - 1);
+	if (ev->pid == lf->pid && ev->level >= 0) {
+		if (ev->type == 'B' && ev->level < RUN_FEED_STACK && ev->level <= lf->depth) {
+			/* Deeper than kept, or its parent's B lost: not shown, as the view would not. */
+			size_t len = ev->name_len < MP_EVENT_MAX ? ev->name_len : MP_EVENT_MAX;
+			lf->open[ev->level].t0 = ev->t0;
+			lf->open[ev->level].rss = ev->rss0;
+			lf->open[ev->level].len = len;
+			memcpy(lf->open[ev->level].name, ev->name, len);
+			lf->depth = ev->level + 1;
+			lf->changed = 1;
+		} else if (ev->type == 'F' && ev->level < lf->depth) {
+			lf->depth = ev->level;
+		}
 	}
 	maybe_flush(lf);
 }
@@ -183,6 +209,18 @@ static void live_child(void *ctx, pid_t pid, long long mem, const struct timespe
 {
 	run_live_feed *lf = ctx;
 	if (!lf->tree)
+		return;
+	/* The view redraws 5 times a second: the tree's members are sent with one sample in
+	 * TREE_PERIOD_S of sample time, not with each (4 members at -T 0.001 would be 4,000
+	 * lines a second for the view to read). The sample's own time decides: no clock read. */
+	double ts = (double)t->tv_sec + t->tv_nsec / 1e9;
+	if (ts != lf->tree_batch) {
+		lf->tree_batch = ts;
+		lf->tree_on = ts - lf->tree_sent >= TREE_PERIOD_S || ts < lf->tree_sent;
+		if (lf->tree_on)
+			lf->tree_sent = ts;
+	}
+	if (!lf->tree_on)
 		return;
 	char line[96];
 	int n = snprintf(line, sizeof line, "C %d %lld %lld.%09ld\n", (int)pid, mem,
@@ -198,11 +236,12 @@ static void live_sample(void *ctx, long long mem, long long max_peak, const stru
 	maybe_flush(ctx);
 }
 
-void run_live_feed_init(run_live_feed *lf, int fd, int tree)
+void run_live_feed_init(run_live_feed *lf, int fd, int tree, pid_t pid)
 {
-	memset(lf, 0, sizeof *lf - sizeof lf->buf);
+	memset(lf, 0, offsetof(run_live_feed, buf));
 	lf->fd = fd;
 	lf->tree = tree;
+	lf->pid = pid;
 	lf->feed.sample = live_sample;
 	lf->feed.child = live_child;
 	lf->feed.event = live_event;

@@ -50,8 +50,9 @@ start() {
 mkdir d1
 start 100 30 "$MPROF run --live -T 0.05 -o $T/live.dat $MEMFIX live $T/d1"
 check "the view shows the bracket the fixture is inside" until_pane 'in +waiting_phase'
-until_pane 'RSS [0-9.]+ MiB' 30
-sleep 0.3 # memory is steady inside the bracket; the profile is flushed every 50 ms
+# The bracket opens before the fixture touches its 16 MiB: the memory shown climbs to it.
+check "16 MiB held shows" until_pane 'RSS (1[6-9]|[2-9][0-9])\.[0-9] MiB' 30
+sleep 0.5 # memory is steady inside the bracket; the profile is flushed every 50 ms
 shown=$(pane | sed -n 's/.*RSS \([0-9.]*\) MiB.*/\1/p' | head -1)
 last=$(awk '$1=="MEM"{m=$2} END{print m}' live.dat)
 if [ -n "$shown" ] && awk -v a="$shown" -v b="$last" 'BEGIN{d=a-b; exit !(d<=1 && d>=-1)}'; then
@@ -59,7 +60,25 @@ if [ -n "$shown" ] && awk -v a="$shown" -v b="$last" 'BEGIN{d=a-b; exit !(d<=1 &
 else
 	fail "current memory shown '$shown' vs the profile's last sample '$last'"
 fi
-check "16 MiB held shows" ge "$shown" 16
+# p: the picture stands still (elapsed does not move), the key line says so; p again resumes.
+elapsed() { pane | sed -n 's/^elapsed *\([0-9.]*s\).*/\1/p'; }
+$TM send-keys -t s p
+check "p pauses the view" until_pane 'p resume .*\[paused\]' 30
+e1=$(elapsed)
+sleep 1.2
+e2=$(elapsed)
+check "paused: the picture stands still (elapsed $e1, then $e2)" test -n "$e1" -a "$e1" = "$e2"
+$TM send-keys -t s p
+check "p again resumes" until_gone '\[paused\]' 30
+sleep 1.2
+e3=$(elapsed)
+check "resumed: elapsed moves on ($e2, then $e3)" test -n "$e3" -a "$e3" != "$e2"
+# + and -: the chart's window steps through 5 s .. 1 h, named on the time axis.
+check "the chart shows the last 30 s at first" until_pane '^ +-30\.0s +[─-]+.* now$' 30
+$TM send-keys -t s +
+check "+ widens the window to a minute" until_pane '^ +-1m00s +[─-]+.* now$' 30
+$TM send-keys -t s - -
+check "- narrows it to 10 s" until_pane '^ +-10\.0s +[─-]+.* now$' 30
 touch d1/go
 check "the collection is counted" until_pane 'GC runs +1 +\(gen0 0 +gen1 0 +gen2 1\)'
 check "the last collection is described" until_pane 'last GC +gen2 .*freed 12 objects'
@@ -91,6 +110,13 @@ expect_status 2 "--live refuses when stdout is not a terminal" $MPROF run --live
 check "the refusal says why" grep -q 'not one' err
 check "nothing recorded on refusal" test ! -e nt.dat
 expect_status 2 "top refuses when stdout is not a terminal" $MPROF top b.dat
+sleep 30 &
+expect_status 2 "attach --live refuses when stdout is not a terminal" $MPROF attach --live $!
+kill $!
+# A terminal without cursor addressing gets no picture drawn as a stream of lines.
+start 80 20 "TERM=dumb $MPROF top $T/b.dat"
+check "top refuses a terminal without cursor addressing" until_pane 'cannot draw on this terminal \(TERM=dumb\)'
+check "... with status 1" until_pane 'mprof-exit 1'
 
 # 4. Colours only when wanted: NO_COLOR leaves none; without it the terminal's are used.
 mkdir d2 d3
@@ -116,6 +142,57 @@ wide=$(pane | tr -d '\200-\277' | awk '{ if (length($0) > m) m = length($0) } EN
 check "after a resize nothing is wider than 60 columns ($wide)" test "$wide" -le 60
 touch d3/go d3/end
 until_pane 'mprof-exit'
+
+# 5b. The time axis: a collection's digit never covers a label. A finished profile is shown at
+# its last moment, so a collection that started then is marked in the chart's last column,
+# beside "now", and one 29.5 s before in its first, beside the window's length.
+awk 'BEGIN {
+	t0 = 1795545000
+	print "CMDLINE memfix axis"
+	print "META mprof=0.2.0 interval=0.5 backend=rss peaks=none children=none pid=4242"
+	for (i = 0; i <= 80; i++) printf "MEM %.6f %.6f\n", 10 + (i % 7), t0 + i * 0.5
+	printf "GC 2 12.0000 %.6f 11.0000 %.6f 12 0 3000 4242\n", t0 + 40 - 29.5, t0 + 40 - 29.49
+	printf "GC 1 12.0000 %.6f 11.0000 %.6f 5 0 300 4242\n", t0 + 40 - 0.01, t0 + 40
+	printf "EXIT 0 %.6f\n", t0 + 40
+}' >axis.dat
+for loc in C.UTF-8 C; do
+	start 100 30 "LANG=$loc $MPROF top $T/axis.dat"
+	until_pane 'exited 0'
+	row=$(pane | grep ' now$')
+	check "$loc: the newest collection's digit is beside 'now', not over it: '$row'" \
+		sh -c "echo '$row' | grep -Eq '1 now\$'"
+	check "$loc: the oldest one's digit is beside the window's length: '$row'" \
+		sh -c "echo '$row' | grep -Eq '^ +-30\.0s +[─-]?2'"
+	$TM send-keys -t s q
+	until_pane 'mprof-exit 0'
+done
+
+# 5c. m: with -M (CHLD lines in the profile) or -C (members sent beside it), the tree's
+# processes largest first, each one a descendant of the program, with the memory it holds.
+for opt in -M -C; do
+	start 100 30 "$MPROF run --live $opt -T 0.05 -o $T/tree$opt.dat $MEMFIX tree 3 8 10000"
+	until_pane 'GC runs' 60
+	$TM send-keys -t s m
+	check "$opt: m shows the processes" until_pane 'processes \(4 shown, largest first\)' 60
+	prog=$(pane | sed -n 's/^mprof running  pid \([0-9]*\) .*/\1/p')
+	kids=$(pgrep -P "$prog" | tr '\n' ' ')
+	for k in $kids; do kids="$kids $(pgrep -P "$k" | tr '\n' ' ')"; done
+	shown=$(pane | sed -n 's/^  pid \([0-9]*\) .*/\1/p' | tr '\n' ' ')
+	n=0 bad=
+	for p in $shown; do
+		n=$((n + 1))
+		case " $kids " in *" $p "*) ;; *) bad="$bad $p" ;; esac
+	done
+	check "$opt: the 4 pids listed ($shown) are the program's children and grandchild ($kids)" \
+		test "$n" = 4 -a -z "$bad"
+	mems=$(pane | sed -n 's/^  pid [0-9]* *\([0-9.]*\) MiB$/\1/p' | tr '\n' ' ')
+	check "$opt: each holds its 8 MiB ($mems)" \
+		awk -v m="$mems" 'BEGIN { n = split(m, a, " "); for (i = 1; i <= n; i++) if (a[i] < 8) exit 1; exit n != 4 }'
+	$TM send-keys -t s m
+	check "$opt: m again shows the brackets and the collector" until_pane 'GC runs' 30
+	until_pane 'mprof-exit 0' 60
+done
+[ "$(count CHLD tree-M.dat)" -gt 0 ] && ok "-M: the profile has the children" || fail "-M: no CHLD line"
 
 # 6. mprof top: a finished profile replayed, and shown as it is.
 start 100 30 "$MPROF top --speed 50 $T/live.dat"

@@ -5,10 +5,13 @@
  * being opened (the trace channel's B events) and, with -C alone, the tree's members. The
  * painter (view.c, ncurses) only draws what the queries here return; nothing here draws.
  *
- * Invariants: samples are kept in time order in a ring, at most one per MP_LIVE_MIN_GAP
- * seconds (the highest of the ones merged), so the ring covers at least MP_LIVE_RING *
- * MP_LIVE_MIN_GAP seconds whatever the sampling rate. The open-bracket stack holds the
- * profiled program's brackets only (a child's or another thread's would interleave).
+ * Invariants: samples are kept in time order in rings of three resolutions: at most one entry
+ * per 2 ms, per 50 ms and per second (the highest of the samples merged, at the time of the
+ * first), so that whatever the sampling rate the finest covers at least 524 s and the coarsest
+ * 4.5 h, and a chart of any window reads a few thousand entries at most, not every sample
+ * (mp_live_chart picks the coarsest resolution finer than a quarter of a column). The
+ * open-bracket stack holds the profiled program's brackets only (a child's or another
+ * thread's would interleave).
  */
 #ifndef MP_LIVE_H
 #define MP_LIVE_H
@@ -18,8 +21,7 @@
 
 #include "dat.h"
 
-#define MP_LIVE_RING (1u << 18)
-#define MP_LIVE_MIN_GAP 0.002
+#define MP_LIVE_LEVELS 3
 #define MP_LIVE_STACK 32
 #define MP_LIVE_GCS 1024
 #define MP_LIVE_PROCS 256
@@ -37,6 +39,13 @@ typedef struct mp_live_proc {
 	double mem, t; /* MiB at its latest sample, and when */
 } mp_live_proc;
 
+/* Samples at one resolution: entries at least `gap` seconds apart, oldest at `head`. */
+typedef struct mp_live_ring {
+	struct { double t, mem; } *e;
+	size_t cap, head, count;
+	double gap;
+} mp_live_ring;
+
 typedef struct mp_live {
 	char cmdline[256];
 	long pid;               /* the profiled program (META pid=), 0 unknown */
@@ -45,8 +54,7 @@ typedef struct mp_live {
 	double mem;             /* the latest sample, MiB */
 	double peak, peak_t;    /* the highest MEM or PEAK so far, and when */
 	unsigned long long samples;
-	struct { double t, mem; } *ring; /* MP_LIVE_RING entries, head = oldest */
-	size_t head, count;
+	mp_live_ring rings[MP_LIVE_LEVELS]; /* finest first */
 
 	unsigned long gc_runs[4]; /* per generation 0, 1, 2; [3] any higher */
 	unsigned long gc_total;
@@ -91,7 +99,8 @@ int mp_live_add_feed_line(mp_live *m, const char *line, size_t len);
 
 /* The chart: for each of `ncols` columns covering (t_end - window, t_end], the highest sample
  * in it (out[i] < 0: none) and, in gc[i], the generation + 1 of the oldest-generation
- * collection that started in it (0: none). Returns the highest value over the columns. */
+ * collection that started in it (0: none). Returns the highest value over the columns. A
+ * sample is placed by the time of its ring entry, at most a quarter of a column early. */
 double mp_live_chart(const mp_live *m, double t_end, double window, int ncols, double *out,
 		     int *gc);
 

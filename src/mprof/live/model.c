@@ -6,15 +6,27 @@
 
 #define MIB 1048576.0
 
+/* The rings' resolutions and sizes: 2 ms x 2^18 = 524 s, 50 ms x 2^17 = 1.8 h, 1 s x 2^14 =
+ * 4.5 h (the longest window is 1 h). */
+static const struct { double gap; size_t cap; } levels[MP_LIVE_LEVELS] = {
+	{0.002, 1u << 18},
+	{0.05, 1u << 17},
+	{1.0, 1u << 14},
+};
+
 mp_live *mp_live_new(void)
 {
 	mp_live *m = calloc(1, sizeof *m);
 	if (!m)
 		return NULL;
-	m->ring = calloc(MP_LIVE_RING, sizeof *m->ring);
-	if (!m->ring) {
-		free(m);
-		return NULL;
+	for (int i = 0; i < MP_LIVE_LEVELS; i++) {
+		m->rings[i].gap = levels[i].gap;
+		m->rings[i].cap = levels[i].cap;
+		m->rings[i].e = calloc(levels[i].cap, sizeof *m->rings[i].e);
+		if (!m->rings[i].e) {
+			mp_live_free(m);
+			return NULL;
+		}
 	}
 	return m;
 }
@@ -23,8 +35,30 @@ void mp_live_free(mp_live *m)
 {
 	if (!m)
 		return;
-	free(m->ring);
+	for (int i = 0; i < MP_LIVE_LEVELS; i++)
+		free(m->rings[i].e);
 	free(m);
+}
+
+/* Into one ring: merged into the newest entry when closer than its gap (the highest stays). */
+static void ring_add(mp_live_ring *r, double t, double mem)
+{
+	if (r->count) {
+		size_t last = (r->head + r->count - 1) % r->cap;
+		if (t - r->e[last].t < r->gap && t >= r->e[last].t) {
+			if (mem > r->e[last].mem)
+				r->e[last].mem = mem;
+			return;
+		}
+	}
+	if (r->count == r->cap) {
+		r->head = (r->head + 1) % r->cap;
+		r->count--;
+	}
+	size_t at = (r->head + r->count) % r->cap;
+	r->e[at].t = t;
+	r->e[at].mem = mem;
+	r->count++;
 }
 
 static void seen(mp_live *m, double t)
@@ -51,23 +85,8 @@ void mp_live_add_sample(mp_live *m, double t, double mem)
 	note_peak(m, t, mem);
 	if (m->depth > 0)
 		m->stack[m->depth - 1].m1 = mem;
-	/* Merged into the newest entry when closer than the minimum gap: the highest stays. */
-	if (m->count) {
-		size_t last = (m->head + m->count - 1) % MP_LIVE_RING;
-		if (t - m->ring[last].t < MP_LIVE_MIN_GAP && t >= m->ring[last].t) {
-			if (mem > m->ring[last].mem)
-				m->ring[last].mem = mem;
-			return;
-		}
-	}
-	if (m->count == MP_LIVE_RING) {
-		m->head = (m->head + 1) % MP_LIVE_RING;
-		m->count--;
-	}
-	size_t at = (m->head + m->count) % MP_LIVE_RING;
-	m->ring[at].t = t;
-	m->ring[at].mem = mem;
-	m->count++;
+	for (int i = 0; i < MP_LIVE_LEVELS; i++)
+		ring_add(&m->rings[i], t, mem);
 }
 
 void mp_live_add_peak(mp_live *m, double t, double mem)
@@ -199,7 +218,8 @@ void mp_live_add_profile(mp_live *m, const mp_profile *p)
 		mp_live_add_exit(m, p->exit_status, p->exit_t);
 }
 
-/* A field of a feed line: a decimal integer or a time. */
+/* A field of a feed line: a decimal integer or a time, of at most 18 digits before the point
+ * (what mprof writes fits; a longer one would not fit the integer it becomes). */
 static int feed_num(const char **p, const char *end, double *out, int allow_frac)
 {
 	const char *s = *p;
@@ -216,7 +236,7 @@ static int feed_num(const char **p, const char *end, double *out, int allow_frac
 		for (s++; s < end && *s >= '0' && *s <= '9'; s++, scale /= 10)
 			v += (*s - '0') * scale;
 	}
-	if (!digits || (s < end && *s != ' '))
+	if (!digits || digits > 18 || (s < end && *s != ' '))
 		return -1;
 	*out = neg ? -v : v;
 	*p = s < end ? s + 1 : s;
@@ -232,7 +252,7 @@ int mp_live_add_feed_line(mp_live *m, const char *line, size_t len)
 	if (line[0] == 'B') {
 		if (feed_num(&p, end, &pid, 0) < 0 || feed_num(&p, end, &level, 0) < 0 ||
 		    feed_num(&p, end, &t, 1) < 0 || feed_num(&p, end, &mem, 0) < 0 || p >= end ||
-		    level < 0)
+		    level < 0 || level > 1e6)
 			return -1;
 		add_begin(m, (long)pid, (int)level, t, mem < 0 ? m->mem : mem / MIB, p,
 			  (size_t)(end - p));
@@ -240,7 +260,7 @@ int mp_live_add_feed_line(mp_live *m, const char *line, size_t len)
 	}
 	if (line[0] == 'C') {
 		if (feed_num(&p, end, &pid, 0) < 0 || feed_num(&p, end, &mem, 0) < 0 ||
-		    feed_num(&p, end, &t, 1) < 0)
+		    feed_num(&p, end, &t, 1) < 0 || p != end)
 			return -1;
 		mp_live_add_child(m, (long)pid, t, mem / MIB);
 		return 0;
@@ -256,10 +276,14 @@ double mp_live_chart(const mp_live *m, double t_end, double window, int ncols, d
 		out[i] = -1;
 		gc[i] = 0;
 	}
+	/* The coarsest ring still finer than a quarter of a column. */
+	const mp_live_ring *r = &m->rings[0];
+	for (int i = 1; i < MP_LIVE_LEVELS && m->rings[i].gap <= per / 4; i++)
+		r = &m->rings[i];
 	/* From the newest back, as far as the window reaches. */
-	for (size_t k = m->count; k-- > 0;) {
-		size_t at = (m->head + k) % MP_LIVE_RING;
-		double t = m->ring[at].t;
+	for (size_t k = r->count; k-- > 0;) {
+		size_t at = (r->head + k) % r->cap;
+		double t = r->e[at].t, mem = r->e[at].mem;
 		if (t <= t_start)
 			break;
 		if (t > t_end)
@@ -267,10 +291,10 @@ double mp_live_chart(const mp_live *m, double t_end, double window, int ncols, d
 		int col = (int)((t - t_start) / per);
 		if (col >= ncols)
 			col = ncols - 1;
-		if (m->ring[at].mem > out[col])
-			out[col] = m->ring[at].mem;
-		if (m->ring[at].mem > top)
-			top = m->ring[at].mem;
+		if (mem > out[col])
+			out[col] = mem;
+		if (mem > top)
+			top = mem;
 	}
 	for (size_t k = 0; k < m->gc_mark_count; k++) {
 		size_t at = (m->gc_mark_head + k) % MP_LIVE_GCS;

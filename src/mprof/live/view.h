@@ -12,6 +12,7 @@ typedef struct mp_live_view {
 	int color;       /* the terminal has colours and NO_COLOR is not set */
 	int utf8;        /* block characters; else ASCII */
 	int redraw_all;  /* repaint every cell next time (the program may have written over it) */
+	struct mp_live_frame *frame; /* what is on the screen (view.c) */
 } mp_live_view;
 
 enum { MP_LIVE_KEY_NONE, MP_LIVE_KEY_QUIT, MP_LIVE_KEY_REDRAW };
