@@ -19,7 +19,13 @@ check "file ends with a newline" sh -c "tail -c1 a.dat | od -An -c | grep -q '\\
 # A 64 MiB spike held 40 ms on a 20 MiB base, default interval: the peak is in the file.
 expect_status 0 "run spike" "$MPROF" run -q -o s.dat "$MEMFIX" spike 20 64 40
 check "spike caught: peak $(dat_max_all s.dat) >= 84 MiB" ge "$(dat_max_all s.dat)" 84
-check "spike recorded as a PEAK line" grep -q '^PEAK ' s.dat
+# The top is a PEAK line, unless a sample fell inside the 40 ms the spike is held (about one
+# run in three on a slow machine, where touching 64 MiB takes 200 ms): then MEM has it.
+if [ "$(dat_max_mem s.dat | cut -d. -f1)" -ge 84 ]; then
+	check "spike caught by a sample ($(dat_max_mem s.dat) MiB)" ge "$(dat_max_mem s.dat)" 84
+else
+	check "spike between samples recorded as a PEAK line" grep -q '^PEAK ' s.dat
+fi
 
 # Interval schedule: absolute deadlines, about 1/interval samples a second.
 expect_status 0 "run sleep at 5 ms" "$MPROF" run -q -T 0.005 -o r.dat "$MEMFIX" sleep 500
