@@ -3,7 +3,7 @@
 Each configuration runs ROUNDS times, the configurations interleaved within a round so that
 all see the same load. A figure is the median of its runs; [min-max] is their range.
 - C bracket: cbracket.c times N begin/end pairs in its own loop, per bracket.
-- Python call: pycalls.py times N calls of a decorated empty function, per call, minus the
+- Python call: bench/python/calls.py times N calls of a decorated empty function, per call, minus the
   same loop under plain python (where @profile is the identity) in the same round.
 - Each is timed twice: wall time, and the thread's CPU time (which the preemption of a loaded
   machine does not inflate; a send that waits for room is not in it).
@@ -23,7 +23,7 @@ BUILD = sys.argv[1]
 HERE = os.path.dirname(os.path.abspath(__file__))
 MPROF = os.path.join(BUILD, "bin", "mprof")
 CBENCH = os.path.join(BUILD, "bench", "bench_cbracket")
-CALLS_PY = os.path.join(HERE, "pycalls.py")
+CALLS_PY = os.path.join(HERE, "..", "python", "calls.py")  # shared with bench/python
 PY = "/usr/bin/python3"
 MP = "/usr/bin/python3-mprof"
 ROUNDS = int(os.environ.get("ROUNDS", "7"))

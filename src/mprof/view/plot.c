@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "html.h"
+#include "jsonw.h"
 #include "plot.h"
 #include "png.h"
 
@@ -52,31 +53,6 @@ static void color_a(cairo_t *cr, uint32_t c, double a)
 			      (c & 0xff) / 255.0, a);
 }
 
-/* The length of the valid UTF-8 sequence at `s` (`n` bytes left), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len;
-	unsigned cp, min;
-	if (s[0] < 0x80)
-		return 1;
-	if ((s[0] & 0xe0) == 0xc0)
-		len = 2, min = 0x80, cp = s[0] & 0x1fu;
-	else if ((s[0] & 0xf0) == 0xe0)
-		len = 3, min = 0x800, cp = s[0] & 0x0fu;
-	else if ((s[0] & 0xf8) == 0xf0)
-		len = 4, min = 0x10000, cp = s[0] & 0x07u;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3fu);
-	}
-	return cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ? 0 : len;
-}
-
 /* Text as cairo can take it: valid UTF-8 (cairo refuses anything else, and then draws
  * nothing more), control characters as spaces; names from a profile can hold any byte. */
 static const char *drawable(const char *s, char *buf, size_t cap)
@@ -84,7 +60,7 @@ static const char *drawable(const char *s, char *buf, size_t cap)
 	const unsigned char *u = (const unsigned char *)s;
 	size_t n = strlen(s), o = 0;
 	for (size_t i = 0; i < n && o + 5 < cap;) {
-		size_t len = utf8_len(u + i, n - i);
+		size_t len = mp__utf8_len(u + i, n - i);
 		if (!len) {
 			buf[o++] = '?';
 			i++;
