@@ -144,6 +144,8 @@ int mp_uprobes_open(struct mp_uprobes **out, const mp_func_site *sites, int n, l
 		goto fail;
 	}
 	u->skel->rodata->parent_tgid = (__u32)getpid();
+	int ncpu = libbpf_num_possible_cpus(); /* the per-CPU parts of the counters (rss.bpf.h) */
+	u->skel->rodata->nr_cpus = ncpu > 0 ? (__u32)ncpu : 1;
 	if ((rc = mp_uprobe_skel__load(u->skel)) < 0)
 		goto fail;
 	if (!(u->links[u->nlinks++] = bpf_program__attach(u->skel->progs.on_exec))) {

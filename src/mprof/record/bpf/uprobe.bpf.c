@@ -13,14 +13,15 @@
  *   its own, or no longer holds their return address, or is its own without the trampoline
  *   in it (the same slot with the trampoline is a tail call: both returns come, ours first).
  *   Such calls are counted in `gone`, never sent: their end was not seen.
- * - Memory is the mm's counters as statm adds them (file + anon + shmem pages), read without
- *   the per-CPU parts since 6.2: within a batch (at least 32 pages) per CPU.
+ * - Memory is the mm's counters as statm adds them (file + anon + shmem pages, with their
+ *   per-CPU parts since 6.2): rss.bpf.h, as the peak source reads them.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
+#include "rss.bpf.h"
 #include "uprobe_shared.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -65,33 +66,13 @@ struct {
 	__uint(max_entries, 1 << 20);
 } events SEC(".maps");
 
-struct mm_rss_stat___old {
-	atomic_long_t count[4];
-} __attribute__((preserve_access_index));
-
-struct mm_struct___old {
-	struct mm_rss_stat___old rss_stat;
-} __attribute__((preserve_access_index));
-
-static __always_inline __s64 counter(struct mm_struct *mm, int i)
-{
-	__s64 v;
-	if (bpf_core_type_exists(struct mm_rss_stat___old)) {
-		struct mm_struct___old *o = (void *)mm;
-		v = BPF_CORE_READ(o, rss_stat.count[i].counter);
-	} else {
-		v = BPF_CORE_READ(mm, rss_stat[i].count);
-	}
-	return v < 0 ? 0 : v;
-}
-
 static __always_inline __s64 rss_now(void)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct mm_struct *mm = BPF_CORE_READ(task, mm);
 	if (!mm)
 		return -1;
-	return counter(mm, 0) + counter(mm, 1) + counter(mm, 3);
+	return rss_of(mm);
 }
 
 static __always_inline int followed(void)
