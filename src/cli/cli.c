@@ -397,3 +397,17 @@ int cli_finish_stdout(int rc)
 	}
 	return rc;
 }
+
+int cli_run_as(int argc, char **argv, const char *name, int (*cmd)(int, char **))
+{
+	char **args = calloc((size_t)argc + 2, sizeof *args);
+	if (!args) {
+		cli_error("out of memory");
+		return CLI_FAIL;
+	}
+	memcpy(args, argv, (size_t)argc * sizeof *args);
+	args[0] = (char *)name;
+	int rc = cmd(argc, args);
+	free(args);
+	return rc;
+}

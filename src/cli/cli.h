@@ -132,6 +132,11 @@ struct mp_profile;
  * so) when the standard output could not take it (a full disk, a closed pipe). */
 int cli_finish_stdout(int rc);
 
+/* The main of a helper executable (mprof-plot, mprof-live) that is one subcommand of mprof:
+ * runs `cmd` on argv with argv[0] replaced by `name`, with room for the "--" that
+ * cli_protect_negative_index may insert. Returns the command's exit code. */
+int cli_run_as(int argc, char **argv, const char *name, int (*cmd)(int, char **));
+
 /* Whether `path` may be written as an output file: absent, or an existing regular file (to be
  * replaced). A device node, FIFO, socket, directory or symbolic link is refused, also for
  * root, who could otherwise replace /dev/null with a file. Returns 0, or -1 after printing
