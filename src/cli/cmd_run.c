@@ -447,7 +447,6 @@ static int do_attach(const struct run_args *a, const char *target, int sfd)
 		mp_dat_cmdline_text(&out, repr);
 	}
 	write_meta(&out, a, pid, &pk);
-	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 	if (!a->quiet)
 		fprintf(stderr, "mprof: attached to %d, sampling every %gs into %s\n", (int)pid,
 			a->interval, name);
@@ -697,8 +696,6 @@ static int start_program(struct launch *l, const struct run_args *a, const mp_pe
 	close(l->sv[1]);
 	l->sv[1] = -1;
 	close_given(l);
-	/* Wake on time even at 0.1 ms; set after the fork, since children inherit it. */
-	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 	return 0;
 
 fail_uprobes:

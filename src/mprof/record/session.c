@@ -332,9 +332,9 @@ static void on_event(const mp_event *ev, void *ctx)
 /* The trace ring (ring.h): whatever the program's processes appended to it, at most `budget`
  * bytes a time: at each sample while the channel is quiet, and with each drain of the channel,
  * in what the channel left of its budget (a flood costs a round hardly more than before the
- * ring: an eighth of the budget at most). A ring
- * that had brackets is read again CHANNEL_BATCH_NS later, as a busy channel is: a program that
- * brackets fast then seldom finds its slot full. Returns 1 when the budget cut it short. */
+ * ring: an eighth of the budget at most). A ring that had brackets is read again
+ * CHANNEL_BATCH_NS later, as a busy channel is: a program that brackets fast then seldom finds
+ * its slot full. Returns 1 when the budget cut it short. */
 static int drain_ring(struct session *s, size_t budget)
 {
 	if (!s->o->ring)
