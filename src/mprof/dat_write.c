@@ -240,13 +240,6 @@ static void line_end(mp_dat *w, char *end)
 	w->len = (size_t)(end - w->buf);
 }
 
-/* "%.4f"-style text of bytes as MiB, for the printf-built lines. */
-static const char *mib4(char *buf, long long bytes)
-{
-	*put_mib(buf, bytes, 4) = 0;
-	return buf;
-}
-
 #define TS_FMT "%s"
 #define TS(t) ts_text((char[32]){0}, (t))
 
@@ -325,34 +318,78 @@ void mp_dat_chld(mp_dat *w, pid_t pid, long long bytes, const struct timespec *t
 	line_end(w, put_ts(p, t));
 }
 
+/* A signed integer, as "%lld". */
+static char *put_i(char *p, long long v)
+{
+	if (v < 0)
+		*p++ = '-';
+	return put_u(p, v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v);
+}
+
+/* " MIB TIME", the memory and time pairs of FUNC, GC and MARK. */
+static char *put_at(char *p, long long bytes, const struct timespec *t)
+{
+	*p++ = ' ';
+	p = put_mib(p, bytes, 4);
+	*p++ = ' ';
+	return put_ts(p, t);
+}
+
+/* FUNC, GC and MARK lines are built by hand too: a program that brackets fast sends a
+ * million a second, and each costs mprof its formatting. The encoded name takes at most
+ * NAME_MAX_ENC bytes; the rest of a line is under 200. */
+#define NAME_MAX_ENC 1600
+
 void mp_dat_func(mp_dat *w, const char *name, size_t name_len, long long m0,
 		 const struct timespec *t0, long long m1, const struct timespec *t1, int level,
 		 pid_t pid)
 {
-	char enc[1600];
-	mp_dat_encode_name(name, name_len, enc, sizeof enc);
-	if (pid)
-		add(w, "FUNC %s %s " TS_FMT " %s " TS_FMT " %d %d\n", enc, mib4((char[32]){0}, m0),
-		    TS(t0), mib4((char[32]){0}, m1), TS(t1), level, (int)pid);
-	else
-		add(w, "FUNC %s %s " TS_FMT " %s " TS_FMT " %d\n", enc, mib4((char[32]){0}, m0),
-		    TS(t0), mib4((char[32]){0}, m1), TS(t1), level);
+	char *p = line_start(w);
+	if (!p)
+		return;
+	p = put_s(p, "FUNC ");
+	p += mp_dat_encode_name(name, name_len, p, NAME_MAX_ENC);
+	p = put_at(p, m0, t0);
+	p = put_at(p, m1, t1);
+	*p++ = ' ';
+	p = put_i(p, level);
+	if (pid) {
+		*p++ = ' ';
+		p = put_i(p, pid);
+	}
+	line_end(w, p);
 }
 
 void mp_dat_gc(mp_dat *w, int gen, long long m0, const struct timespec *t0, long long m1,
 	       const struct timespec *t1, long collected, long uncollectable, long candidates,
 	       pid_t pid)
 {
-	add(w, "GC %d %s " TS_FMT " %s " TS_FMT " %ld %ld %ld %d\n", gen, mib4((char[32]){0}, m0),
-	    TS(t0), mib4((char[32]){0}, m1), TS(t1), collected, uncollectable, candidates, (int)pid);
+	char *p = line_start(w);
+	if (!p)
+		return;
+	p = put_s(p, "GC ");
+	p = put_i(p, gen);
+	p = put_at(p, m0, t0);
+	p = put_at(p, m1, t1);
+	long long nums[] = {collected, uncollectable, candidates, pid};
+	for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
+		*p++ = ' ';
+		p = put_i(p, nums[i]);
+	}
+	line_end(w, p);
 }
 
 void mp_dat_mark(mp_dat *w, const char *name, size_t name_len, long long mem,
 		 const struct timespec *t, pid_t pid)
 {
-	char enc[1600];
-	mp_dat_encode_name(name, name_len, enc, sizeof enc);
-	add(w, "MARK %s %s " TS_FMT " %d\n", enc, mib4((char[32]){0}, mem), TS(t), (int)pid);
+	char *p = line_start(w);
+	if (!p)
+		return;
+	p = put_s(p, "MARK ");
+	p += mp_dat_encode_name(name, name_len, p, NAME_MAX_ENC);
+	p = put_at(p, mem, t);
+	*p++ = ' ';
+	line_end(w, put_i(p, pid));
 }
 
 void mp_dat_exit(mp_dat *w, int status, const struct timespec *t)

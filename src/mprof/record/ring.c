@@ -92,6 +92,18 @@ static void split(mp_ring *r, const char *b, size_t n, void (*fn)(const mp_event
 		r->bad++; /* no newline before the head: a broken writer */
 }
 
+/* Copies `len` bytes of a slot's circle from offset `off`, across its end. */
+static void copy_out(char *dst, const unsigned char *data, size_t off, size_t len)
+{
+	size_t first = (size_t)CAP - off;
+	if (first >= len) {
+		memcpy(dst, data + off, len);
+	} else {
+		memcpy(dst, data + off, first);
+		memcpy(dst + first, data, len - first);
+	}
+}
+
 /* Reads slot `i` from our tail to its head, at most `budget` bytes of whole lines. Returns
  * the bytes taken; *more when the head was not reached. */
 static size_t drain_slot(mp_ring *r, unsigned i, size_t budget,
@@ -111,28 +123,28 @@ static size_t drain_slot(mp_ring *r, unsigned i, size_t budget,
 				 __ATOMIC_RELEASE);
 		return 0;
 	}
-	size_t n = (size_t)(h - t);
-	size_t off = (size_t)(t & (CAP - 1)), first = (size_t)CAP - off;
+	size_t n = (size_t)(h - t), off = (size_t)(t & (CAP - 1));
 	const unsigned char *data = s + MPROF_TRACE_RING_DATA;
-	if (first >= n) {
-		memcpy(copy, data + off, n);
-	} else {
-		memcpy(copy, data + off, first);
-		memcpy(copy + first, data, n - first);
-	}
-	if (n > budget) { /* cut at the last newline within the budget */
-		size_t cut = budget;
+	/* Only what the budget takes is copied (a drain in small budgets must not copy the whole
+	 * slot each time): whole lines, unless not one line fits, when the lot is taken. */
+	size_t take = n > budget ? budget : n;
+	copy_out(copy, data, off, take);
+	if (take < n) {
+		size_t cut = take;
 		while (cut > 0 && copy[cut - 1] != '\n')
 			cut--;
 		if (cut > 0) {
 			n = cut;
 			*more = 1;
+		} else {
+			copy_out(copy, data, off, n);
 		}
 	}
 	/* Copied: the writer may reuse the space while we parse. */
 	r->tail[i] = t + n;
 	__atomic_store_n((unsigned long long *)(s + MPROF_TRACE_RING_TAIL), t + n,
 			 __ATOMIC_RELEASE);
+	r->bytes += n;
 	split(r, copy, n, fn, ctx);
 	return n;
 }

@@ -18,6 +18,7 @@ typedef struct mp_ring {
 	unsigned char *map; /* the whole ring, mapped read-write */
 	unsigned long long tail[MPROF_TRACE_RING_SLOTS]; /* what mprof has read: its own copy */
 	unsigned next;	      /* the slot a budget-cut drain resumes at */
+	unsigned long long bytes; /* read so far */
 	unsigned long events; /* events delivered */
 	unsigned long bad;    /* lines skipped: malformed, unknown, too long, or a slot whose
 				   head made no sense */

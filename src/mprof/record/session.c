@@ -16,8 +16,9 @@
  * - Signals are handled before the timer in each round, so a sample is never taken of a
  *   program that has already exited.
  * - No amount of trace traffic delays a sample, a signal or the program's exit: each drain
- *   reads at most CHANNEL_BUDGET bytes, and a drain cut short by the budget is resumed in the
- *   next round, after signals and the timer have had their turn.
+ *   reads at most CHANNEL_BUDGET bytes of the socket, and the ring for at most RING_SLICE_NS
+ *   and never past the next sample's deadline; a drain cut short is resumed in the next
+ *   round, after signals and the timer have had their turn.
  * - mprof raises its own scheduling priority (nice -10) when it may (root, CAP_SYS_NICE):
  *   a program busy on every core, or a flood of trace events, then cannot delay a sample by
  *   making mprof wait for a CPU. Only mprof's own thread is raised, after the program was
@@ -58,6 +59,8 @@
  * millisecond of parsing): a flood is read in slices between which samples, signals and the
  * program's exit are seen. */
 #define CHANNEL_BUDGET (64u * 1024u)
+#define RING_CHUNK (16u * 1024u)     /* the ring is read this much between looks at the clock */
+#define RING_SLICE_NS 500000LL      /* and for at most this long a time */
 
 struct tracked {
 	mp_proc proc;
@@ -80,9 +83,11 @@ struct session {
 	long long start_ns;   /* CLOCK_MONOTONIC when sampling began, just after the exec */
 	int root_reaped;      /* the program had reaped children of its own (its ru_maxrss may
 				 be theirs); -1 unknown */
+	long long sample_at;  /* the next sample is due (CLOCK_MONOTONIC ns) */
 	long long chan_due;   /* busy channel: drain at this CLOCK_MONOTONIC ns; -1: watch it */
 	int epfd;             /* the epoll set: signalfd, pidfd, and the channel while watched */
 	int chan_watched;     /* the channel is in the epoll set */
+	int ring_fast;        /* the last drain of the ring found a quarter of a slot */
 	int no_pwait2;        /* epoll_pwait2 refused: ppoll on the epoll fd instead */
 	struct timespec exit_time;
 };
@@ -329,20 +334,36 @@ static void on_event(const mp_event *ev, void *ctx)
 		s->o->feed->event(s->o->feed->ctx, ev);
 }
 
-/* The trace ring (ring.h): whatever the program's processes appended to it, at most `budget`
- * bytes a time: at each sample while the channel is quiet, and with each drain of the channel,
- * in what the channel left of its budget (a flood costs a round hardly more than before the
- * ring: an eighth of the budget at most). A ring that had brackets is read again
- * CHANNEL_BATCH_NS later, as a busy channel is: a program that brackets fast then seldom finds
- * its slot full. Returns 1 when the budget cut it short. */
-static int drain_ring(struct session *s, size_t budget)
+/* When a busy channel or ring is read again: CHANNEL_BATCH_NS later, a quarter of it while
+ * the ring fills fast. */
+static long long batch_ns(const struct session *s)
+{
+	return s->ring_fast ? CHANNEL_BATCH_NS / 4 : CHANNEL_BATCH_NS;
+}
+
+/* The trace ring (ring.h): whatever the program's processes appended to it. Reading it costs
+ * no system call, only the parsing, so it is bounded by time, not bytes: RING_CHUNK bytes at a
+ * time until the ring is empty, the next sample is due, or RING_SLICE_NS have gone (mprof
+ * then spends at most half its time on a flood of brackets, and a program that brackets fast
+ * seldom finds its slot full and falls back to one send per event). It is read at every sample
+ * while the channel is quiet and with every drain of the channel. A ring that had brackets is
+ * read again CHANNEL_BATCH_NS later, as a busy channel is. Returns 1 when time cut it short. */
+static int drain_ring(struct session *s)
 {
 	if (!s->o->ring)
 		return 0;
 	unsigned long before = s->o->ring->events + s->o->ring->bad;
-	int more = mp_ring_drain(s->o->ring, budget, on_event, s);
+	unsigned long long bytes = s->o->ring->bytes;
+	long long now = mono_ns(), until = now + RING_SLICE_NS;
+	if (s->sample_at > now && s->sample_at < until)
+		until = s->sample_at;
+	int more;
+	while ((more = mp_ring_drain(s->o->ring, RING_CHUNK, on_event, s)) > 0 && mono_ns() < until)
+		;
+	/* A slot found a quarter full fills in a few batches: read sooner. */
+	s->ring_fast = s->o->ring->bytes - bytes > MPROF_TRACE_RING_CAP / 4;
 	if (s->o->ring->events + s->o->ring->bad != before && s->chan_due < 0 && !s->chan.eof)
-		s->chan_due = mono_ns() + CHANNEL_BATCH_NS;
+		s->chan_due = mono_ns() + batch_ns(s);
 	return more;
 }
 
@@ -352,31 +373,26 @@ static void drain_channel(struct session *s)
 		return;
 	unsigned long before = s->chan.events + s->chan.bad;
 	unsigned long ring_before = s->o->ring ? s->o->ring->events + s->o->ring->bad : 0;
-	/* A program whose ring is full sends: read the ring too, in what the socket left of the
-	 * budget (an eighth of it at least). */
-	unsigned long long bytes = s->chan.bytes;
-	int more = mp_channel_drain(&s->chan, CHANNEL_BUDGET, on_event, s) > 0;
-	if (s->o->ring) {
-		size_t left = CHANNEL_BUDGET - (size_t)(s->chan.bytes - bytes);
-		more |= drain_ring(s, left > CHANNEL_BUDGET / 8 ? left : CHANNEL_BUDGET / 8) > 0;
-	}
+	/* The ring first: what fills it fastest, and cheapest to read. */
+	int more = drain_ring(s) > 0;
+	more |= mp_channel_drain(&s->chan, CHANNEL_BUDGET, on_event, s) > 0;
 	int busy = (s->chan.events + s->chan.bad != before ||
 		    (s->o->ring && s->o->ring->events + s->o->ring->bad != ring_before)) &&
 		   !s->chan.eof;
 	/* Cut short by the budget: again as soon as the next round has seen to the rest. */
-	s->chan_due = busy || more ? mono_ns() + CHANNEL_BATCH_NS : -1;
+	s->chan_due = busy || more ? mono_ns() + batch_ns(s) : -1;
 }
 
 /* At the end: what the program sent before it ended, but no longer than `until` (a writer
  * that outlives the program, such as an orphaned descendant, cannot hold the run open). */
 static void drain_rest(struct session *s, long long until)
 {
-	while (drain_ring(s, CHANNEL_BUDGET) > 0 && mono_ns() < until)
+	while (drain_ring(s) > 0 && mono_ns() < until)
 		;
 	while (s->o->trace_fd >= 0 && !s->chan.eof &&
 	       mp_channel_drain(&s->chan, CHANNEL_BUDGET, on_event, s) > 0 && mono_ns() < until)
 		;
-	drain_ring(s, CHANNEL_BUDGET); /* what a process whose slot was full sent meanwhile */
+	drain_ring(s); /* what a process whose slot was full sent meanwhile */
 }
 
 static int wait_status(int st)
@@ -637,12 +653,12 @@ int mp_session_run(const mp_session_opts *o, mp_session_result *r)
 	long long slack = period / 1000 < 50000 ? period / 1000 : 50000;
 	(void)prctl(PR_SET_TIMERSLACK, (unsigned long)(slack > 0 ? slack : 1), 0, 0, 0);
 	long long stop_at = o->timeout > 0 ? start + to_ns(o->timeout) : -1;
-	long long sample_at = next_tick(start, period, start);
+	s.sample_at = next_tick(start, period, start);
 	int write_error_told = 0;
 
 	while (!s.root_gone && !r->stop_signal) {
 		watch_channel(&s);
-		long long wake = sample_at, flush_at = mp_dat_deadline(o->out);
+		long long wake = s.sample_at, flush_at = mp_dat_deadline(o->out);
 		if (flush_at >= 0 && flush_at < wake)
 			wake = flush_at;
 		if (stop_at >= 0 && stop_at < wake)
@@ -658,11 +674,11 @@ int mp_session_run(const mp_session_opts *o, mp_session_result *r)
 			s.root_gone = 1;
 		/* The sample before the channel: a due sample never waits for a drain. */
 		long long now = mono_ns();
-		if (!s.root_gone && !r->stop_signal && now >= sample_at) {
+		if (!s.root_gone && !r->stop_signal && now >= s.sample_at) {
 			take_sample(&s);
-			sample_at = next_tick(start, period, now);
+			s.sample_at = next_tick(start, period, now);
 			if (s.chan_due < 0) /* else a drain is due within 1 ms anyway */
-				drain_ring(&s, CHANNEL_BUDGET);
+				drain_ring(&s);
 		}
 		if ((ready & (1u << SRC_CHANNEL)) || (s.chan_due >= 0 && now >= s.chan_due))
 			drain_channel(&s);
