@@ -182,9 +182,9 @@
 		ctx.beginPath();
 		ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height);
 		ctx.clip();
-		// Guides: a faint line at each collection's start.
+		// Guides: a faint line at each collection's start (one profile only, as the PNG).
 		let lastX = -1;
-		for (const g of D.gcs) {
+		for (const g of D.files.length === 1 ? D.gcs : []) {
 			if (g[2] < lo || g[1] > hi) continue;
 			const x = Math.round(X(g[1]));
 			if (x === lastX) continue;
@@ -256,13 +256,16 @@
 	}
 
 	// The GC lane: a bar per collection as wide as it lasted (2 px at least), as tall as its
-	// generation, in its colour.
+	// generation, in its colour; one row per profile with collections (D.gcRows), each marked
+	// at its left by the profile's colour when there are several profiles.
 	let laneBars = [];
+	const ROW = 30;
 	function drawLane(u) {
 		if (!D.gcs.length) return;
 		// The canvas starts at the chart's left edge (room for the lane's name); the lane
 		// itself at the plot's.
-		const r = dpr(), left = u.bbox.left / r, w = u.bbox.width / r, H = 30;
+		const r = dpr(), left = u.bbox.left / r, w = u.bbox.width / r;
+		const rows = Math.max(1, D.gcRows.length), H = ROW * rows;
 		lane.style.width = left + w + 'px';
 		lane.style.height = H + 'px';
 		lane.width = Math.round((left + w) * r);
@@ -282,22 +285,22 @@
 		const X = (t) => (t - lo) / (hi - lo) * w;
 		for (let gen = 0; gen < 3; gen++) {
 			for (let i = 0; i < D.gcs.length; i++) {
-				const g = D.gcs[i];
+				const g = D.gcs[i], y1 = ((g[7] || 0) + 1) * ROW;
 				if (Math.min(g[0], 2) !== gen || g[2] < lo || g[1] > hi) continue;
 				let x0 = Math.max(0, X(g[1])), x1 = Math.min(w, X(g[2]));
 				if (x1 - x0 < 2) x1 = x0 + 2;
 				if (x1 > w) { x0 -= x1 - w; x1 = w; }
-				const bh = (H - 13) * (gen + 1) / 3;
+				const bh = (ROW - 13) * (gen + 1) / 3;
 				ctx.fillStyle = D.gcColors[gen];
-				ctx.fillRect(x0, H - 1 - bh, x1 - x0, bh);
+				ctx.fillRect(x0, y1 - 1 - bh, x1 - x0, bh);
 				ctx.strokeStyle = 'rgba(0,0,0,.45)';
 				ctx.lineWidth = 0.6;
-				ctx.strokeRect(x0, H - 1 - bh, x1 - x0, bh);
-				laneBars.push([x0, x1, i]);
+				ctx.strokeRect(x0, y1 - 1 - bh, x1 - x0, bh);
+				laneBars.push([x0, x1, i, g[7] || 0]);
 			}
 		}
 		// What each collection freed, over its bar, where it fits without touching another
-		// label (older generations and bigger collections first), as the PNG's lane.
+		// label of its row (older generations and bigger collections first), as the PNG's.
 		ctx.font = '10px "DejaVu Sans", sans-serif';
 		ctx.textAlign = 'center';
 		ctx.textBaseline = 'top';
@@ -312,11 +315,22 @@
 			let x = (b[0] + b[1]) / 2;
 			x = Math.min(Math.max(x, tw / 2 + 2), w - tw / 2 - 2);
 			const a = x - tw / 2 - 4, z = x + tw / 2 + 4;
-			if (tw + 4 > w || taken.some((t) => a < t[1] && t[0] < z)) continue;
-			taken.push([a, z]);
-			ctx.fillText(text, x, 2);
+			if (tw + 4 > w || taken.some((t) => t[2] === b[3] && a < t[1] && t[0] < z)) continue;
+			taken.push([a, z, b[3]]);
+			ctx.fillText(text, x, b[3] * ROW + 2);
 		}
 		status.dataset.gcLabels = taken.length;
+		status.dataset.gcRows = rows;
+		if (D.files.length > 1) {
+			D.gcRows.forEach((row, k) => {
+				if (k) {
+					ctx.fillStyle = 'rgba(68,68,68,.5)';
+					ctx.fillRect(0, k * ROW, w, 1);
+				}
+				ctx.fillStyle = row.color;
+				ctx.fillRect(-5, k * ROW + 2, 4, ROW - 4);
+			});
+		}
 		ctx.strokeStyle = '#444';
 		ctx.strokeRect(0.5, 0.5, w - 1, H - 1);
 	}
@@ -430,8 +444,8 @@
 	}, true);
 	// Hover on the GC lane: the collection under the pointer.
 	lane.addEventListener('mousemove', (e) => {
-		const x = e.offsetX - laneLeft;
-		const hit = laneBars.filter((b) => b[0] - 2 <= x && x <= b[1] + 2);
+		const x = e.offsetX - laneLeft, row = Math.floor(e.offsetY / ROW);
+		const hit = laneBars.filter((b) => b[3] === row && b[0] - 2 <= x && x <= b[1] + 2);
 		if (hit.length) show([gcText(D.gcs[hit[hit.length - 1][2]])]);
 	});
 	window.addEventListener('resize', () => u.setSize({ width: width(), height: 420 }));

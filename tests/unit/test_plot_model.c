@@ -775,7 +775,7 @@ static void test_plot_model__gc_lane_bars_have_position_width_and_generation(voi
 	mp_profile_release(&q);
 	free(many);
 
-	/* Several profiles, or none with GC lines: no lane. */
+	/* A profile without GC lines: no lane. */
 	read_fixture(&q, "mp_python.dat");
 	build(&m, &q, &o);
 	assert_int_equal(m.ngc_bars, 0);
@@ -783,6 +783,72 @@ static void test_plot_model__gc_lane_bars_have_position_width_and_generation(voi
 	mp_plot_model_release(&m);
 	mp_profile_release(&q);
 	mp_profile_release(&p);
+	assert_int_equal(live, before);
+}
+
+/* An overlay: a GC row for each profile that has collections, in the files' order, stacked
+ * under the plot, each marked by its profile's colour and holding only that profile's bars;
+ * one legend entry per generation gives each row's runs and time. */
+static void test_plot_model__overlays_have_a_gc_row_per_profile(void **state)
+{
+	(void)state;
+	long before = live;
+	mp_profile a, none, c;
+	parse(&a, collections());
+	read_fixture(&none, "mp_python.dat");
+	parse(&c, "CMDLINE other\nMEM 50 2000\nMEM 60 2010\n"
+		  "GC 0 60 2005.000000 55 2005.250000 77 0 10 1\n");
+	const mp_profile *pp[] = {&a, &none, &c};
+	const char *names[] = {"a.dat", "none.dat", "c.dat"};
+	mp_plot_model m;
+	mp_plot_opts o = {0};
+	assert_int_equal(mp_plot_model_init(&m, pp, names, 3, &o, 1, fixed_width, NULL), 0);
+	assert_int_equal(m.ngc_rows, 2);
+	assert_int_equal(m.gc_rows[0].file, 0);
+	assert_int_equal(m.gc_rows[1].file, 2);
+	assert_int_equal(m.gc_rows[0].color, m.files[0].color);
+	assert_int_equal(m.gc_rows[1].color, m.files[2].color);
+	CLOSE(m.gc_y0, m.y1 + 4);
+	CLOSE(m.gc_y1, m.gc_y0 + 2 * MP_PLOT_GC_LANE);
+	CLOSE(m.gc_rows[0].y0, m.gc_y0);
+	CLOSE(m.gc_rows[1].y0, m.gc_rows[0].y1);
+	CLOSE(m.gc_rows[1].y1, m.gc_y1);
+	CLOSE(m.time_axis.ticks[0].at.y, m.gc_y1 + 15);
+	size_t per_row[2] = {0, 0};
+	for (size_t i = 0; i < m.ngc_bars; i++) {
+		const mp_plot_gc_bar *b = &m.gc_bars[i];
+		const mp_plot_gc_row *row = &m.gc_rows[b->row];
+		per_row[b->row] += b->runs;
+		assert_true(b->box.w >= MP_PLOT_GC_MIN_W - 1e-9);
+		CLOSE(b->box.y + b->box.h, row->y1 - 1);
+		assert_true(b->box.y >= row->bar_y0 - 1e-9);
+		if (b->has_label)
+			assert_true(b->at.y > row->y0 && b->at.y < row->bar_y0);
+	}
+	assert_int_equal(per_row[0], 4);
+	assert_int_equal(per_row[1], 1);
+	/* The second profile's collection: a quarter second, 5 s into its run. */
+	const mp_plot_gc_bar *last = &m.gc_bars[m.ngc_bars - 1];
+	assert_int_equal(last->row, 1);
+	CLOSE(last->box.x, X(&m, 5));
+	CLOSE(last->box.w, X(&m, 5.25) - X(&m, 5));
+	const char *want[] = {"GC gen 0: 2 + 1 runs, 500.0 + 250.0 ms",
+			      "GC gen 1: 1 + 0 runs, 1000.0 + 0.0 ms",
+			      "GC gen 2+: 1 + 0 runs, 0.0 + 0.0 ms"};
+	size_t found = 0;
+	for (size_t k = 0; k < m.nkeys; k++) {
+		if (m.keys[k].role != MP_ROLE_GC)
+			continue;
+		assert_true(found < 3);
+		assert_string_equal(m.keys[k].text, want[found]);
+		assert_int_equal(m.keys[k].gen, (int)found);
+		found++;
+	}
+	assert_int_equal(found, 3);
+	mp_plot_model_release(&m);
+	mp_profile_release(&a);
+	mp_profile_release(&none);
+	mp_profile_release(&c);
 	assert_int_equal(live, before);
 }
 
@@ -1010,6 +1076,7 @@ int main(void)
 		cmocka_unit_test(test_plot_model__function_colours_do_not_repeat),
 		cmocka_unit_test(test_plot_model__autoscale_shows_a_leak_on_a_large_base),
 		cmocka_unit_test(test_plot_model__overlays_are_told_apart),
+		cmocka_unit_test(test_plot_model__overlays_have_a_gc_row_per_profile),
 		cmocka_unit_test(test_plot_model__long_overlay_labels_keep_their_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -229,20 +229,35 @@ static int data(page *pg, const mp_profile *const *profs, size_t n)
 			mp__jw_lit(w, ",");
 		color(pg, mp_plot_gc_color(g));
 	}
+	/* The GC lane's rows (one per profile with collections, as the PNG's) and every row's
+	 * collections: [gen, t0, t1, m0, m1, collected, uncollectable, row]. */
+	mp__jw_lit(w, "],\"gcRows\":[");
+	for (int r = 0; r < m->ngc_rows; r++) {
+		mp__jw_lit(w, r ? ",{\"color\":" : "{\"color\":");
+		color(pg, m->gc_rows[r].color);
+		mp__jw_lit(w, "}");
+	}
 	mp__jw_lit(w, "],\"gcs\":[");
-	for (size_t i = 0; single && i < pr->ngcs; i++) {
-		const mp_gc *g = &pr->gcs[i];
-		mp__jw_lit(w, i ? ",[" : "[");
-		mp__jw_int(w, g->gen);
-		num(pg, ",", g->t0 - pr->t_first, 6);
-		num(pg, ",", g->t1 - pr->t_first, 6);
-		num(pg, ",", g->m0, 4);
-		num(pg, ",", g->m1, 4);
-		mp__jw_lit(w, ",");
-		mp__jw_int(w, g->collected);
-		mp__jw_lit(w, ",");
-		mp__jw_int(w, g->uncollectable);
-		mp__jw_lit(w, "]");
+	int first_gc = 1;
+	for (int r = 0; r < m->ngc_rows; r++) {
+		const mp_profile *gp = profs[m->gc_rows[r].file];
+		for (size_t i = 0; i < gp->ngcs; i++) {
+			const mp_gc *g = &gp->gcs[i];
+			mp__jw_lit(w, first_gc ? "[" : ",[");
+			first_gc = 0;
+			mp__jw_int(w, g->gen);
+			num(pg, ",", g->t0 - gp->t_first, 6);
+			num(pg, ",", g->t1 - gp->t_first, 6);
+			num(pg, ",", g->m0, 4);
+			num(pg, ",", g->m1, 4);
+			mp__jw_lit(w, ",");
+			mp__jw_int(w, g->collected);
+			mp__jw_lit(w, ",");
+			mp__jw_int(w, g->uncollectable);
+			mp__jw_lit(w, ",");
+			mp__jw_int(w, r);
+			mp__jw_lit(w, "]");
+		}
 	}
 	mp__jw_lit(w, "],\"marks\":[");
 	for (size_t i = 0; single && i < pr->nmarks; i++) {

@@ -155,6 +155,21 @@ static void paint_gc_lane(cairo_t *cr, const mp_plot_model *m)
 	cairo_stroke(cr);
 	font(cr, MP_PLOT_SMALL_SIZE, 0);
 	show_text(cr, m->x0 - 7 - 16, (m->gc_y0 + m->gc_y1) / 2 + 4, "GC");
+	if (m->single)
+		return;
+	/* An overlay's rows: a rule between them, and each marked by its profile's colour. */
+	for (int r = 0; r < m->ngc_rows; r++) {
+		const mp_plot_gc_row *row = &m->gc_rows[r];
+		if (r > 0) {
+			color_a(cr, AXIS_COLOR, 0.5);
+			cairo_move_to(cr, m->x0, row->y0);
+			cairo_line_to(cr, m->x1, row->y0);
+			cairo_stroke(cr);
+		}
+		color(cr, row->color);
+		cairo_rectangle(cr, m->x0 - 5, row->y0 + 2, 4, row->y1 - row->y0 - 4);
+		cairo_fill(cr);
+	}
 }
 
 static void paint_grid(cairo_t *cr, const mp_plot_model *m)

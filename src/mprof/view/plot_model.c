@@ -48,7 +48,6 @@ typedef struct builder {
 	mp_plot_measure measure;
 	void *ctx;
 	size_t cap_keys;
-	int gc_lane;   /* the GC lane is drawn */
 	mp_point *buf; /* decimation output */
 	size_t cap_buf;
 } builder;
@@ -371,6 +370,45 @@ static void file_label(const builder *b, size_t f, char *out, size_t cap)
 
 /* The legend's entries: curves (with their trend, fitted here once), children, peak band,
  * functions, GC generations, the exit. */
+/* An overlay's legend entry for generation `gen`: the runs and time of each profile that has a
+ * GC row, in the rows' order ("GC gen 0: 12 + 30 runs, 3.1 + 8.0 ms"); none when no profile
+ * ran one. */
+static int overlay_gc_key(builder *b, int gen)
+{
+	char runs_text[96] = "", ms_text[96] = "";
+	size_t rlen = 0, mlen = 0, any = 0, rows = 0;
+	for (size_t f = 0; f < b->n && rows < MP_PLOT_GC_ROWS; f++) {
+		const mp_profile *pr = b->profs[f];
+		if (!pr->ngcs)
+			continue;
+		rows++;
+		size_t runs = 0;
+		double total = 0;
+		for (size_t i = 0; i < pr->ngcs; i++)
+			if ((pr->gcs[i].gen < 2 ? pr->gcs[i].gen : 2) == gen) {
+				runs++;
+				total += pr->gcs[i].t1 - pr->gcs[i].t0;
+			}
+		any += runs;
+		const char *sep = rows > 1 ? " + " : "";
+		if (rlen < sizeof runs_text)
+			rlen += (size_t)snprintf(runs_text + rlen, sizeof runs_text - rlen, "%s%zu", sep,
+						 runs);
+		if (mlen < sizeof ms_text)
+			mlen += (size_t)snprintf(ms_text + mlen, sizeof ms_text - mlen, "%s%.1f", sep,
+						 total * 1e3);
+	}
+	if (!any)
+		return 0;
+	char text[240];
+	snprintf(text, sizeof text, "GC gen %d%s: %s run%s, %s ms", gen, gen == 2 ? "+" : "",
+		 runs_text, any == 1 && rows == 1 ? "" : "s", ms_text);
+	int rc = add_key(b, MP_KEY_BOX, MP_ROLE_GC, gc_colors[gen], text);
+	if (rc == 0)
+		b->m->keys[b->m->nkeys - 1].gen = gen;
+	return rc;
+}
+
 static int build_keys(builder *b)
 {
 	mp_plot_model *m = b->m;
@@ -411,7 +449,12 @@ static int build_keys(builder *b)
 			k->ncolors = nband;
 		}
 	}
-	if (!m->single || rc < 0)
+	if (!m->single) {
+		for (int gen = 0; gen < 3 && rc == 0; gen++)
+			rc = overlay_gc_key(b, gen);
+		return rc;
+	}
+	if (rc < 0)
 		return rc;
 	const mp_profile *pr = b->profs[0];
 	if ((rc = function_colors(b)) < 0)
@@ -510,18 +553,28 @@ static void layout(builder *b)
 	if (m->lane_levels > room)
 		m->lane_levels = room > 0 ? room : 0;
 	double lane = m->lane_levels ? m->lane_levels * MP_PLOT_LANE_ROW + 8 : 0;
-	b->gc_lane = m->single && b->profs[0]->ngcs > 0;
-	double gc = b->gc_lane ? MP_PLOT_GC_LANE + 4 : 0;
+	/* A GC row for each profile with collections (an overlay's first MP_PLOT_GC_ROWS). */
+	m->ngc_rows = 0;
+	for (size_t f = 0; f < b->n && m->ngc_rows < MP_PLOT_GC_ROWS; f++)
+		if (b->profs[f]->ngcs > 0)
+			m->gc_rows[m->ngc_rows++] = (mp_plot_gc_row){.file = f, .color = m->files[f].color};
+	double gc = m->ngc_rows ? m->ngc_rows * MP_PLOT_GC_LANE + 4 : 0;
 	m->x0 = left;
 	m->x1 = m->width - legend_w - 16;
 	m->y0 = top;
 	m->y1 = m->height - bottom - lane - gc;
-	if (b->gc_lane) {
+	if (m->ngc_rows) {
 		m->gc_y0 = m->y1 + 4;
-		m->gc_y1 = m->gc_y0 + MP_PLOT_GC_LANE;
-		m->gc_bar_y0 = m->gc_y0 + 12;
+		m->gc_y1 = m->gc_y0 + m->ngc_rows * MP_PLOT_GC_LANE;
+		for (int r = 0; r < m->ngc_rows; r++) {
+			mp_plot_gc_row *row = &m->gc_rows[r];
+			row->y0 = m->gc_y0 + r * MP_PLOT_GC_LANE;
+			row->y1 = row->y0 + MP_PLOT_GC_LANE;
+			row->bar_y0 = row->y0 + 12;
+		}
+		m->gc_bar_y0 = m->gc_rows[0].bar_y0;
 	}
-	m->lane_y0 = (b->gc_lane ? m->gc_y1 : m->y1) + 6;
+	m->lane_y0 = (m->ngc_rows ? m->gc_y1 : m->y1) + 6;
 	m->lane_y1 = m->lane_y0 + m->lane_levels * MP_PLOT_LANE_ROW;
 	m->legend.x = m->x1 + 12;
 	int c = (int)((m->x1 - m->x0) * m->scale);
@@ -617,7 +670,7 @@ static void axes(builder *b)
 	mp_plot_model *m = b->m;
 	mp_plot_axis *ta = &m->time_axis, *ma = &m->mem_axis;
 	double s = m->scale;
-	double label_y = (m->lane_levels ? m->lane_y1 : b->gc_lane ? m->gc_y1 : m->y1) + 15;
+	double label_y = (m->lane_levels ? m->lane_y1 : m->ngc_rows ? m->gc_y1 : m->y1) + 15;
 	ta->step = nice_step(m->tmax - m->tmin, (m->x1 - m->x0) / 90);
 	for (int k = 0; k < MP_PLOT_MAX_TICKS; k++) {
 		double t = tick(m->tmin, ta->step, k);
@@ -910,10 +963,10 @@ static void gc_label(char *out, size_t cap, long collected, double freed)
 
 /* Labels over the bars, wherever they fit without touching another (older generations and
  * bigger collections first): centred on their bar, kept inside the plot's width. */
-static int gc_labels(builder *b)
+static int gc_labels(builder *b, const mp_plot_gc_row *row, mp_plot_gc_bar *bars, size_t n)
 {
 	mp_plot_model *m = b->m;
-	size_t n = m->ngc_bars, placed = 0;
+	size_t placed = 0;
 	label_slot *order = malloc(n * sizeof *order);
 	double *spans = malloc(2 * n * sizeof *spans);
 	if (!order || !spans) {
@@ -922,11 +975,10 @@ static int gc_labels(builder *b)
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < n; i++)
-		order[i] = (label_slot){i, m->gc_bars[i].gen, m->gc_bars[i].collected,
-					m->gc_bars[i].freed};
+		order[i] = (label_slot){i, bars[i].gen, bars[i].collected, bars[i].freed};
 	qsort(order, n, sizeof *order, label_order);
 	for (size_t k = 0; k < n; k++) {
-		mp_plot_gc_bar *bar = &m->gc_bars[order[k].bar];
+		mp_plot_gc_bar *bar = &bars[order[k].bar];
 		double mid = bar->box.x + bar->box.w / 2;
 		int inside = 0;
 		for (size_t p = 0; p < placed && !inside; p++)
@@ -953,23 +1005,24 @@ static int gc_labels(builder *b)
 		spans[2 * placed + 1] = x + w;
 		placed++;
 		bar->has_label = 1;
-		bar->at = (mp_plot_xy){x, m->gc_y0 + 9.5};
+		bar->at = (mp_plot_xy){x, row->y0 + 9.5};
 	}
 	free(order);
 	free(spans);
 	return 0;
 }
 
-/* The GC lane: a bar per collection inside the window, as wide as it lasted and at least
- * MP_PLOT_GC_MIN_W, moved left at the plot's right edge so that a collection at exit stays
+/* Row `r` of the GC lane (one profile's): a bar per collection inside the window, as wide as it
+ * lasted and at least MP_PLOT_GC_MIN_W, moved left at the plot's right edge so that a collection at exit stays
  * whole; as tall as its generation. Collections of one generation that would overlap are one
  * bar, counting them all. */
-static int gc_bars(builder *b)
+static int gc_row_bars(builder *b, int r, size_t *cap)
 {
 	mp_plot_model *m = b->m;
-	const mp_profile *pr = b->profs[0];
-	double row = m->gc_y1 - 1 - m->gc_bar_y0;
-	size_t cap = 0;
+	const mp_plot_gc_row *row = &m->gc_rows[r];
+	const mp_profile *pr = b->profs[row->file];
+	double bar_row = row->y1 - 1 - row->bar_y0;
+	size_t first = m->ngc_bars;
 	for (int gen = 0; gen < 3; gen++) {
 		mp_plot_gc_bar *last = NULL;
 		for (size_t i = 0; i < pr->ngcs; i++) {
@@ -996,16 +1049,25 @@ static int gc_bars(builder *b)
 				last->freed += freed;
 				continue;
 			}
-			if (grow(&m->gc_bars, &cap, m->ngc_bars + 1, sizeof *m->gc_bars) < 0)
+			if (grow(&m->gc_bars, cap, m->ngc_bars + 1, sizeof *m->gc_bars) < 0)
 				return -ENOMEM;
 			last = &m->gc_bars[m->ngc_bars++];
-			double h = row * (gen + 1) / 3;
-			*last = (mp_plot_gc_bar){.color = gc_colors[gen], .gen = gen, .first = i,
-						 .runs = 1, .box = {x0, m->gc_y1 - 1 - h, x1 - x0, h},
+			double h = bar_row * (gen + 1) / 3;
+			*last = (mp_plot_gc_bar){.color = gc_colors[gen], .gen = gen, .row = r, .first = i,
+						 .runs = 1, .box = {x0, row->y1 - 1 - h, x1 - x0, h},
 						 .collected = got, .freed = freed};
 		}
 	}
-	return m->ngc_bars ? gc_labels(b) : 0;
+	return m->ngc_bars > first ? gc_labels(b, row, m->gc_bars + first, m->ngc_bars - first) : 0;
+}
+
+static int gc_bars(builder *b)
+{
+	size_t cap = 0;
+	int rc = 0;
+	for (int r = 0; r < b->m->ngc_rows && rc == 0; r++)
+		rc = gc_row_bars(b, r, &cap);
+	return rc;
 }
 
 /* The sampled curve's value at `t` (epoch seconds), between the samples around it. */
@@ -1253,10 +1315,10 @@ int mp_plot_model_init(mp_plot_model *m, const mp_profile *const *profiles,
 	axes(&b);
 	if ((rc = files(&b)) < 0)
 		goto fail;
+	if (m->ngc_rows && (rc = gc_bars(&b)) < 0)
+		goto fail;
 	if (m->single) {
 		if ((rc = gc_spans(&b)) < 0 || (rc = marks(&b)) < 0)
-			goto fail;
-		if (b.gc_lane && (rc = gc_bars(&b)) < 0)
 			goto fail;
 		if (!opts->no_functions)
 			m->functions = opts->flame ? MP_FUNCS_LANE : MP_FUNCS_BRACKETS;

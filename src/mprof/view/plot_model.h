@@ -46,6 +46,7 @@ typedef struct mp_plot_opts {
 #define MP_PLOT_LANE_MAX 12   /* levels drawn; deeper calls are left out */
 #define MP_PLOT_GC_LANE 30.0  /* the GC lane's height: a row of labels over the bars */
 #define MP_PLOT_GC_MIN_W 2.0  /* a collection's bar is never narrower (CSS pixels) */
+#define MP_PLOT_GC_ROWS 4     /* overlays: one GC row per profile with collections, at most */
 #define MP_PLOT_KEY_COLORS 6  /* colours one legend swatch can show (one per profile) */
 
 /* Font sizes, in CSS pixels: the painter draws each text in the size the model measured. */
@@ -152,6 +153,7 @@ typedef struct mp_plot_gc_span {
 typedef struct mp_plot_gc_bar {
 	uint32_t color;
 	int gen;          /* 0, 1 or 2 (2 and older) */
+	int row;          /* its row of the lane (gc_rows) */
 	size_t first;     /* the profile's GC index of its first collection */
 	size_t runs;      /* collections merged into it */
 	mp_plot_rect box;
@@ -161,6 +163,16 @@ typedef struct mp_plot_gc_bar {
 	char label[40];   /* "1234 obj, 2.1 MiB"; centred over the bar at `at` */
 	mp_plot_xy at;
 } mp_plot_gc_bar;
+
+/* One row of the GC lane: the single profile's, or in an overlay one per profile that has
+ * collections (the first MP_PLOT_GC_ROWS of them), marked at its left by the profile's
+ * colour. */
+typedef struct mp_plot_gc_row {
+	size_t file;      /* the profile (files[file]) */
+	uint32_t color;   /* its colour */
+	double y0, y1;    /* the row: labels from y0, bars from bar_y0 down to y1 - 1 */
+	double bar_y0;
+} mp_plot_gc_row;
 
 typedef struct mp_plot_mark {
 	double x;         /* a vertical line from the plot's top to its bottom */
@@ -228,8 +240,11 @@ typedef struct mp_plot_model {
 	uint32_t *fn_colors;     /* single file: each function's colour, by its index */
 	mp_plot_gc_span *gcs;    /* single file only: guide lines */
 	size_t ngcs;
-	double gc_y0, gc_y1;     /* the GC lane (single file with GC lines; else both 0) */
-	double gc_bar_y0;        /* the top of its bar row (labels above) */
+	double gc_y0, gc_y1;     /* the GC lane, all its rows (else both 0) */
+	double gc_bar_y0;        /* the top of the first row's bars (labels above) */
+	mp_plot_gc_row gc_rows[MP_PLOT_GC_ROWS];
+	int ngc_rows;            /* 1 for a single profile with GC lines; one per overlaid
+				  * profile with them, up to MP_PLOT_GC_ROWS; 0: no lane */
 	mp_plot_gc_bar *gc_bars; /* by generation, then time */
 	size_t ngc_bars;
 	mp_plot_bracket *brackets;
