@@ -260,6 +260,8 @@
 	// at its left by the profile's colour when there are several profiles.
 	let laneBars = [];
 	const ROW = 30;
+	// Room for the lane between the plot and the time axis' labels, as in the PNG.
+	const LANE_H = D.gcs.length ? ROW * Math.max(1, D.gcRows.length) + 4 : 0;
 	function drawLane(u) {
 		if (!D.gcs.length) return;
 		// The canvas starts at the chart's left edge (room for the lane's name); the lane
@@ -268,6 +270,7 @@
 		const rows = Math.max(1, D.gcRows.length), H = ROW * rows;
 		lane.style.width = left + w + 'px';
 		lane.style.height = H + 'px';
+		lane.style.top = (u.bbox.top + u.bbox.height) / r + 3 + 'px';
 		lane.width = Math.round((left + w) * r);
 		lane.height = Math.round(H * r);
 		laneLeft = left;
@@ -378,7 +381,7 @@
 	let redecimating = false;
 	const opts = {
 		width: width(),
-		height: 420,
+		height: 420 + LANE_H,
 		series: [{ label: 'time (s)' }].concat(curves.map((c) => ({
 			label: c.name, stroke: c.color, width: c.width, spanGaps: true, points: { show: false },
 			value: (u, v) => v == null ? '' : fmt(v, 3) + ' MiB',
@@ -388,7 +391,7 @@
 			y: { range: () => yRange },
 		},
 		axes: [
-			{ label: 'time (s)' },
+			{ label: 'time (s)', gap: 5 + LANE_H, size: 50 + LANE_H },
 			{ label: 'memory (MiB)', size: 70 },
 		],
 		cursor: { drag: { x: true, y: false }, points: { show: false } },
@@ -448,7 +451,7 @@
 		const hit = laneBars.filter((b) => b[3] === row && b[0] - 2 <= x && x <= b[1] + 2);
 		if (hit.length) show([gcText(D.gcs[hit[hit.length - 1][2]])]);
 	});
-	window.addEventListener('resize', () => u.setSize({ width: width(), height: 420 }));
+	window.addEventListener('resize', () => u.setSize({ width: width(), height: 420 + LANE_H }));
 
 	// The whole series, parsed after the overview was drawn: they replace it, and the view is
 	// decimated again from them.
