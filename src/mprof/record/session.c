@@ -16,8 +16,8 @@
  * - Signals are handled before the timer in each round, so a sample is never taken of a
  *   program that has already exited.
  * - No amount of trace traffic delays a sample, a signal or the program's exit: each drain
- *   reads at most CHANNEL_BUDGET bytes of the socket, and the ring for at most RING_SLICE_NS
- *   and never past the next sample's deadline; a drain cut short is resumed in the next
+ *   reads at most CHANNEL_BUDGET bytes of the socket, and the ring for at most half the time
+ *   until the next drain (batch_ns) and never past the next sample's deadline; a drain cut short is resumed in the next
  *   round, after signals and the timer have had their turn.
  * - mprof raises its own scheduling priority (nice -10) when it may (root, CAP_SYS_NICE):
  *   a program busy on every core, or a flood of trace events, then cannot delay a sample by
@@ -60,7 +60,6 @@
  * program's exit are seen. */
 #define CHANNEL_BUDGET (64u * 1024u)
 #define RING_CHUNK (16u * 1024u)     /* the ring is read this much between looks at the clock */
-#define RING_SLICE_NS 500000LL      /* and for at most this long a time */
 
 struct tracked {
 	mp_proc proc;
@@ -343,18 +342,19 @@ static long long batch_ns(const struct session *s)
 
 /* The trace ring (ring.h): whatever the program's processes appended to it. Reading it costs
  * no system call, only the parsing, so it is bounded by time, not bytes: RING_CHUNK bytes at a
- * time until the ring is empty, the next sample is due, or RING_SLICE_NS have gone (mprof
- * then spends at most half its time on a flood of brackets, and a program that brackets fast
- * seldom finds its slot full and falls back to one send per event). It is read at every sample
- * while the channel is quiet and with every drain of the channel. A ring that had brackets is
- * read again CHANNEL_BATCH_NS later, as a busy channel is. Returns 1 when time cut it short. */
+ * time until the ring is empty, the next sample is due, or half the time to the next drain
+ * (batch_ns) has gone. mprof then spends at most about half its time on a flood of brackets,
+ * and a program that brackets fast seldom finds its slot full and falls back to one send per
+ * event. It is read at every sample while the channel is quiet and with every drain of the
+ * channel; a ring that had brackets is read again batch_ns later, as a busy channel is.
+ * Returns 1 when time cut it short. */
 static int drain_ring(struct session *s)
 {
 	if (!s->o->ring)
 		return 0;
 	unsigned long before = s->o->ring->events + s->o->ring->bad;
 	unsigned long long bytes = s->o->ring->bytes;
-	long long now = mono_ns(), until = now + RING_SLICE_NS;
+	long long now = mono_ns(), until = now + batch_ns(s) / 2;
 	if (s->sample_at > now && s->sample_at < until)
 		until = s->sample_at;
 	int more;
