@@ -124,6 +124,8 @@ _accel = None
 if _TRACE_ENV in _os.environ and _os.environ.get(_PURE_ENV) != "1":
     try:
         import _mprof_trace as _accel
+        # Ours alone: the program sees mprof_trace in sys.modules, nothing more (docs/python.md).
+        _sys.modules.pop("_mprof_trace", None)
         if getattr(_accel, "ABI", None) != _ACCEL_ABI:
             _accel = None
     except Exception:   # not built for this interpreter, or no compiler was there

@@ -4,8 +4,16 @@
 # figure (what statm says at the same moments), finished brackets kept in the ring survive a
 # kill -9, a forked child writes its own slot, a flood still samples, and a program that
 # scribbles over the ring breaks nothing but its own lines. Without the tracker, statm.
+# Python's brackets go through the C accelerator when the build made it (GCLAB_PY_ACCEL names
+# it, docs/python.md) and python3 loads it, and through the pure-Python path when it did not
+# or MPROF_TRACE_PURE=1: the fixture says which, and the test checks it is the one expected.
 . "$(dirname "$0")/lib.sh"
 : "${BRACKETFIX:?}" "${BRACKETFIX_PY:?}"
+accel=0
+if [ -n "${GCLAB_PY_ACCEL:-}" ] && [ "${MPROF_TRACE_PURE:-}" != 1 ]; then
+	accel=$(python3 -c 'import importlib.machinery as m, sys
+print(int(any(sys.argv[1].endswith(s) for s in m.EXTENSION_SUFFIXES)))' "$GCLAB_PY_ACCEL")
+fi
 
 "$MPROF" run -q -o probe.dat true
 default=$(awk '$1=="META"{for(i=2;i<=NF;i++) if($i ~ /^peaks=/) print substr($i,7)}' probe.dat)
@@ -80,6 +88,8 @@ wait $lpid
 for prog in "$BRACKETFIX" "$BRACKETFIX_PY"; do
 	expect_status 0 "fork ($(basename "$prog"))" "$MPROF" run -q -C -o f.dat "$prog" fork 2000
 	check "parent and child both on the fast path: $(cat "$T/out")" grep -qx 'paths 3 3' "$T/out"
+	case $prog in *.py) check "Python parent and child, accelerated: $accel" \
+		grep -qx "accel $accel $accel" "$T/out" ;; esac
 	check "2000 parent brackets, pid field 0" \
 		test "$(awk '$1=="FUNC" && $2 ~ /parent$/ && $NF==0' f.dat | wc -l)" -eq 2000
 	check "2000 child brackets under the child's pid" \
@@ -90,8 +100,10 @@ done
 expect_status 0 "C: 4 threads x 20000 brackets" "$MPROF" run -o th.dat "$BRACKETFIX" threads 20000
 check "C: all 80000 arrive" test "$(grep -c '^FUNC thread ' th.dat)" -eq 80000
 check "C: no malformed line" sh -c "! grep -q malformed '$T/err'"
-expect_status 0 "Python: 4 threads x 5000 calls" "$MPROF" run -o tp.dat "$BRACKETFIX_PY" threads 5000
-check "Python: all 20000 arrive" test "$(grep -c '^FUNC __main__.inthread ' tp.dat)" -eq 20000
+expect_status 0 "Python: 4 threads x 20000 calls + 5000 blocks" "$MPROF" run -o tp.dat "$BRACKETFIX_PY" threads 20000
+check "Python: accelerated: $accel" grep -qx "accel $accel" "$T/out"
+check "Python: all 80000 calls arrive" test "$(grep -c '^FUNC __main__.inthread ' tp.dat)" -eq 80000
+check "Python: all 20000 blocks arrive" test "$(grep -c '^FUNC [.]inblock ' tp.dat)" -eq 20000
 check "Python: no malformed line" sh -c "! grep -q malformed '$T/err'"
 
 # --- a flood of brackets still samples, and loses none ------------------------------------
