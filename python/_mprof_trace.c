@@ -8,10 +8,12 @@
  * claiming the slot, generators, coroutines, markers, collections) stays in Python.
  *
  * Invariants:
- * - Every function here runs start to end holding the GIL and never releases it nor calls back
- *   into Python code (no GC-tracked allocation, no __del__, no signal check): so each ring
- *   append is atomic with respect to this process's other threads, and mprof_trace.py routes
- *   every append through put() or leave() while this module is in use, never its own.
+ * - Every function here runs holding the GIL and never releases it. An append (ring_put) calls
+ *   nothing from reading the head to storing it, so no other thread, and no Python code, runs
+ *   inside one: appends are atomic with respect to each other. (Setting the depth allocates,
+ *   which may run a collection and so Python code, but only before or after an append.)
+ *   mprof_trace.py routes every append through put() or leave() while this module is in use,
+ *   never through its own.
  * - We write only the slot setup() named, and forget it in a forked child before the child
  *   runs any code (pthread_atfork): a child writes nothing until mprof_trace.py has claimed
  *   it a slot of its own and called setup() again. The child's memory is -1 until then (the
