@@ -262,19 +262,23 @@ def _ring_put_py(data):
 _ring_put = _ring_put_py
 
 
-def _accel_setup():
+def _accel_setup(at_start):
     """Points the C accelerator at this process's state (at start, and in a forked child once
-    it has its own slot) and routes every append to the ring through it. If that fails, it
-    holds no slot: its brackets are sent."""
-    global _ring_put
+    it has its own slot) and routes every append to the ring through it. If that fails at
+    start, it is not used; in a child (whose wrappers use it already) it then holds no slot,
+    and its brackets are sent."""
+    global _ring_put, _accel
     if _accel is None:
         return
-    _ring_put = _accel.put
     try:
         _accel.setup(_depth, _pid_int, _page, _statm, _rss_map if _rss_words is not None else None,
                      _ring_map if _slot_head is not None else None, _slot_base)
+        _ring_put = _accel.put
     except Exception:
-        pass
+        if at_start:
+            _accel = None
+        else:
+            _ring_put = _accel.put
 
 
 def _open_statm():
@@ -306,7 +310,7 @@ def _after_fork_in_child():
                 pass
             _ring_own = -1
         _claim_slot()
-    _accel_setup()
+    _accel_setup(False)
 
 
 def _off():
@@ -923,7 +927,7 @@ def _start(install_builtin=True):
         _out, _out_flags = sender
         _begins = _os.environ.get(_BEGIN_ENV) == "1"
         _fd = fd
-        _accel_setup()
+        _accel_setup(True)
         if hasattr(_os, "register_at_fork"):
             _os.register_at_fork(after_in_child=_after_fork_in_child)
         callbacks = getattr(_gc, "callbacks", None)
