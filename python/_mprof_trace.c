@@ -58,21 +58,21 @@ _Static_assert(RSS_SLOTS == MPROF_TRACE_RSS_SLOTS && RSS_PID_SHIFT == MPROF_TRAC
 /* The process-wide state, all of it. Guarded by the GIL; the atfork handler runs in a child
  * that has one thread. */
 static struct {
-	Py_buffer words;             /* the kernel's words, or .buf NULL */
-	Py_buffer ring;              /* the whole ring, or .buf NULL */
-	unsigned char *slot;         /* ours, inside `ring`, or NULL: everything is sent */
-	int statm;                   /* /proc/self/statm (mprof_trace.py's), or -1 */
+	Py_buffer words;     /* the kernel's words, or .buf NULL */
+	Py_buffer ring;	     /* the whole ring, or .buf NULL */
+	unsigned char *slot; /* ours, inside `ring`, or NULL: everything is sent */
+	int statm;	     /* /proc/self/statm (mprof_trace.py's), or -1 */
 	long long page;
 	unsigned long long pid;
-	char pid_text[24];           /* "E <pid> " and "F <pid> " share it */
+	char pid_text[24]; /* "E <pid> " and "F <pid> " share it */
 	size_t pid_len;
-	PyObject *depth;             /* mprof_trace's context variable, or NULL */
+	PyObject *depth; /* mprof_trace's context variable, or NULL */
 } st = {.statm = -1, .page = 4096};
 
 /* One open bracket: what leave() needs from enter(). Not GC-tracked (it refers to nothing),
  * recycled through a small free list. */
 typedef struct {
-	PyObject_HEAD
+	PyObject ob_base; /* PyObject_HEAD */
 	long level;
 	long long t0;
 	long long rss0;
@@ -235,8 +235,8 @@ static char *put_seconds(char *p, long long ns)
 
 /* "<type> <pid> <level> <t0> <rss0> <t1> <rss1> <name>\n": E (times in ns) or F (seconds).
  * `name` is mprof_trace's already (no newline); it is cut so that the line fits. */
-static size_t format_bracket(char *buf, char type, const Bracket *b, long long t1,
-			     long long rss1, const char *name, size_t name_len)
+static size_t format_bracket(char *buf, char type, const Bracket *b, long long t1, long long rss1,
+			     const char *name, size_t name_len)
 {
 	char *p = buf;
 	*p++ = type;
@@ -272,9 +272,10 @@ static int set_depth(long level)
 	return 0;
 }
 
-PyDoc_STRVAR(enter_doc, "enter(level) -> bracket\n\n"
-			"Opens a bracket at nesting level `level`: sets the depth to level + 1 and takes\n"
-			"the memory and the time at entry.");
+PyDoc_STRVAR(enter_doc,
+	     "enter(level) -> bracket\n\n"
+	     "Opens a bracket at nesting level `level`: sets the depth to level + 1 and takes\n"
+	     "the memory and the time at entry.");
 
 static PyObject *accel_enter(PyObject *mod, PyObject *arg)
 {
@@ -298,11 +299,12 @@ static PyObject *accel_enter(PyObject *mod, PyObject *arg)
 	return (PyObject *)b;
 }
 
-PyDoc_STRVAR(leave_doc,
-	     "leave(bracket, name) -> None or bytes\n\n"
-	     "Closes `bracket`: restores the depth, takes the time and memory at exit and appends\n"
-	     "the bracket to this process's ring slot as an E event (None). Without a slot, or when\n"
-	     "it is full, returns the bracket as an F event for the caller to send.");
+PyDoc_STRVAR(
+	leave_doc,
+	"leave(bracket, name) -> None or bytes\n\n"
+	"Closes `bracket`: restores the depth, takes the time and memory at exit and appends\n"
+	"the bracket to this process's ring slot as an E event (None). Without a slot, or when\n"
+	"it is full, returns the bracket as an F event for the caller to send.");
 
 static PyObject *accel_leave(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
 {
@@ -330,9 +332,10 @@ static PyObject *accel_leave(PyObject *mod, PyObject *const *args, Py_ssize_t na
 	return PyBytes_FromStringAndSize(buf, (Py_ssize_t)len);
 }
 
-PyDoc_STRVAR(put_doc, "put(event: bytes) -> bool\n\n"
-		      "Appends one whole event to this process's ring slot; False when there is no\n"
-		      "slot or no room (the caller sends it).");
+PyDoc_STRVAR(put_doc,
+	     "put(event: bytes) -> bool\n\n"
+	     "Appends one whole event to this process's ring slot; False when there is no\n"
+	     "slot or no room (the caller sends it).");
 
 static PyObject *accel_put(PyObject *mod, PyObject *arg)
 {
@@ -410,7 +413,8 @@ static PyObject *accel_setup(PyObject *mod, PyObject *args)
 		if (PyObject_GetBuffer(words, &st.words, PyBUF_SIMPLE) < 0)
 			goto fail;
 		if (st.words.len < RSS_SLOTS * 8 || ((uintptr_t)st.words.buf & 7)) {
-			PyErr_SetString(PyExc_ValueError, "setup: the words are not 1024 aligned words");
+			PyErr_SetString(PyExc_ValueError,
+					"setup: the words are not 1024 aligned words");
 			goto fail;
 		}
 	}
