@@ -119,5 +119,10 @@ check "its own 1000 brackets all arrive (through the socket when its slot looks 
 	test "$(grep -c '^FUNC after ' s.dat)" -eq 1000
 check "the garbage is counted" grep -q 'skipped [0-9]* malformed trace event' "$T/err"
 check "the profile reads back" "$MPROF" export -o s.csv s.dat
+expect_status 0 "a Python program scribbling over the ring" "$MPROF" run -o sp.dat "$BRACKETFIX_PY" scribble 1000
+check "Python: accelerated: $accel" grep -qx "accel $accel" "$T/out"
+check "Python: its own 1000 calls and 100 blocks all arrive" \
+	test "$(grep -c -e '^FUNC __main__.after ' -e '^FUNC [.]afterblock ' sp.dat)" -eq 1100
+check "the garbage is counted" grep -q 'skipped [0-9]* malformed trace event' "$T/err"
 
 finish
