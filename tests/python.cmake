@@ -43,6 +43,12 @@ if(GCLAB_PYTHON3)
     set_tests_properties(python_mprof_${which} PROPERTIES
                          LABELS python TIMEOUT 120 ${gclab_skip} ENVIRONMENT "${_env}")
   endforeach()
+  # The accelerator itself, on a ring of its own (only when the build made it).
+  if(GCLAB_PY_ACCEL)
+    add_test(NAME python_accel COMMAND ${GCLAB_PY_ACCEL_PYTHON} ${_py}/test_accel.py)
+    set_tests_properties(python_accel PROPERTIES LABELS python TIMEOUT 60 ${gclab_skip}
+                         ENVIRONMENT "${gclab_py_accel}")
+  endif()
   add_test(NAME python_interop_memory_profiler
            COMMAND ${GCLAB_PYTHON3} ${_py}/test_mprof.py --mprof $<TARGET_FILE:mprof> Interop)
   set_tests_properties(python_interop_memory_profiler PROPERTIES
