@@ -375,7 +375,7 @@ static void forget(void)
 
 /* In a forked child, before it runs anything: the slot, the kernel's word (indexed by the
  * parent's pid) and the statm fd (which reads the parent) are the parent's. The buffers stay
- * held (releasing them would run Python code here); setup() releases them. */
+ * held (no Python object is touched in an atfork handler); setup() releases them. */
 static void after_fork_in_child(void)
 {
 	st.slot = NULL;

@@ -58,6 +58,13 @@ cp "$T/out" p.out
 check "Python: the fast path is taken" grep -qx 'paths 3' p.out
 check "Python: every block's memory is statm's at the same moments" exact p.dat p.out "[.]"
 
+expect_status 0 "Python: 2000 calls under the tracker" "$MPROF" run -q -o r.dat "$BRACKETFIX_PY" reads 2000
+check "Python: their memory is the kernel's word, no statm read: $(cat "$T/out")" grep -qx 'reads 0' "$T/out"
+expect_status 0 "Python: 2000 calls without the tracker" "$MPROF" run -q --peaks=hwm -o r.dat "$BRACKETFIX_PY" reads 2000
+# (a collection meanwhile reads statm too)
+check "Python: two statm reads a call without it: $(cat "$T/out")" \
+	test "$(sed -n 's/^reads //p' "$T/out")" -ge 4000
+
 expect_status 0 "C brackets without the tracker" "$MPROF" run -q --peaks=hwm -o h.dat "$BRACKETFIX" exact 6
 cp "$T/out" h.out
 check "without the tracker: no ring, statm" grep -qx 'paths 0' h.out
