@@ -36,6 +36,12 @@ Invariants:
 - Our ring slot is ours while `_ring_own` (our own open file description of the ring) holds
   an OFD write lock on its first byte; the writes of this process's threads are serialised by
   `_ring_lock`; the head word is stored after the bytes it covers, in one 8-byte store.
+- With the C accelerator (`_accel`, the optional extension _mprof_trace: docs/python.md) every
+  append to the ring goes through it (its enter/leave, and `_ring_put` is its put): each runs
+  holding the GIL from reading the head to storing it, so appends are atomic with respect to
+  each other, and no pure-Python append ever runs beside them. It is pointed at our slot at
+  start and, in a forked child, again once the child has its own (it forgets the parent's in
+  the child before anything runs). MPROF_TRACE_PURE=1 in the environment keeps it out.
 """
 
 import gc as _gc
@@ -106,6 +112,24 @@ _slot_head = None   # our slot's head word (memoryview, one element), or None: s
 _slot_tail = None
 _slot_data = None
 _ring_lock = None
+_rss_map = None     # the mmap of the kernel's words (the C accelerator takes its buffer)
+_slot_base = -1     # our slot's byte offset in the ring, or -1
+
+# The C accelerator (python/_mprof_trace.c), when it was built for this interpreter; imported
+# only under mprof (the channel is named), while mprof's bootstrap directory is on sys.path.
+# One of another version (its ABI differs) is not used.
+_ACCEL_ABI = 1
+_PURE_ENV = "MPROF_TRACE_PURE"
+_accel = None
+if _TRACE_ENV in _os.environ and _os.environ.get(_PURE_ENV) != "1":
+    try:
+        import _mprof_trace as _accel
+        # Ours alone: the program sees mprof_trace in sys.modules, nothing more (docs/python.md).
+        _sys.modules.pop("_mprof_trace", None)
+        if getattr(_accel, "ABI", None) != _ACCEL_ABI:
+            _accel = None
+    except Exception:   # not built for this interpreter, or no compiler was there
+        _accel = None
 
 
 def _rss():
@@ -138,7 +162,7 @@ def _env_fd(name):
 
 def _open_rss():
     """Maps the kernel's words read-only, when mprof named them and they are a BPF map."""
-    global _rss_words, _rss_src
+    global _rss_words, _rss_src, _rss_map
     fd = _env_fd(_RSS_ENV)
     if fd < 0 or not _fd_is(fd, "anon_inode:bpf-map"):
         return
@@ -146,6 +170,7 @@ def _open_rss():
         import mmap
         m = mmap.mmap(fd, _RSS_SLOTS * 8, mmap.MAP_SHARED, mmap.PROT_READ)
         _rss_words = memoryview(m).cast("Q")
+        _rss_map = m
         _rss_src = fd
     except Exception:
         _rss_words = None
@@ -154,9 +179,10 @@ def _open_rss():
 def _claim_slot():
     """Takes a free slot of the ring: an OFD write lock on its first byte, through our own
     open file description. Without one, everything is sent."""
-    global _ring_own, _slot_head, _slot_tail, _slot_data, _ring_lock
+    global _ring_own, _slot_head, _slot_tail, _slot_data, _ring_lock, _slot_base
     import _thread
     _slot_head = _slot_tail = _slot_data = None
+    _slot_base = -1
     _ring_lock = _thread.allocate_lock()
     try:
         import fcntl
@@ -177,6 +203,7 @@ def _claim_slot():
         view[base + _RING_OWNER:base + _RING_OWNER + 4].cast("i")[0] = _pid_int
         _slot_data = view[base + _RING_DATA:base + _RING_SLOT_SIZE]
         _slot_head = view[base:base + 8].cast("Q")
+        _slot_base = base
         return
     _os.close(own)
 
@@ -204,9 +231,10 @@ def _open_ring():
     _claim_slot()
 
 
-def _ring_put(data):
+def _ring_put_py(data):
     """Appends one event to our slot and publishes it; False when there is no slot or no
-    room (mprof has not read it yet): the caller sends it."""
+    room (mprof has not read it yet): the caller sends it. (With the C accelerator,
+    _ring_put is its put, which does the same.)"""
     with _ring_lock:
         head = _slot_head
         if head is None:
@@ -229,6 +257,28 @@ def _ring_put(data):
         except Exception:
             return False    # whatever is in the slot, never the program's error
     return True
+
+
+_ring_put = _ring_put_py
+
+
+def _accel_setup(at_start):
+    """Points the C accelerator at this process's state (at start, and in a forked child once
+    it has its own slot) and routes every append to the ring through it. If that fails at
+    start, it is not used; in a child (whose wrappers use it already) it then holds no slot,
+    and its brackets are sent."""
+    global _ring_put, _accel
+    if _accel is None:
+        return
+    try:
+        _accel.setup(_depth, _pid_int, _page, _statm, _rss_map if _rss_words is not None else None,
+                     _ring_map if _slot_head is not None else None, _slot_base)
+        _ring_put = _accel.put
+    except Exception:
+        if at_start:
+            _accel = None
+        else:
+            _ring_put = _accel.put
 
 
 def _open_statm():
@@ -260,6 +310,7 @@ def _after_fork_in_child():
                 pass
             _ring_own = -1
         _claim_slot()
+    _accel_setup(False)
 
 
 def _off():
@@ -335,11 +386,19 @@ def enabled():
 def _paths():
     """For tests: 1 when this process owns a ring slot, plus 2 when its memory figures come
     from the kernel tracker (as mprof__paths() in C)."""
-    p = 1 if _slot_head is not None else 0
+    if _accel is not None:
+        p = 1 if _accel.has_slot() else 0
+    else:
+        p = 1 if _slot_head is not None else 0
     w = _rss_words
     if w is not None and w[_rss_idx] >> _RSS_SHIFT == _pid_int:
         p |= 2
     return p
+
+
+def _accelerated():
+    """For tests: True when decorated calls go through the C accelerator."""
+    return _accel is not None and _started and _fd >= 0 and not _begins
 
 
 def _gc_callback(phase, info):
@@ -401,6 +460,9 @@ def _wrap_function(func, name):
     MASKC = _RING_CAP - 1
     M64 = (1 << 64) - 1
     put = _ring_put     # for an event that crosses the circle's end, or a slot that is full
+
+    if _accel is not None and not _begins:
+        return _wrap_function_accel(func, name)
 
     def wrapper(*args, **kwargs):
         if _fd < 0:
@@ -468,6 +530,39 @@ def _wrap_function(func, name):
                         _off()
                     except Exception:
                         pass
+
+    return wrapper
+
+
+def _wrap_function_accel(func, name):
+    # The hot path with the C accelerator: enter() raises the depth and takes the time and the
+    # memory at entry, leave() restores the depth, takes them at exit and appends the E event
+    # to our slot, or returns it as an F event to send (no slot, or the slot is full).
+    get = _depth.get
+    set = _depth.set
+    enter = _accel.enter
+    leave = _accel.leave
+
+    def wrapper(*args, **kwargs):
+        if _fd < 0:
+            return func(*args, **kwargs)
+        level = get()
+        b = None
+        try:
+            # Inside the try: whatever interrupts, the finally puts the level back.
+            b = enter(level)
+            return func(*args, **kwargs)
+        finally:
+            if b is not None and _fd >= 0:
+                # No return here, in a finally: it would replace the function's result.
+                try:
+                    data = leave(b, name)
+                    if data is not None:
+                        _emit(data)
+                except Exception:
+                    pass        # e.g. MemoryError: this bracket is lost, not the program
+            else:
+                set(level)      # interrupted before enter() returned, or mprof has gone
 
     return wrapper
 
@@ -832,6 +927,7 @@ def _start(install_builtin=True):
         _out, _out_flags = sender
         _begins = _os.environ.get(_BEGIN_ENV) == "1"
         _fd = fd
+        _accel_setup(True)
         if hasattr(_os, "register_at_fork"):
             _os.register_at_fork(after_in_child=_after_fork_in_child)
         callbacks = getattr(_gc, "callbacks", None)

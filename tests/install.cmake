@@ -12,5 +12,5 @@ endif()
 foreach(mode files relocate destdir pkgconfig findpackage headers exports python version notests)
   add_test(NAME install_${mode} COMMAND sh ${PROJECT_SOURCE_DIR}/tests/install/install.sh ${mode})
   set_tests_properties(install_${mode} PROPERTIES LABELS install TIMEOUT 300 ${gclab_skip}
-    ENVIRONMENT "BUILD=${PROJECT_BINARY_DIR};SRC=${PROJECT_SOURCE_DIR};LIBDIR=${CMAKE_INSTALL_LIBDIR};MANDIR=${CMAKE_INSTALL_MANDIR};VERSION=${PROJECT_VERSION};CC=${CMAKE_C_COMPILER};SANITIZE_FLAGS=${gclab_install_cflags}")
+    ENVIRONMENT "BUILD=${PROJECT_BINARY_DIR};SRC=${PROJECT_SOURCE_DIR};LIBDIR=${CMAKE_INSTALL_LIBDIR};MANDIR=${CMAKE_INSTALL_MANDIR};VERSION=${PROJECT_VERSION};CC=${CMAKE_C_COMPILER};SANITIZE_FLAGS=${gclab_install_cflags};${gclab_py_accel}")
 endforeach()

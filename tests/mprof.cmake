@@ -25,10 +25,15 @@ foreach(t run_memory run_trace run_process run_flood run_peaks run_bad_input cli
     ENVIRONMENT "MPROF=$<TARGET_FILE:mprof>;MEMFIX=$<TARGET_FILE:memfix>")
 endforeach()
 
-# The fast path of the trace channel: the ring and the kernel's figures (tests/cli/run_brackets.sh).
-add_test(NAME cli_run_brackets COMMAND sh ${PROJECT_SOURCE_DIR}/tests/cli/run_brackets.sh)
-set_tests_properties(cli_run_brackets PROPERTIES LABELS cli TIMEOUT 300 ${gclab_skip}
-  ENVIRONMENT "MPROF=$<TARGET_FILE:mprof>;BRACKETFIX=$<TARGET_FILE:bracketfix>;BRACKETFIX_PY=${PROJECT_SOURCE_DIR}/tests/fixtures/bracketfix.py")
+# The fast path of the trace channel: the ring and the kernel's figures (tests/cli/run_brackets.sh),
+# Python's brackets through the C accelerator when the build made it (GCLAB_PY_ACCEL, set in
+# tests/python.cmake), and again on the pure-Python path (cli_run_brackets_pure).
+foreach(t run_brackets run_brackets_pure)
+  add_test(NAME cli_${t} COMMAND sh ${PROJECT_SOURCE_DIR}/tests/cli/run_brackets.sh)
+  set_tests_properties(cli_${t} PROPERTIES LABELS cli TIMEOUT 300 ${gclab_skip}
+    ENVIRONMENT "MPROF=$<TARGET_FILE:mprof>;BRACKETFIX=$<TARGET_FILE:bracketfix>;BRACKETFIX_PY=${PROJECT_SOURCE_DIR}/tests/fixtures/bracketfix.py;${gclab_py_accel}")
+endforeach()
+set_property(TEST cli_run_brackets_pure APPEND PROPERTY ENVIRONMENT MPROF_TRACE_PURE=1)
 
 # Outputs and messages (needs the .dat fixtures too).
 add_test(NAME cli_output_trust COMMAND sh ${PROJECT_SOURCE_DIR}/tests/cli/output_trust.sh)
@@ -48,5 +53,6 @@ set_tests_properties(cli_live PROPERTIES LABELS cli TIMEOUT 600 ${gclab_skip}
 # allow for it (and say so).
 if(GCLAB_SANITIZE)
   set_property(TEST cli_run_memory APPEND PROPERTY ENVIRONMENT GCLAB_SANITIZED=1)
-  set_property(TEST cli_run_brackets APPEND PROPERTY ENVIRONMENT GCLAB_SANITIZED=1)
+  set_property(TEST cli_run_brackets cli_run_brackets_pure APPEND PROPERTY ENVIRONMENT
+               GCLAB_SANITIZED=1)
 endif()

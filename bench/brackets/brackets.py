@@ -4,7 +4,10 @@ Each configuration runs ROUNDS times, the configurations interleaved within a ro
 all see the same load. A figure is the median of its runs; [min-max] is their range.
 - C bracket: cbracket.c times N begin/end pairs in its own loop, per bracket.
 - Python call: bench/python/calls.py times N calls of a decorated empty function, per call, minus the
-  same loop under plain python (where @profile is the identity) in the same round.
+  same loop under plain python (where @profile is the identity) in the same round. With the
+  tracker it is timed twice: on the path mprof_trace takes by itself (through its C accelerator
+  when the build made it for this interpreter, docs/python.md) and on the pure-Python path
+  (MPROF_TRACE_PURE=1); which path each row measured is printed (asked of mprof_trace itself).
 - Each is timed twice: wall time, and the thread's CPU time (which the preemption of a loaded
   machine does not inflate; a send that waits for room is not in it).
 - The program's slowdown: its run's wall time under the tool, less the tool's own start and
@@ -42,6 +45,22 @@ def mprof(peaks, dat, *prog):
     return [MPROF, "run", "-q", "--peaks=" + peaks, "-o", dat] + list(prog)
 
 
+def py_path(dat, pure):
+    """Which path mprof_trace takes under `mprof run --peaks=bpf` here: "C accelerator" or
+    "pure Python" (and why)."""
+    code = ("import mprof_trace as m\n"
+            "print(m._accelerated(), m._accel is not None and m._accel.__file__)")
+    argv = mprof("bpf", dat, "--python", PY, "-c", code)
+    if pure:
+        argv = ["env", "MPROF_TRACE_PURE=1"] + argv
+    out = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                         text=True).stdout.split()
+    if out and out[0] == "True":
+        return "C accelerator", out[1]
+    return "pure Python", ("MPROF_TRACE_PURE=1" if pure else
+                           "no accelerator built for %s (python3-dev?)" % PY)
+
+
 def spread(v):
     return statistics.median(v), min(v), max(v)
 
@@ -68,6 +87,9 @@ def main():
     if probe:
         configs["c.bpf"] = mprof("bpf", dat, CBENCH, str(CN))
         configs["py.bpf"] = mprof("bpf", dat, "--python", PY, CALLS_PY, str(N))
+        configs["py.bpf.pure"] = (["env", "MPROF_TRACE_PURE=1"] +
+                                  mprof("bpf", dat, "--python", PY, CALLS_PY, str(N)))
+        paths = {"py.bpf": py_path(dat, False), "py.bpf.pure": py_path(dat, True)}
     if have_mp:
         configs["py.mp"] = [MP, "run", "-o", dat, CALLS_PY, str(N)]
     wallc = {k: [] for k in configs}   # per call, wall (us)
@@ -120,6 +142,7 @@ def main():
         ("py.mp", "Python @profile, memory_profiler (anchor)"),
         ("py.hwm", "Python @profile, mprof, previous path"),
         ("py.bpf", "Python @profile, mprof with the tracker"),
+        ("py.bpf.pure", "  the same, pure-Python path"),
         ("c.plain", "C bracket outside mprof (one branch)"),
         ("c.hwm", "C bracket, mprof, previous path"),
         ("c.bpf", "C bracket, mprof with the tracker"),
@@ -138,7 +161,7 @@ def main():
             label, m, lo, hi, cm, clo, chi,
             ratio(anchor, m) if k != "py.mp" else "%8s" % "-",
             ratio(anchor_cpu, cm) if k != "py.mp" else "%8s" % "-",
-            ratio(prev, m) if k.endswith(".bpf") else "%8s" % "-",
+            ratio(prev, m) if ".bpf" in k else "%8s" % "-",
             "%8.2fx" % slow[k] if k in slow else "-", funcs.get(k, "")))
     print("  m_p/x: times cheaper than memory_profiler's @profile (wall, CPU); prev/x: than the "
           "previous path (two statm reads\n  and a send); slowdown: the program's wall time "
@@ -147,6 +170,10 @@ def main():
         print("  goals with the tracker (the issue's, on a quiet machine): Python <= 1.5 us, "
               "C <= 1 us; here Python %.3f us wall, %.3f us CPU; C %.3f us wall, %.3f us CPU" % (
                   cost["py.bpf"][0], cpu["py.bpf"][0], cost["c.bpf"][0], cpu["c.bpf"][0]))
+        for k in ("py.bpf", "py.bpf.pure"):
+            print("  Python path measured by '%s': %s (%s)" % (
+                "with the tracker" if k == "py.bpf" else "pure-Python path", paths[k][0],
+                paths[k][1]))
     if not have_mp:
         print("  memory_profiler's mprof is not installed (%s; Debian: apt-get install "
               "python3-memory-profiler): no ratio to the anchor" % MP)

@@ -4,8 +4,16 @@
 # figure (what statm says at the same moments), finished brackets kept in the ring survive a
 # kill -9, a forked child writes its own slot, a flood still samples, and a program that
 # scribbles over the ring breaks nothing but its own lines. Without the tracker, statm.
+# Python's brackets go through the C accelerator when the build made it (GCLAB_PY_ACCEL names
+# it, docs/python.md) and python3 loads it, and through the pure-Python path when it did not
+# or MPROF_TRACE_PURE=1: the fixture says which, and the test checks it is the one expected.
 . "$(dirname "$0")/lib.sh"
 : "${BRACKETFIX:?}" "${BRACKETFIX_PY:?}"
+accel=0
+if [ -n "${GCLAB_PY_ACCEL:-}" ] && [ "${MPROF_TRACE_PURE:-}" != 1 ]; then
+	accel=$(python3 -c 'import importlib.machinery as m, sys
+print(int(any(sys.argv[1].endswith(s) for s in m.EXTENSION_SUFFIXES)))' "$GCLAB_PY_ACCEL")
+fi
 
 "$MPROF" run -q -o probe.dat true
 default=$(awk '$1=="META"{for(i=2;i<=NF;i++) if($i ~ /^peaks=/) print substr($i,7)}' probe.dat)
@@ -50,6 +58,13 @@ cp "$T/out" p.out
 check "Python: the fast path is taken" grep -qx 'paths 3' p.out
 check "Python: every block's memory is statm's at the same moments" exact p.dat p.out "[.]"
 
+expect_status 0 "Python: 2000 calls under the tracker" "$MPROF" run -q -o r.dat "$BRACKETFIX_PY" reads 2000
+check "Python: their memory is the kernel's word, no statm read: $(cat "$T/out")" grep -qx 'reads 0' "$T/out"
+expect_status 0 "Python: 2000 calls without the tracker" "$MPROF" run -q --peaks=hwm -o r.dat "$BRACKETFIX_PY" reads 2000
+# (a collection meanwhile reads statm too)
+check "Python: two statm reads a call without it: $(cat "$T/out")" \
+	test "$(sed -n 's/^reads //p' "$T/out")" -ge 4000
+
 expect_status 0 "C brackets without the tracker" "$MPROF" run -q --peaks=hwm -o h.dat "$BRACKETFIX" exact 6
 cp "$T/out" h.out
 check "without the tracker: no ring, statm" grep -qx 'paths 0' h.out
@@ -80,6 +95,8 @@ wait $lpid
 for prog in "$BRACKETFIX" "$BRACKETFIX_PY"; do
 	expect_status 0 "fork ($(basename "$prog"))" "$MPROF" run -q -C -o f.dat "$prog" fork 2000
 	check "parent and child both on the fast path: $(cat "$T/out")" grep -qx 'paths 3 3' "$T/out"
+	case $prog in *.py) check "Python parent and child, accelerated: $accel" \
+		grep -qx "accel $accel $accel" "$T/out" ;; esac
 	check "2000 parent brackets, pid field 0" \
 		test "$(awk '$1=="FUNC" && $2 ~ /parent$/ && $NF==0' f.dat | wc -l)" -eq 2000
 	check "2000 child brackets under the child's pid" \
@@ -90,8 +107,10 @@ done
 expect_status 0 "C: 4 threads x 20000 brackets" "$MPROF" run -o th.dat "$BRACKETFIX" threads 20000
 check "C: all 80000 arrive" test "$(grep -c '^FUNC thread ' th.dat)" -eq 80000
 check "C: no malformed line" sh -c "! grep -q malformed '$T/err'"
-expect_status 0 "Python: 4 threads x 5000 calls" "$MPROF" run -o tp.dat "$BRACKETFIX_PY" threads 5000
-check "Python: all 20000 arrive" test "$(grep -c '^FUNC __main__.inthread ' tp.dat)" -eq 20000
+expect_status 0 "Python: 4 threads x 20000 calls + 5000 blocks" "$MPROF" run -o tp.dat "$BRACKETFIX_PY" threads 20000
+check "Python: accelerated: $accel" grep -qx "accel $accel" "$T/out"
+check "Python: all 80000 calls arrive" test "$(grep -c '^FUNC __main__.inthread ' tp.dat)" -eq 80000
+check "Python: all 20000 blocks arrive" test "$(grep -c '^FUNC [.]inblock ' tp.dat)" -eq 20000
 check "Python: no malformed line" sh -c "! grep -q malformed '$T/err'"
 
 # --- a flood of brackets still samples, and loses none ------------------------------------
@@ -107,5 +126,10 @@ check "its own 1000 brackets all arrive (through the socket when its slot looks 
 	test "$(grep -c '^FUNC after ' s.dat)" -eq 1000
 check "the garbage is counted" grep -q 'skipped [0-9]* malformed trace event' "$T/err"
 check "the profile reads back" "$MPROF" export -o s.csv s.dat
+expect_status 0 "a Python program scribbling over the ring" "$MPROF" run -o sp.dat "$BRACKETFIX_PY" scribble 1000
+check "Python: accelerated: $accel" grep -qx "accel $accel" "$T/out"
+check "Python: its own 1000 calls and 100 blocks all arrive" \
+	test "$(grep -c -e '^FUNC __main__.after ' -e '^FUNC [.]afterblock ' sp.dat)" -eq 1100
+check "the garbage is counted" grep -q 'skipped [0-9]* malformed trace event' "$T/err"
 
 finish

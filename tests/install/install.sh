@@ -9,8 +9,10 @@
 #   findpackage a C program built with find_package(gclab) only, shared and static
 #   headers     each public header compiles alone, as C99 and as C++, from the prefix only
 #   exports     the shared libraries export exactly what the headers mark as their API
-#   python      python/ installs offline with pip (Debian's python3), then
-#               `from mprof_trace import profile` works, under mprof too
+#   python      python/ installs offline with pip (Debian's python3), with the C accelerator
+#               where Python's headers are, then `from mprof_trace import profile` works,
+#               under mprof too
+# GCLAB_PY_ACCEL names mprof_trace's C accelerator when the build made it (tests/CMakeLists.txt).
 #   version     the version named in project() is the one every other file names
 #   notests     -DGCLAB_TESTS=OFF configures with no cmocka to be found
 set -u
@@ -69,6 +71,10 @@ files)
 		"$MANDIR/man3/mprof_trace.3" share/doc/gclab/LICENSE; do
 		check "installed: $f" test -e "$T/p/$f"
 	done
+	if [ -n "${GCLAB_PY_ACCEL:-}" ]; then
+		f=share/gclab/python/$(basename "$GCLAB_PY_ACCEL")
+		check "installed: $f, beside mprof_trace.py" test -f "$T/p/$f"
+	fi
 	check "soname librcgc.so.0" sh -c "readelf -d '$T/p/$LIBDIR/librcgc.so' | grep -q 'SONAME.*\[librcgc.so.0\]'"
 	check "soname libmprof_trace.so.0" sh -c "readelf -d '$T/p/$LIBDIR/libmprof_trace.so' | grep -q 'SONAME.*\[libmprof_trace.so.0\]'"
 	check "librcgc needs libmprof_trace.so.0" sh -c "readelf -d '$T/p/$LIBDIR/librcgc.so' | grep -q 'NEEDED.*\[libmprof_trace.so.0\]'"
@@ -180,6 +186,13 @@ python)
 	check "installed: site/mprof_trace.py" test -f site/mprof_trace.py
 	check "installed: the package's metadata says $VERSION" sh -c "ls site | grep -qx 'mprof_trace-$VERSION.dist-info'"
 	check "only the module is installed, not mprof's bootstrap" sh -c "! ls site | grep -q -e launch -e sitecustomize"
+	if $py -c 'import os, sys, sysconfig
+sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))'; then
+		check "with Python's headers, the C accelerator is built and loads" \
+			env PYTHONPATH=site $py -c 'import _mprof_trace; assert _mprof_trace.ABI == 1'
+	else
+		ok "no Python headers here (python3-dev): the package is pure Python"
+	fi
 	cat >use.py <<'PY'
 import sys
 import mprof_trace

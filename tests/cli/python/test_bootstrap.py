@@ -1,9 +1,12 @@
 """The Python bootstrap, driven directly: python/mprof_launch.py runs each fixture with a
 socketpair named by MPROF_TRACE_FD, as `mprof run` does, and the events it sends are checked.
 
-Usage: test_bootstrap.py [--python INTERPRETER] [unittest options]
+Usage: test_bootstrap.py [--python INTERPRETER] [--pydir DIR] [unittest options]
 The test driver runs under any python3; INTERPRETER (default: python3 from PATH) runs the
-fixtures. Exit status 77 when INTERPRETER is not installed (ctest SKIP_RETURN_CODE).
+fixtures; DIR (default: the source tree's python/) holds the launcher and mprof_trace, as
+mprof's copy in the build tree does (with the C accelerator beside it when it was built).
+GCLAB_PY_ACCEL in the environment names the accelerator the build made (empty: none), and
+MPROF_TRACE_PURE=1 keeps it out (docs/python.md). Exit status 77 when INTERPRETER is not installed (ctest SKIP_RETURN_CODE).
 """
 import os
 import shutil
@@ -106,7 +109,34 @@ def plain(args, env=None, cwd=FIX, interp=None):
     return p.returncode, p.stdout.decode(), p.stderr.decode()
 
 
+def expect_accelerated():
+    """Whether decorated calls must go through the C accelerator here: the build made it, it
+    is beside this run's mprof_trace.py, it loads in PYTHON (same ABI), and MPROF_TRACE_PURE
+    does not keep it out."""
+    built = os.environ.get("GCLAB_PY_ACCEL")
+    if not built or os.environ.get("MPROF_TRACE_PURE") == "1":
+        return False
+    if os.path.dirname(os.path.realpath(built)) != os.path.realpath(PYDIR):
+        return False
+    code = ("import importlib.machinery as m, sys\n"
+            "print(any(sys.argv[1].endswith(s) for s in m.EXTENSION_SUFFIXES))")
+    out = subprocess.run([PYTHON, "-c", code, built], stdout=subprocess.PIPE).stdout
+    return out.strip() == b"True"
+
+
 class Brackets(unittest.TestCase):
+    def test_accelerator_used_when_built(self):
+        code = ("import mprof_trace\n"
+                "print(mprof_trace._accelerated())\n"
+                "@profile\n"
+                "def f(): return 7\n"
+                "print(f())\n")
+        r = run(["-c", code])
+        self.assertEqual(r.rc, 0, r.err)
+        self.assertEqual(r.out, "%s\n7\n" % expect_accelerated())
+        self.assertEqual(r.funcs(), [("__main__.f", 0)])
+
+
     def check_sane(self, r):
         for e in r.events:
             if e.type in "FG":
@@ -494,12 +524,15 @@ class Robustness(unittest.TestCase):
 
 
 def main():
-    global PYTHON
+    global PYTHON, PYDIR, LAUNCHER
     argv = sys.argv[:1]
     args = iter(sys.argv[1:])
     for a in args:
         if a == "--python":
             PYTHON = next(args)
+        elif a == "--pydir":
+            PYDIR = os.path.abspath(next(args))
+            LAUNCHER = os.path.join(PYDIR, "mprof_launch.py")
         else:
             argv.append(a)
     if not shutil.which(PYTHON):

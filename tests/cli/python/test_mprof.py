@@ -197,6 +197,29 @@ class EndToEnd(unittest.TestCase):
                 self.assertEqual(r.data.names_levels(), [("__main__.step", 0)], args)
                 self.assertEqual(r.data.exit, status)
 
+    def test_accelerator_used_when_built(self):
+        # mprof runs its own copy of mprof_trace (build/share/gclab/python) and, beside it, the
+        # C accelerator when the build made one (GCLAB_PY_ACCEL) for this interpreter's ABI;
+        # MPROF_TRACE_PURE=1 keeps it out. A missing build or staging step fails here.
+        built = os.environ.get("GCLAB_PY_ACCEL")
+        expect = False
+        if built and os.environ.get("MPROF_TRACE_PURE") != "1":
+            self.assertTrue(os.path.isfile(built), built)
+            code = ("import importlib.machinery as m, sys\n"
+                    "print(any(sys.argv[1].endswith(s) for s in m.EXTENSION_SUFFIXES))")
+            out = subprocess.run([PYTHON or "python3", "-c", code, built],
+                                 stdout=subprocess.PIPE).stdout
+            expect = out.strip() == b"True"
+        r = self.run_ok(["-c", "import mprof_trace\n@profile\ndef f(): pass\nf()\n"
+                               "print(mprof_trace._accelerated(), mprof_trace._accel and "
+                               "mprof_trace._accel.__file__)"],
+                        ["-q", "--python", PYTHON or "python3"])
+        got, where = r.out.split()
+        self.assertEqual(got, str(expect), r.out)
+        if expect:
+            self.assertEqual(os.path.realpath(where), os.path.realpath(built))
+        self.assertEqual(r.data.names_levels(), [("__main__.f", 0)])
+
     def test_installed_mprof_uses_its_own_bootstrap(self):
         # An installed (or relocated) mprof finds <its dir>/../share/gclab/python first.
         root = tempfile.mkdtemp()
