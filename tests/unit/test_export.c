@@ -5,6 +5,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -273,8 +274,44 @@ static void test_export__fixed_numbers_are_printfs(void **state)
 				   : (double)(x % 100000000000000ULL) / pow(10, (double)(x >> 8 & 15));
 		v *= (x & 1) ? -1 : 1;
 		snprintf(want, sizeof want, "%.*f", d, v);
-		if (strlen(want) < 30 && strcmp(one_num(v, d, 1), want) != 0)
+		if (strlen(want) >= 30)
+			continue;
+		if (strcmp(one_num(v, d, 1), want) != 0)
 			fail_msg("%.17g with %d decimals: %s, printf %s", v, d, one_num(v, d, 1), want);
+		/* JSON's form: the same digits, trailing zeros (and a bare point, a "-" on 0) dropped */
+		size_t n = strlen(want);
+		if (strchr(want, '.'))
+			while (want[n - 1] == '0' || want[n - 1] == '.')
+				if (want[--n] == '.')
+					break;
+		want[n] = 0;
+		if (!strcmp(want, "-0"))
+			strcpy(want, "0");
+		if (strcmp(one_num(v, d, 0), want) != 0)
+			fail_msg("%.17g with %d decimals: %s, want %s", v, d, one_num(v, d, 0), want);
+	}
+}
+
+/* Integers (the trace's microseconds, pids, counts) are printf's "%lld", at every length. */
+static void test_export__integers_are_printfs(void **state)
+{
+	(void)state;
+	char got[MP__JW_NUM_MAX + 8], want[32];
+	long long some[] = {0, 1, -1, 9, 10, 99999999, 100000000, -100000000, 1234567890123456789LL,
+			    9999999999999999LL, 10000000000000000LL, LLONG_MAX, LLONG_MIN};
+	for (size_t i = 0; i < sizeof some / sizeof some[0]; i++) {
+		snprintf(want, sizeof want, "%lld", some[i]);
+		got[mp__fmt_int(got, some[i])] = 0;
+		assert_string_equal(got, want);
+	}
+	unsigned long long x = 88172645463325252ULL;
+	for (int i = 0; i < 200000; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		long long v = (long long)(x >> (x % 64)) * ((x & 1) ? -1 : 1); /* every length */
+		snprintf(want, sizeof want, "%lld", v);
+		got[mp__fmt_int(got, v)] = 0;
+		if (strcmp(got, want) != 0)
+			fail_msg("%s, printf %s", got, want);
 	}
 }
 
@@ -290,6 +327,7 @@ int main(void)
 		cmocka_unit_test(test_export__trace_has_an_event_per_line_of_the_profile),
 		cmocka_unit_test(test_export__numbers_are_shortest_fixed_decimals),
 		cmocka_unit_test(test_export__fixed_numbers_are_printfs),
+		cmocka_unit_test(test_export__integers_are_printfs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
