@@ -193,6 +193,13 @@ static void test_export__trace_has_an_event_per_line_of_the_profile(void **state
 	assert_int_equal(count(buf, "\"cat\":\"function\""), 3);    /* FUNC */
 	assert_int_equal(count(buf, "\"cat\":\"gc\""), 2);          /* GC */
 	assert_int_equal(count(buf, "{\"ph\":\"i\""), 2);           /* MARK + EXIT */
+	/* Counters named by the backend (or true peak), one series in MiB, on their process. */
+	assert_non_null(strstr(buf, "\n{\"ph\":\"C\",\"name\":\"rss\",\"pid\":4242,\"ts\":100000,"
+				    "\"args\":{\"MiB\":20}},\n"));
+	assert_non_null(strstr(buf, "\n{\"ph\":\"C\",\"name\":\"true peak\",\"pid\":4242,"
+				    "\"ts\":200000,\"args\":{\"MiB\":50}},\n"));
+	assert_non_null(strstr(buf, "\n{\"ph\":\"C\",\"name\":\"rss\",\"pid\":4243,\"ts\":200000,"
+				    "\"args\":{\"MiB\":7.5}},\n"));
 	assert_non_null(strstr(buf, "{\"ph\":\"X\",\"cat\":\"gc\",\"pid\":4242,\"tid\":1000004242,"
 				    "\"ts\":310000,\"dur\":30000,\"name\":\"GC gen 2\",\"args\":"
 				    "{\"generation\":2,\"collected\":1000,\"uncollectable\":2,"
