@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "jsonw.h"
 
@@ -91,8 +92,15 @@ mp__jw *mp__jw_new(FILE *f)
 	struct mp__jw_async *a = calloc(1, sizeof *a);
 	if (!a)
 		goto fail_async;
-	if (!(a->bufs[0] = malloc(2 * (size_t)MP__JW_ASYNC_BUF)))
+	/* The two buffers in one huge page where the kernel gives them (one fault instead of
+	 * 512: on a virtual machine where a fault costs about 10 us, a few ms of an export). */
+	void *bufs;
+	if (posix_memalign(&bufs, 2 * (size_t)MP__JW_ASYNC_BUF, 2 * (size_t)MP__JW_ASYNC_BUF))
 		goto fail_bufs;
+#ifdef MADV_HUGEPAGE
+	madvise(bufs, 2 * (size_t)MP__JW_ASYNC_BUF, MADV_HUGEPAGE);
+#endif
+	a->bufs[0] = bufs;
 	a->bufs[1] = a->bufs[0] + MP__JW_ASYNC_BUF;
 	if (pthread_mutex_init(&a->lock, NULL))
 		goto fail_lock;
