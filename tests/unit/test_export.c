@@ -295,7 +295,8 @@ static void test_export__fixed_numbers_are_printfs(void **state)
 		if (!strcmp(want, "-0"))
 			strcpy(want, "0");
 		if (strcmp(one_num(v, d, 0), want) != 0)
-			fail_msg("%.17g with %d decimals: %s, want %s", v, d, one_num(v, d, 0), want);
+			fail_msg("%.17g with %d decimals: %s, want %s", v, d, one_num(v, d, 0),
+				 want);
 	}
 }
 
