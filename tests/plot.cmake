@@ -4,13 +4,15 @@ set(gclab_dat_fixtures ${PROJECT_SOURCE_DIR}/tests/fixtures/dat)
 
 gclab_unit_test(test_profile SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_profile.c LIBS mppaint)
 target_compile_definitions(test_profile PRIVATE FIXTURES="${gclab_dat_fixtures}")
-target_link_options(test_profile PRIVATE -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc)
+target_link_options(test_profile PRIVATE
+  -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=posix_memalign)
 gclab_unit_test(test_plot SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_plot.c LIBS mppaint)
 target_compile_definitions(test_plot PRIVATE FIXTURES="${gclab_dat_fixtures}")
 # The plot model links mpview alone: it must build and run without cairo.
 gclab_unit_test(test_plot_model SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_plot_model.c LIBS mpview)
 target_compile_definitions(test_plot_model PRIVATE FIXTURES="${gclab_dat_fixtures}")
-target_link_options(test_plot_model PRIVATE -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free)
+target_link_options(test_plot_model PRIVATE
+  -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=posix_memalign,--wrap=free)
 gclab_unit_test(test_export SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_export.c LIBS mppaint)
 target_compile_definitions(test_export PRIVATE FIXTURES="${gclab_dat_fixtures}")
 

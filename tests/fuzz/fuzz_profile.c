@@ -1,5 +1,5 @@
 /* fuzz_profile.c - libFuzzer target: the .dat reader and everything that reads its result
- * (peak, peak --func, export) on any bytes. Nothing may crash, leak or read out of bounds. */
+ * (peak, peak --func, export: CSV, JSON, trace events) on any bytes. Nothing may crash, leak or read out of bounds. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -7,6 +7,7 @@
 
 #include "export.h"
 #include "profile.h"
+#include "trace.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -27,6 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (f) {
 		mp_export_csv(&p, f);
 		mp_export_json(&p, "fuzz.dat", f);
+		mp_export_trace(&p, "fuzz.dat", f);
 		fclose(f);
 		free(buf);
 	}

@@ -5,6 +5,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -192,6 +193,13 @@ static void test_export__trace_has_an_event_per_line_of_the_profile(void **state
 	assert_int_equal(count(buf, "\"cat\":\"function\""), 3);    /* FUNC */
 	assert_int_equal(count(buf, "\"cat\":\"gc\""), 2);          /* GC */
 	assert_int_equal(count(buf, "{\"ph\":\"i\""), 2);           /* MARK + EXIT */
+	/* Counters named by the backend (or true peak), one series in MiB, on their process. */
+	assert_non_null(strstr(buf, "\n{\"ph\":\"C\",\"name\":\"rss\",\"pid\":4242,\"ts\":100000,"
+				    "\"args\":{\"MiB\":20}},\n"));
+	assert_non_null(strstr(buf, "\n{\"ph\":\"C\",\"name\":\"true peak\",\"pid\":4242,"
+				    "\"ts\":200000,\"args\":{\"MiB\":50}},\n"));
+	assert_non_null(strstr(buf, "\n{\"ph\":\"C\",\"name\":\"rss\",\"pid\":4243,\"ts\":200000,"
+				    "\"args\":{\"MiB\":7.5}},\n"));
 	assert_non_null(strstr(buf, "{\"ph\":\"X\",\"cat\":\"gc\",\"pid\":4242,\"tid\":1000004242,"
 				    "\"ts\":310000,\"dur\":30000,\"name\":\"GC gen 2\",\"args\":"
 				    "{\"generation\":2,\"collected\":1000,\"uncollectable\":2,"
@@ -273,8 +281,45 @@ static void test_export__fixed_numbers_are_printfs(void **state)
 				   : (double)(x % 100000000000000ULL) / pow(10, (double)(x >> 8 & 15));
 		v *= (x & 1) ? -1 : 1;
 		snprintf(want, sizeof want, "%.*f", d, v);
-		if (strlen(want) < 30 && strcmp(one_num(v, d, 1), want) != 0)
+		if (strlen(want) >= 30)
+			continue;
+		if (strcmp(one_num(v, d, 1), want) != 0)
 			fail_msg("%.17g with %d decimals: %s, printf %s", v, d, one_num(v, d, 1), want);
+		/* JSON's form: the same digits, trailing zeros (and a bare point, a "-" on 0) dropped */
+		size_t n = strlen(want);
+		if (strchr(want, '.'))
+			while (want[n - 1] == '0' || want[n - 1] == '.')
+				if (want[--n] == '.')
+					break;
+		want[n] = 0;
+		if (!strcmp(want, "-0"))
+			strcpy(want, "0");
+		if (strcmp(one_num(v, d, 0), want) != 0)
+			fail_msg("%.17g with %d decimals: %s, want %s", v, d, one_num(v, d, 0),
+				 want);
+	}
+}
+
+/* Integers (the trace's microseconds, pids, counts) are printf's "%lld", at every length. */
+static void test_export__integers_are_printfs(void **state)
+{
+	(void)state;
+	char got[MP__JW_NUM_MAX + 8], want[32];
+	long long some[] = {0, 1, -1, 9, 10, 99999999, 100000000, -100000000, 1234567890123456789LL,
+			    9999999999999999LL, 10000000000000000LL, LLONG_MAX, LLONG_MIN};
+	for (size_t i = 0; i < sizeof some / sizeof some[0]; i++) {
+		snprintf(want, sizeof want, "%lld", some[i]);
+		got[mp__fmt_int(got, some[i])] = 0;
+		assert_string_equal(got, want);
+	}
+	unsigned long long x = 88172645463325252ULL;
+	for (int i = 0; i < 200000; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		long long v = (long long)(x >> (x % 64)) * ((x & 1) ? -1 : 1); /* every length */
+		snprintf(want, sizeof want, "%lld", v);
+		got[mp__fmt_int(got, v)] = 0;
+		if (strcmp(got, want) != 0)
+			fail_msg("%s, printf %s", got, want);
 	}
 }
 
@@ -290,6 +335,7 @@ int main(void)
 		cmocka_unit_test(test_export__trace_has_an_event_per_line_of_the_profile),
 		cmocka_unit_test(test_export__numbers_are_shortest_fixed_decimals),
 		cmocka_unit_test(test_export__fixed_numbers_are_printfs),
+		cmocka_unit_test(test_export__integers_are_printfs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -31,6 +31,8 @@ void __real_free(void *p);
 void *__wrap_malloc(size_t n);
 void *__wrap_calloc(size_t n, size_t size);
 void *__wrap_realloc(void *p, size_t n);
+int __real_posix_memalign(void **p, size_t align, size_t n);
+int __wrap_posix_memalign(void **p, size_t align, size_t n);
 void __wrap_free(void *p);
 
 static int injected_failure(void)
@@ -57,6 +59,13 @@ void *__wrap_realloc(void *p, size_t n)
 	void *q = injected_failure() ? NULL : __real_realloc(p, n);
 	live += !p && q;
 	return q;
+}
+
+int __wrap_posix_memalign(void **p, size_t align, size_t n)
+{
+	int rc = injected_failure() ? ENOMEM : __real_posix_memalign(p, align, n);
+	live += rc == 0;
+	return rc;
 }
 
 void __wrap_free(void *p)

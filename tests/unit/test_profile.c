@@ -22,7 +22,8 @@
 static char err[512];
 
 /* Fault injection: the reader's allocations go through these (the test links with
- * -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc); the fail_at-th one fails. */
+ * -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=posix_memalign); the fail_at-th
+ * one fails. */
 static long fail_at, alloc_calls;
 void *__real_malloc(size_t n);
 void *__real_calloc(size_t n, size_t size);
@@ -30,6 +31,8 @@ void *__real_realloc(void *p, size_t n);
 void *__wrap_malloc(size_t n);
 void *__wrap_calloc(size_t n, size_t size);
 void *__wrap_realloc(void *p, size_t n);
+int __real_posix_memalign(void **p, size_t align, size_t n);
+int __wrap_posix_memalign(void **p, size_t align, size_t n);
 
 static int injected_failure(void)
 {
@@ -49,6 +52,11 @@ void *__wrap_calloc(size_t n, size_t size)
 void *__wrap_realloc(void *p, size_t n)
 {
 	return injected_failure() ? NULL : __real_realloc(p, n);
+}
+
+int __wrap_posix_memalign(void **p, size_t align, size_t n)
+{
+	return injected_failure() ? ENOMEM : __real_posix_memalign(p, align, n);
 }
 
 static void read_fixture(mp_profile *p, const char *name)

@@ -46,6 +46,37 @@ check(count((e) => e.ph === 'C') === n('MEM') + n('PEAK') + n('CHLD'),
 check(count((e) => e.ph === 'X' && e.cat === 'function') === n('FUNC'), `slices: FUNC ${n('FUNC')}`);
 check(count((e) => e.ph === 'X' && e.cat === 'gc') === n('GC'), `GC slices: GC ${n('GC')}`);
 check(count((e) => e.ph === 'i') === n('MARK') + n('EXIT'), `instants: MARK ${n('MARK')} + EXIT ${n('EXIT')}`);
+// Every counter holds its line's value and time: the memory to the .dat's precision (6
+// decimals), the time in whole microseconds since otherData.start, computed here in exact
+// decimal (BigInt microseconds), so a rounding or a digit lost anywhere fails.
+const micros = (s) => {
+	const [int, frac = ''] = String(s).split('.');
+	const sign = int.startsWith('-') ? -1n : 1n;
+	return BigInt(int) * 1000000n + sign * BigInt((frac + '000000').slice(0, 6));
+};
+const start = micros(trace.otherData.start);
+const datMeta = /^META .*\bbackend=([A-Za-z0-9-]+)/m.exec(fs.readFileSync(datFile, 'utf8'));
+const memName = datMeta ? datMeta[1] : 'memory';
+const want = new Map(); // series (pid and counter name) -> ["ts value", ...] from the .dat
+const have = new Map();
+const add = (m, key, ts, v) => (m.get(key) ?? m.set(key, []).get(key)).push(`${ts} ${v}`);
+for (const line of fs.readFileSync(datFile, 'utf8').split('\n')) {
+	const f = line.split(' ');
+	const pt = f[0] === 'MEM' ? [trace.otherData.pid, memName, f[1], f[2]]
+		: f[0] === 'PEAK' ? [trace.otherData.pid, 'true peak', f[1], f[2]]
+		: f[0] === 'CHLD' && f[1] !== '0' ? [Number(f[1]), memName, f[2], f[3]] : null;
+	if (pt)
+		add(want, `${pt[0]} ${pt[1]}`, Number(micros(pt[3]) - start), Number(Number(pt[2]).toFixed(6)));
+}
+let keyed = true;
+for (const e of events.filter((x) => x.ph === 'C')) {
+	keyed &&= Object.keys(e.args).join() === 'MiB';
+	add(have, `${e.pid} ${e.name}`, e.ts, e.args.MiB);
+}
+const sorted = (m) => JSON.stringify([...m].map(([k, v]) => [k, v.sort()]).sort());
+check(keyed, 'every counter has one series, MiB');
+check(sorted(have) === sorted(want), `every counter's process, name (${memName}, true peak), ` +
+	'time and value are its line\'s');
 const procs = events.filter((e) => e.ph === 'M' && e.name === 'process_name');
 // Named from CMDLINE; every consumer shows the pid beside the name.
 check(procs.length >= 1 && procs[0].args.name === (trace.otherData.cmdline ?? 'profiled program') &&

@@ -1,8 +1,8 @@
 /* jsonw.h - the one buffered text writer of every export: JSON (mprof export --format json and
  * trace, the HTML page's data) and CSV.
  *
- * Numbers are formatted without printf, from an integer scaled to their decimals, two digits a
- * step (a million samples a second matters to `mprof export --format trace` and `mprof plot -o
+ * Numbers are formatted without printf, from an integer scaled to their decimals, eight digits
+ * at a time (a million samples a second matters to `mprof export --format trace` and `mprof plot -o
  * x.html`); printf is the fallback only for values too large for 17 digits. Strings are valid
  * UTF-8 (bytes that are not become U+FFFD) with '<' escaped, so that JSON can sit inside an
  * HTML <script> element. Output goes through a buffer written with fwrite when full, from a

@@ -3,11 +3,12 @@
  *
  * One process track per process (the profiled program, named from CMDLINE and its pid; each
  * child of -M, and each process that sent brackets); on it a memory counter (MEM, or CHLD for a
- * child) and, for the profiled program, a true-peak counter (PEAK); brackets as nested complete
- * ("X") slices on the process's thread; collections as slices on a "GC" thread of their
- * process, with their generation, objects collected and uncollectable, candidates, duration and
- * memory before and after as args; marks and the exit as instant events. Times are
- * microseconds since the profile's start; memory is MiB. docs/plot.md has the details.
+ * child; named by the backend, "rss") and, for the profiled program, a true-peak counter
+ * (PEAK), each with one series, "MiB"; brackets as nested complete ("X") slices on the
+ * process's thread; collections as slices on a "GC" thread of their process, with their
+ * generation, objects collected and uncollectable, candidates, duration and memory before and
+ * after as args; marks and the exit as instant events. Times are microseconds since the
+ * profile's start; memory is MiB. docs/plot.md has the details.
  */
 #ifndef MP_TRACE_H
 #define MP_TRACE_H
