@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -25,6 +27,25 @@ static int parse_format(const cli_option *opt, const char *arg, const char *cmd)
 	else
 		return cli_usage_error(cmd, "unknown format '%s': csv, json or trace", arg);
 	return 0;
+}
+
+/* Puts the finished export `tmp` in the place of `output`. A rename over an existing file
+ * makes ext4 (auto_da_alloc) write the new file's pages out before it returns: 30 to 50 ms for
+ * a 78 MB trace, half as long as making it. An export is derived from its .dat and written
+ * without fsync, so that write-out buys it nothing we promise; over a regular file the two
+ * names are exchanged instead (renameat2 RENAME_EXCHANGE, which the heuristic leaves alone)
+ * and the old file, now under the temporary name, is unlinked: a reader finds the old export
+ * or the new one, never none. Anything else (no file yet, a directory, a kernel or file system
+ * without the exchange) is a plain rename. */
+static int replace(const char *tmp, const char *output)
+{
+	struct stat st;
+	if (lstat(output, &st) == 0 && S_ISREG(st.st_mode) &&
+	    renameat2(AT_FDCWD, tmp, AT_FDCWD, output, RENAME_EXCHANGE) == 0) {
+		unlink(tmp);
+		return 0;
+	}
+	return rename(tmp, output) < 0 ? -errno : 0;
 }
 
 /* Writes `p` to `output` (NULL: the standard output). Returns CLI_OK or CLI_FAIL, having
@@ -58,8 +79,8 @@ static int write_export(const mp_profile *p, const char *path, int format, const
 	if (output) {
 		if (fclose(f) != 0 && w == 0)
 			w = -errno;
-		if (w == 0 && rename(tmp, output) < 0)
-			w = -errno;
+		if (w == 0)
+			w = replace(tmp, output);
 		if (w < 0)
 			unlink(tmp);
 		free(tmp);

@@ -28,6 +28,19 @@ fi
 expect 0 "-o FILE" "$MPROF" export --fo json -o out.json 0
 [ -s out.json ] && [ ! -s "$T/out" ] && ok "written to the file only" || fail "-o"
 
+# Over an existing export: the new one takes its place (exchanged with the temporary file,
+# which is then removed), another link to the old file keeps the old content, and nothing is
+# left beside it.
+echo "old" >over.csv
+ln over.csv old_link.csv
+expect 0 "-o over an existing file" "$MPROF" export -o over.csv "$F/ours_full.dat"
+[ "$(head -c 5 over.csv)" = "kind," ] && ok "the new export replaced it" || fail "not replaced"
+[ "$(cat old_link.csv)" = "old" ] && ok "another link keeps the old file" || fail "old link changed"
+[ -z "$(ls | grep 'over.csv.tmp')" ] && ok "no temporary file left" || fail "temporary file left: $(ls)"
+mkdir adir
+expect 1 "-o a directory" "$MPROF" export -o adir "$F/ours_full.dat"
+[ -d adir ] && [ -z "$(ls | grep 'adir.tmp')" ] && ok "the directory is untouched" || fail "directory"
+
 expect 2 "unknown format" "$MPROF" export --format xml "$F/ours_full.dat"
 expect 2 "two profiles" "$MPROF" export "$F/ours_full.dat" "$F/mp_python.dat"
 expect 1 "bad profile" "$MPROF" export "$F/bad_number.dat"
