@@ -17,8 +17,8 @@
  *   program that has already exited.
  * - No amount of trace traffic delays a sample, a signal or the program's exit: each drain
  *   reads at most CHANNEL_BUDGET bytes of the socket, and the ring for at most half the time
- *   until the next drain (batch_ns) and never past the next sample's deadline; a drain cut short is resumed in the next
- *   round, after signals and the timer have had their turn.
+ *   until the next drain (batch_ns) and never past the next sample's deadline; a drain cut
+ *   short is resumed in the next round, after signals and the timer have had their turn.
  * - mprof raises its own scheduling priority (nice -10) when it may (root, CAP_SYS_NICE):
  *   a program busy on every core, or a flood of trace events, then cannot delay a sample by
  *   making mprof wait for a CPU. Only mprof's own thread is raised, after the program was
@@ -354,12 +354,14 @@ static int drain_ring(struct session *s)
 		return 0;
 	unsigned long before = s->o->ring->events + s->o->ring->bad;
 	unsigned long long bytes = s->o->ring->bytes;
-	long long now = mono_ns(), until = now + batch_ns(s) / 2;
-	if (s->sample_at > now && s->sample_at < until)
-		until = s->sample_at;
-	int more;
-	while ((more = mp_ring_drain(s->o->ring, RING_CHUNK, on_event, s)) > 0 && mono_ns() < until)
-		;
+	int more = mp_ring_drain(s->o->ring, RING_CHUNK, on_event, s);
+	if (more) { /* the clock only for a ring with more than a chunk: a quiet one costs none */
+		long long now = mono_ns(), until = now + batch_ns(s) / 2;
+		if (s->sample_at > now && s->sample_at < until)
+			until = s->sample_at;
+		while (now < until && (more = mp_ring_drain(s->o->ring, RING_CHUNK, on_event, s)))
+			now = mono_ns();
+	}
 	/* A slot found a quarter full fills in a few batches: read sooner. */
 	s->ring_fast = s->o->ring->bytes - bytes > MPROF_TRACE_RING_CAP / 4;
 	if (s->o->ring->events + s->o->ring->bad != before && s->chan_due < 0 && !s->chan.eof)
