@@ -370,18 +370,16 @@ static void file_label(const builder *b, size_t f, char *out, size_t cap)
 
 /* The legend's entries: curves (with their trend, fitted here once), children, peak band,
  * functions, GC generations, the exit. */
-/* An overlay's legend entry for generation `gen`: the runs and time of each profile that has a
- * GC row, in the rows' order ("GC gen 0: 12 + 30 runs, 3.1 + 8.0 ms"); none when no profile
- * ran one. */
-static int overlay_gc_key(builder *b, int gen)
+/* The legend's entry for generation `gen`: the runs and time of each GC row's profile, in the
+ * rows' order ("GC gen 0: 3 runs, 1.2 ms"; an overlay's "GC gen 0: 12 + 30 runs, 3.1 + 8.0
+ * ms"); none when no profile ran one. */
+static int gc_key(builder *b, int gen)
 {
 	char runs_text[96] = "", ms_text[96] = "";
-	size_t rlen = 0, mlen = 0, any = 0, rows = 0;
-	for (size_t f = 0; f < b->n && rows < MP_PLOT_GC_ROWS; f++) {
-		const mp_profile *pr = b->profs[f];
-		if (!pr->ngcs)
-			continue;
-		rows++;
+	size_t rlen = 0, mlen = 0, any = 0;
+	int rows = b->m->ngc_rows;
+	for (int r = 0; r < rows; r++) {
+		const mp_profile *pr = b->profs[b->m->gc_rows[r].file];
 		size_t runs = 0;
 		double total = 0;
 		for (size_t i = 0; i < pr->ngcs; i++)
@@ -390,7 +388,7 @@ static int overlay_gc_key(builder *b, int gen)
 				total += pr->gcs[i].t1 - pr->gcs[i].t0;
 			}
 		any += runs;
-		const char *sep = rows > 1 ? " + " : "";
+		const char *sep = r > 0 ? " + " : "";
 		if (rlen < sizeof runs_text)
 			rlen += (size_t)snprintf(runs_text + rlen, sizeof runs_text - rlen, "%s%zu", sep,
 						 runs);
@@ -451,7 +449,7 @@ static int build_keys(builder *b)
 	}
 	if (!m->single) {
 		for (int gen = 0; gen < 3 && rc == 0; gen++)
-			rc = overlay_gc_key(b, gen);
+			rc = gc_key(b, gen);
 		return rc;
 	}
 	if (rc < 0)
@@ -475,22 +473,8 @@ static int build_keys(builder *b)
 		}
 		mp_func_index_release(&ix);
 	}
-	for (int gen = 0; gen < 3 && rc == 0; gen++) {
-		size_t runs = 0;
-		double total = 0;
-		for (size_t i = 0; i < pr->ngcs; i++)
-			if ((pr->gcs[i].gen < 2 ? pr->gcs[i].gen : 2) == gen) {
-				runs++;
-				total += pr->gcs[i].t1 - pr->gcs[i].t0;
-			}
-		if (!runs)
-			continue;
-		snprintf(text, sizeof text, "GC gen %d%s: %zu run%s, %.1f ms", gen, gen == 2 ? "+" : "",
-			 runs, runs == 1 ? "" : "s", total * 1e3);
-		rc = add_key(b, MP_KEY_BOX, MP_ROLE_GC, gc_colors[gen], text);
-		if (rc == 0)
-			m->keys[m->nkeys - 1].gen = gen;
-	}
+	for (int gen = 0; gen < 3 && rc == 0; gen++)
+		rc = gc_key(b, gen);
 	if (pr->has_exit && rc == 0) {
 		int st = pr->exit_status;
 		if (st > 128 && st < 128 + 65)
@@ -553,11 +537,6 @@ static void layout(builder *b)
 	if (m->lane_levels > room)
 		m->lane_levels = room > 0 ? room : 0;
 	double lane = m->lane_levels ? m->lane_levels * MP_PLOT_LANE_ROW + 8 : 0;
-	/* A GC row for each profile with collections (an overlay's first MP_PLOT_GC_ROWS). */
-	m->ngc_rows = 0;
-	for (size_t f = 0; f < b->n && m->ngc_rows < MP_PLOT_GC_ROWS; f++)
-		if (b->profs[f]->ngcs > 0)
-			m->gc_rows[m->ngc_rows++] = (mp_plot_gc_row){.file = f, .color = m->files[f].color};
 	double gc = m->ngc_rows ? m->ngc_rows * MP_PLOT_GC_LANE + 4 : 0;
 	m->x0 = left;
 	m->x1 = m->width - legend_w - 16;
@@ -1302,6 +1281,10 @@ int mp_plot_model_init(mp_plot_model *m, const mp_profile *const *profiles,
 	m->nfiles = n;
 	for (size_t f = 0; f < n; f++)
 		m->files[f].color = file_colors[f % NCOLORS(file_colors)];
+	/* A GC row for each profile with collections (an overlay's first MP_PLOT_GC_ROWS). */
+	for (size_t f = 0; f < n && m->ngc_rows < MP_PLOT_GC_ROWS; f++)
+		if (profiles[f]->ngcs > 0)
+			m->gc_rows[m->ngc_rows++] = (mp_plot_gc_row){.file = f, .color = m->files[f].color};
 	if ((rc = build_keys(&b)) < 0)
 		goto fail;
 	layout(&b);
